@@ -1,0 +1,321 @@
+"""`assetreg init`, `unit add|list`, `asset add|list|show|notice|object|confirm|dispute|resolve|exclude|amend`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+from beancount.core import data
+
+from .. import accounts
+from ..errors import BadInput
+from ..ledger import Transaction, custom, meta
+from ..registry import (
+    KINDS,
+    STATUS_LABELS,
+    ZONES,
+    check_move,
+    registry_from_entries,
+    validate_asset_id,
+    validate_kind,
+    validate_zones,
+)
+from ..resolutions import make_resolution_check, resolutions_from_entries
+from ..scaffold import init_compound
+from ..units import parse_area, roster_from_entries, validate_owner_key, validate_unit_number
+from .common import compound, date_option, echo_json, json_option, ledger_option, the_date
+
+
+def register(main: click.Group) -> None:
+    main.add_command(init)
+    main.add_command(unit)
+    main.add_command(asset)
+
+
+@click.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--name", required=True, help="the compound's Chinese name, e.g. 清江浦区·景湖花园")
+@click.option("--open-date", default="2020-01-01", show_default=True, help="date the accounts open")
+@click.option("--notice-days", default=15, show_default=True, type=int, help="objection window of a 确权 notice")
+def init(folder: Path, name: str, open_date: str, notice_days: int) -> None:
+    """Create a new compound ledger folder (refuses to overwrite)."""
+    main_file = init_compound(folder, name, the_date(open_date, "--open-date"), notice_days)
+    click.echo(f"created {main_file}")
+
+
+# ---------------------------------------------------------------- units
+
+@click.group()
+def unit() -> None:
+    """The units roster (房号, 楼栋, 专有部分面积, 业主编号)."""
+
+
+@unit.command("add")
+@click.argument("number")
+@click.option("--building", required=True, help="building number (楼栋)")
+@click.option("--area", required=True, help="exclusive area in m² (专有部分面积), exact")
+@click.option("--owner", required=True, help="pseudonymous owner key, e.g. OWN-0417 — never a name")
+@click.option("--unsold", is_flag=True, help="the developer's unsold unit (开发商未售)")
+@click.option("--update", is_flag=True, help="record a change (e.g. new owner key) of a unit already listed")
+@ledger_option
+@date_option()
+def unit_add(number: str, building: str, area: str, owner: str, unsold: bool, update: bool,
+             ledger: str | None, date_text: str | None) -> None:
+    """Add a unit to the roster."""
+    day = the_date(date_text)
+    number = validate_unit_number(number)
+    area_d = parse_area(area)
+    owner = validate_owner_key(owner)
+    if not building.strip():
+        raise BadInput("empty --building", "give the building number, e.g. 3")
+    c = compound(ledger)
+    with c.transaction() as txn:
+        existing = roster_from_entries(txn.entries).get(number)
+        if existing and not update:
+            raise BadInput(f"unit {number} is already in the roster ({existing.source})",
+                           "pass --update to record a change for it")
+        if update and not existing:
+            raise BadInput(f"unit {number} is not in the roster", "add it without --update")
+        txn.append("units", [custom(day, "unit", [number], building=building.strip(), area=area_d,
+                                    owner=owner, unsold=unsold)])
+    click.echo(f"unit {number}: {area_d} m², owner {owner}{' (developer unsold)' if unsold else ''}")
+
+
+@unit.command("list")
+@ledger_option
+@json_option
+def unit_list(ledger: str | None, as_json: bool) -> None:
+    """List the roster and the totals Art. 278 counts."""
+    loaded = compound(ledger).load()
+    roster = roster_from_entries(loaded.entries)
+    units = sorted(roster.units.values(), key=lambda u: (u.building, u.number))
+    total_area = roster.total_area
+    if as_json:
+        echo_json({"units": [u.as_dict() for u in units],
+                   "total_area": str(total_area.numerator / total_area.denominator) if units else "0",
+                   "total_area_fraction": str(total_area),
+                   "headcount": roster.headcount, "unit_count": len(units)})
+        return
+    for u in units:
+        click.echo(f"{u.number:<12} 楼栋 {u.building:<4} {u.area:>10} m²  {u.owner}{'  开发商未售' if u.unsold else ''}")
+    click.echo(f"共 {len(units)} 户; 专有部分总面积 {float(total_area):.2f} m²; 总人数 {roster.headcount}")
+
+
+# ---------------------------------------------------------------- assets
+
+@click.group()
+def asset() -> None:
+    """The common-asset registry and its 确权 lifecycle."""
+
+
+def _registry(txn_or_entries: Any):  # type: ignore[no-untyped-def]
+    entries = txn_or_entries.entries if isinstance(txn_or_entries, Transaction) else txn_or_entries
+    res = resolutions_from_entries(entries)
+    return registry_from_entries(entries, make_resolution_check(res)), make_resolution_check(res)
+
+
+@asset.command("add")
+@click.argument("asset_id")
+@click.option("--kind", required=True, type=click.Choice(list(KINDS)), help="asset kind")
+@click.option("--location", required=True, help="where it is, e.g. 3号楼东侧道路")
+@click.option("--description", default="", help="what it is")
+@click.option("--size", default="", help="size or count, e.g. 12.5㎡ or 1个")
+@click.option("--basis", default="", help="claimed legal basis, e.g. 民法典第275条")
+@click.option("--zones", default="", help=f"zone facts for the policy gate, comma-separated: {', '.join(ZONES)}")
+@click.option("--structure", default="", help="structure facts, e.g. load-bearing wall")
+@click.option("--reason", default="共有资产清查登记", show_default=True)
+@ledger_option
+@date_option()
+def asset_add(asset_id: str, kind: str, location: str, description: str, size: str, basis: str,
+              zones: str, structure: str, reason: str, ledger: str | None, date_text: str | None) -> None:
+    """Register a common asset (status: registered)."""
+    day = the_date(date_text)
+    asset_id = validate_asset_id(asset_id)
+    kind = validate_kind(kind)
+    zones = validate_zones(zones)
+    if not location.strip():
+        raise BadInput("empty --location", "say where the asset is")
+    c = compound(ledger)
+    with c.transaction() as txn:
+        reg, _ = _registry(txn)
+        check_move(reg.get(asset_id), "registered", day)
+        txn.append("registry", [custom(day, "asset", [asset_id, "registered"], kind=kind,
+                                       location=location.strip(), description=description or None,
+                                       size=size or None, basis=basis or None, zones=zones or None,
+                                       structure=structure or None, reason=reason)])
+    click.echo(f"registered {asset_id} ({KINDS[kind]}) at {location}")
+
+
+@asset.command("list")
+@click.option("--kind", type=click.Choice(list(KINDS)), default=None)
+@click.option("--status", type=click.Choice(list(STATUS_LABELS)), default=None)
+@ledger_option
+@json_option
+def asset_list(kind: str | None, status: str | None, ledger: str | None, as_json: bool) -> None:
+    """List the register."""
+    reg, _ = _registry(compound(ledger).load().entries)
+    rows = [a for a in sorted(reg.assets.values(), key=lambda a: a.id)
+            if (kind is None or a.kind == kind) and (status is None or a.status == status)]
+    if as_json:
+        echo_json({"assets": [a.as_dict(with_history=False) for a in rows],
+                   "counts": reg.counts_by_status()})
+        return
+    for a in rows:
+        click.echo(f"{a.id:<10} {KINDS.get(a.kind, a.kind):<6} {STATUS_LABELS[a.status]:<5} {a.facts.get('location', '')}")
+    counts = reg.counts_by_status()
+    click.echo(f"共 {len(rows)} 项 | " + " ".join(f"{STATUS_LABELS[s]} {n}" for s, n in counts.items()))
+
+
+@asset.command("show")
+@click.argument("asset_id")
+@ledger_option
+@json_option
+def asset_show(asset_id: str, ledger: str | None, as_json: bool) -> None:
+    """Show one asset with its full history."""
+    reg, _ = _registry(compound(ledger).load().entries)
+    a = reg.require(asset_id)
+    if as_json:
+        echo_json(a.as_dict())
+        return
+    click.echo(f"{a.id}  {KINDS.get(a.kind, a.kind)}  {STATUS_LABELS[a.status]}")
+    for k, v in a.facts.items():
+        click.echo(f"  {k}: {v}")
+    if a.evidence:
+        click.echo(f"  evidence: {'; '.join(a.evidence)}")
+    click.echo("  history:")
+    for e in a.events:
+        extra = " ".join(f"{k}={v}" for k, v in e.meta.items() if k not in ("kind", "location", "description", "size", "basis", "zones", "structure"))
+        click.echo(f"    {e.date} {e.action:<10} {e.reason} {extra}".rstrip())
+
+
+def _step(asset_id: str, action: str, ledger: str | None, date_text: str | None, reason: str,
+          *, extra: dict[str, Any] | None = None, evidence: tuple[str, ...] = (),
+          resolution: str | None = None) -> None:
+    day = the_date(date_text)
+    c = compound(ledger)
+    with c.transaction() as txn:
+        reg, rcheck = _registry(txn)
+        a = reg.require(asset_id)
+        docs = _document_index(txn.entries)
+        new_docs: list[Any] = []
+
+        def evidence_check(ref: str) -> bool:
+            path = (c.root / ref).resolve()
+            if str(path) in docs:
+                return True
+            if path.is_file() and c.root in path.parents:
+                new_docs.append(data.Document(meta(asset=a.id), day, accounts.REGISTRY,
+                                              str(Path(ref)), None, None))
+                return True
+            return False
+
+        check_move(a, action, day, reason=reason, evidence=evidence, resolution=resolution,
+                   resolution_check=rcheck, evidence_check=evidence_check)
+        fields: dict[str, Any] = dict(extra or {})
+        if evidence:
+            fields["evidence"] = ";".join(evidence)
+        if resolution:
+            fields["resolution"] = resolution
+        txn.append("registry", [*new_docs, custom(day, "asset", [a.id, action], **fields, reason=reason)])
+    click.echo(f"{a.id}: {action} on {day}")
+
+
+def _document_index(entries: list[Any]) -> set[str]:
+    return {str(Path(e.filename).resolve()) for e in entries if isinstance(e, data.Document)}
+
+
+@asset.command("notice")
+@click.argument("asset_id")
+@click.option("--days", type=int, default=None, help="objection window in days (default: the compound's notice-days)")
+@click.option("--reason", default="确权公示", show_default=True)
+@ledger_option
+@date_option("first day of the notice (YYYY-MM-DD); default today")
+def asset_notice(asset_id: str, days: int | None, reason: str, ledger: str | None, date_text: str | None) -> None:
+    """Put an asset under public notice (公示)."""
+    if days is None:
+        days = compound(ledger).load().options.notice_days
+    if days < 1:
+        raise BadInput(f"notice window of {days} days", "give --days 1 or more (15 is usual)")
+    _step(asset_id, "noticed", ledger, date_text, reason, extra={"days": days})
+
+
+@asset.command("object")
+@click.argument("asset_id")
+@click.option("--by", "by", default=None, help="pseudonymous owner key of the objector, or a unit number")
+@click.option("--reason", required=True, help="what the objection says")
+@ledger_option
+@date_option()
+def asset_object(asset_id: str, by: str | None, reason: str, ledger: str | None, date_text: str | None) -> None:
+    """Record an objection against the current notice."""
+    extra = {"by": validate_owner_key(by)} if by else {}
+    _step(asset_id, "objected", ledger, date_text, reason, extra=extra)
+
+
+@asset.command("confirm")
+@click.argument("asset_id")
+@click.option("--evidence", multiple=True, help="evidence file under the compound folder, e.g. documents/P-017.pdf (repeatable)")
+@click.option("--resolution", default=None, help="id of an owners' resolution that confirms it")
+@click.option("--reason", default="公示期满无异议，确认为业主共有", show_default=True)
+@ledger_option
+@date_option()
+def asset_confirm(asset_id: str, evidence: tuple[str, ...], resolution: str | None, reason: str,
+                  ledger: str | None, date_text: str | None) -> None:
+    """Confirm ownership (确权)."""
+    _step(asset_id, "confirmed", ledger, date_text, reason, evidence=evidence, resolution=resolution)
+
+
+@asset.command("dispute")
+@click.argument("asset_id")
+@click.option("--reason", required=True)
+@ledger_option
+@date_option()
+def asset_dispute(asset_id: str, reason: str, ledger: str | None, date_text: str | None) -> None:
+    """Mark an asset disputed (income on it is refused from this day)."""
+    _step(asset_id, "disputed", ledger, date_text, reason)
+
+
+@asset.command("resolve")
+@click.argument("asset_id")
+@click.option("--reason", required=True, help="how the dispute was resolved")
+@ledger_option
+@date_option()
+def asset_resolve(asset_id: str, reason: str, ledger: str | None, date_text: str | None) -> None:
+    """Close a dispute; the asset returns to registered and can be re-noticed."""
+    _step(asset_id, "resolved", ledger, date_text, reason)
+
+
+@asset.command("exclude")
+@click.argument("asset_id")
+@click.option("--reason", required=True)
+@ledger_option
+@date_option()
+def asset_exclude(asset_id: str, reason: str, ledger: str | None, date_text: str | None) -> None:
+    """Exclude an asset from the common assets (final)."""
+    _step(asset_id, "excluded", ledger, date_text, reason)
+
+
+@asset.command("amend")
+@click.argument("asset_id")
+@click.option("--zones", default=None)
+@click.option("--structure", default=None)
+@click.option("--location", default=None)
+@click.option("--description", default=None)
+@click.option("--size", default=None)
+@click.option("--reason", required=True)
+@ledger_option
+@date_option()
+def asset_amend(asset_id: str, zones: str | None, structure: str | None, location: str | None,
+                description: str | None, size: str | None, reason: str, ledger: str | None,
+                date_text: str | None) -> None:
+    """Record new facts about an asset (a dated event; nothing is overwritten)."""
+    extra: dict[str, Any] = {}
+    if zones is not None:
+        extra["zones"] = validate_zones(zones)
+    for k, v in (("structure", structure), ("location", location), ("description", description), ("size", size)):
+        if v is not None:
+            extra[k] = v
+    if not extra:
+        raise BadInput("nothing to amend", "pass at least one of --zones --structure --location --description --size")
+    _step(asset_id, "amended", ledger, date_text, reason, extra=extra)
+

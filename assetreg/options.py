@@ -1,0 +1,48 @@
+"""Per-compound settings, kept in the ledger as ``custom "assetreg-option"`` entries.
+
+    2020-01-01 custom "assetreg-option" "notice-days" "15"
+
+The latest entry for a name wins, so a change of rule is itself a dated record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from beancount.core import data
+
+OPTION_TYPE = "assetreg-option"
+
+DEFAULTS: dict[str, str] = {
+    "notice-days": "15",  # objection window of an ownership-confirmation notice
+    "district": "huaian-qingjiangpu",  # which policy set applies
+    "disclosure-frequency": "half-year",  # month | quarter | half-year (Arts. 281, 943)
+    "maintenance-share-min": "0.5",  # least share of net income to the maintenance fund
+    "remittance-days": "30",  # days the property company may hold collected income
+    "follow-majority": "false",  # 从众: silent owners follow the majority
+}
+
+
+@dataclass(frozen=True)
+class Options:
+    values: dict[str, str] = field(default_factory=lambda: dict(DEFAULTS))
+
+    def get(self, name: str) -> str:
+        return self.values.get(name, DEFAULTS.get(name, ""))
+
+    def get_int(self, name: str) -> int:
+        return int(self.get(name))
+
+    @property
+    def notice_days(self) -> int:
+        return self.get_int("notice-days")
+
+
+def options_from_entries(entries: Iterable[Any]) -> Options:
+    values = dict(DEFAULTS)
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == OPTION_TYPE and len(entry.values) >= 2:
+            values[str(entry.values[0].value)] = str(entry.values[1].value)
+    return Options(values)

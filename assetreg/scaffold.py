@@ -1,0 +1,81 @@
+"""`assetreg init`: lay out a new compound ledger folder."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from . import accounts
+from .errors import BadInput
+from .ledger import DECISIONS_LOG, MAIN, SPLIT_FILES, atomic_write
+
+FAVA_EXTENSION = "assetreg.fava_ext"
+
+_HEADERS = {
+    "accounts": "科目表 (chart of accounts) and compound options",
+    "units": "专有部分名册 (units roster): unit number, building, area, pseudonymous owner key — no names or phones",
+    "registry": "共有资产登记簿 (asset registry): append-only lifecycle events and evidence documents",
+    "contracts": "经营合同 (operating contracts) and owners' resolutions, each with its policy decision",
+    "journal": "流水 (journal): income, remittances, allocations",
+}
+
+
+def _quote(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def main_text(name: str) -> str:
+    includes = "\n".join(f'include "{f}"' for f in SPLIT_FILES.values())
+    return f"""; {name} — 共有资产与公共收益账本
+; Created by assetreg. The split files below are appended to by `assetreg` commands;
+; posted entries are never edited in place (corrections are reversals).
+option "title" {_quote(name + " 共有资产与公共收益")}
+option "operating_currency" "CNY"
+option "render_commas" "TRUE"
+
+plugin "assetreg.plugin"
+
+2000-01-01 custom "fava-option" "language" "zh"
+2000-01-01 custom "fava-option" "default-page" "extension/AssetRegistry/"
+2000-01-01 custom "fava-extension" "{FAVA_EXTENSION}"
+
+{includes}
+include "{DECISIONS_LOG}"
+"""
+
+
+def accounts_text(name: str, open_date: dt.date, notice_days: int) -> str:
+    lines = [f"; {_HEADERS['accounts']}", ""]
+    lines.append(f'{open_date} custom "assetreg-option" "compound-name" {_quote(name)}')
+    lines.append(f'{open_date} custom "assetreg-option" "notice-days" "{notice_days}"')
+    lines.append("")
+    for acct in accounts.ALL_ACCOUNTS:
+        currency = "" if acct == accounts.REGISTRY else " CNY"
+        lines.append(f"{open_date} open {acct}{currency}")
+    return "\n".join(lines) + "\n"
+
+
+def init_compound(folder: Path, name: str, open_date: dt.date, notice_days: int = 15) -> Path:
+    if not name.strip():
+        raise BadInput("the compound needs a name", "pass --name 小区名称")
+    if not re.match(r"^[a-z0-9][a-z0-9\-_]*$", folder.name):
+        raise BadInput(
+            f"compound folder name {folder.name!r} is not a plain id",
+            "use lowercase ASCII letters, digits and '-', e.g. ledgers/qjp-jinghu-garden",
+        )
+    if notice_days < 1:
+        raise BadInput(f"notice window of {notice_days} days", "give at least 1 day (15 is usual)")
+    if folder.exists() and any(folder.iterdir()):
+        raise BadInput(
+            f"{folder} already exists and is not empty",
+            "choose a new folder; assetreg never overwrites an existing compound",
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "documents").mkdir(exist_ok=True)
+    atomic_write(folder / SPLIT_FILES["accounts"], accounts_text(name, open_date, notice_days))
+    for part in ("units", "registry", "contracts", "journal"):
+        atomic_write(folder / SPLIT_FILES[part], f"; {_HEADERS[part]}\n")
+    atomic_write(folder / DECISIONS_LOG, "; 被否决的经营提案 (rejected proposals) and why — appended by `assetreg contract record`\n")
+    atomic_write(folder / MAIN, main_text(name))
+    return folder / MAIN
