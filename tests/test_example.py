@@ -1,0 +1,43 @@
+"""The bundled example compound: passes bean-check and is what its generator makes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assetreg.ledger import Compound, load_path
+from assetreg.registry import registry_from_entries
+from assetreg.units import roster_from_entries
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO / "ledgers" / "qjp-jinghu-garden"
+
+
+def test_example_passes_checks() -> None:
+    loaded = Compound.locate(EXAMPLE).load()
+    assert loaded.errors == [], [e.message for e in loaded.errors[:5]]
+    reg = registry_from_entries(loaded.entries)
+    counts = reg.counts_by_status()
+    assert all(counts[s] > 0 for s in ("registered", "noticed", "confirmed", "disputed", "excluded"))
+    assert 280 <= sum(1 for a in reg.assets.values() if a.kind == "parking") <= 320
+    roster = roster_from_entries(loaded.entries)
+    assert 900 <= len(roster.units) <= 1100
+    assert len({u.building for u in roster.units.values()}) == 12
+
+
+@pytest.mark.slow
+def test_example_is_what_the_generator_makes(tmp_path: Path) -> None:
+    out = tmp_path / "qjp-jinghu-garden"
+    subprocess.run([sys.executable, str(REPO / "ledgers" / "make_example.py"), "--out", str(out)],
+                   check=True, capture_output=True)
+    committed = {p.relative_to(EXAMPLE): p.read_bytes() for p in EXAMPLE.rglob("*")
+                 if p.is_file() and not p.name.startswith(".")}
+    fresh = {p.relative_to(out): p.read_bytes() for p in out.rglob("*")
+             if p.is_file() and not p.name.startswith(".")}
+    assert sorted(map(str, fresh)) == sorted(map(str, committed))
+    changed = [str(k) for k in fresh if fresh[k] != committed[k]]
+    assert changed == [], f"regenerate with `python ledgers/make_example.py`: {changed}"
+    assert load_path(out / "main.beancount").errors == []
