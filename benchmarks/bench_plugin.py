@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""bean-check time with the assetreg plugin ÷ the same ledger without it, in one run.
+
+Generates the large compound (benchmarks/gen_large.py), writes a copy of its
+main.beancount without the `plugin "assetreg.plugin"` line beside it, and runs
+`bean-check` on both, alternating, several times. Prints medians and the ratio.
+Target (issue 2): 1.15 or less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from gen_large import generate  # noqa: E402
+
+BEAN_CHECK = shutil.which("bean-check") or str(Path(sys.executable).parent / "bean-check")
+
+
+def timed(path: Path) -> float:
+    env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+    t0 = time.perf_counter()
+    r = subprocess.run([BEAN_CHECK, str(path)], capture_output=True, text=True, env=env)
+    elapsed = time.perf_counter() - t0
+    if r.returncode != 0:
+        raise SystemExit(f"bean-check failed on {path}:\n{(r.stdout + r.stderr)[:2000]}")
+    return elapsed
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--units", type=int, default=5000)
+    ap.add_argument("--assets", type=int, default=2000)
+    ap.add_argument("--years", type=int, default=10)
+    ap.add_argument("--keep", type=Path, default=None, help="generate here and keep it")
+    args = ap.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="assetreg-bench-")) / "large"
+    main_file = generate(folder, args.units, args.assets, args.years)
+    bare = folder / "main-without-plugin.beancount"
+    bare.write_text("".join(line for line in main_file.read_text(encoding="utf-8").splitlines(True)
+                            if not line.startswith('plugin "assetreg.plugin"')), encoding="utf-8")
+    postings = sum(1 for line in (folder / "journal.beancount").open(encoding="utf-8")
+                   if line.startswith("  ") and " CNY" in line)
+    with_plugin, without = [], []
+    for _ in range(args.runs):
+        without.append(timed(bare))
+        with_plugin.append(timed(main_file))
+    a, b = statistics.median(with_plugin), statistics.median(without)
+    print(f"ledger: {postings} postings in {folder}")
+    print(f"bean-check with assetreg plugin:    median {a:.2f}s  runs {[round(x, 2) for x in with_plugin]}")
+    print(f"bean-check without assetreg plugin: median {b:.2f}s  runs {[round(x, 2) for x in without]}")
+    print(f"ratio: {a / b:.3f}  (target <= 1.15)")
+    if args.keep is None:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
