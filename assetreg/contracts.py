@@ -43,6 +43,7 @@ from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
 CONTRACT_TYPE = "contract"
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}
@@ -128,7 +129,7 @@ def content_hash(terms: dict[str, Any]) -> str:
 
 
 def _canon(v: Any) -> Any:
-    if isinstance(v, data.Amount):
+    if isinstance(v, Amount) and v.number is not None:
         return f"{v.number.normalize():f} {v.currency}"
     if isinstance(v, Decimal):
         return f"{v.normalize():f}"
