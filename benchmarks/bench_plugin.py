@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gen_large import generate  # noqa: E402
+from gen_large import generate
 
 BEAN_CHECK = shutil.which("bean-check") or str(Path(sys.executable).parent / "bean-check")
 

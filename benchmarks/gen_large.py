@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from assetreg import accounts  # noqa: E402
-from assetreg.contracts import content_hash  # noqa: E402
-from assetreg.pdf import write_pdf  # noqa: E402
-from assetreg.scaffold import init_compound  # noqa: E402
+from assetreg import accounts
+from assetreg.contracts import content_hash
+from assetreg.pdf import write_pdf
+from assetreg.scaffold import init_compound
 
 MANAGER = "淮安大型物业服务有限公司"
 KIND_BY_PREFIX = {"P": "parking", "AD": "advertising", "R": "room", "S": "site", "E": "other"}

@@ -10,7 +10,7 @@ import pytest
 
 os.environ.setdefault("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
 
-from assetreg.scaffold import init_compound  # noqa: E402
+from assetreg.scaffold import init_compound
 
 SMALL_UNITS = """
 2020-01-01 custom "unit" "1-101"

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import append
 
 BEAN_CHECK = shutil.which("bean-check") or str(Path(sys.executable).parent / "bean-check")

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import append, snapshot
 
 from assetreg.cli import main
-
-from conftest import append, snapshot
 
 
 def run(root: Path, *args: str) -> tuple[int, str]:
