@@ -22,6 +22,14 @@ DEFAULTS: dict[str, str] = {
     "maintenance-share-min": "0.5",  # least share of net income to the maintenance fund
     "remittance-days": "30",  # days the property company may hold collected income
     "follow-majority": "false",  # 从众: silent owners follow the majority
+    # Audit (assetreg.audit): grace periods, limits and which findings fail bean-check.
+    "manager-share-max": "0.3",  # manager's cost share when a contract names none (Art. 282)
+    "billing-grace-days": "31",  # days after a billing period ends before it counts as in arrears
+    "allocation-days": "90",  # days after a year ends to allocate its net income (Regulations Art. 54)
+    "deposit-return-days": "30",  # days after a contract ends to return its deposit
+    "disclosure-days": "30",  # days after a period ends to publish its disclosure (Arts. 281, 943)
+    "share-basis": "area",  # area | unit: how net income is shared among units (Art. 283)
+    "audit-errors": "",  # extra audit check ids bean-check reports as errors, comma separated
 }
 
 

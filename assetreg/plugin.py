@@ -1,4 +1,5 @@
-"""Beancount plugin: the books may only carry income from confirmed common assets.
+"""Beancount plugin: the books may only carry income from confirmed common assets,
+under a contract in force that passed the policy gate, and sealed periods stay sealed.
 
     plugin "assetreg.plugin"
 
@@ -6,6 +7,7 @@
     2024-03-05 custom "asset" "P-017" "noticed" ...
     2024-04-10 * "物业公司" "4月停车费"
       asset: "P-017"
+      contract: "C-2024-003"
       Assets:Receivable:物业代收   100.00 CNY
       Income:Common:停车位       -100.00 CNY
 
@@ -15,6 +17,13 @@ metadata field (on the posting or on the transaction; several separated by comma
 and each must be confirmed on the transaction's date. Illegal lifecycle steps found in
 the registry (e.g. a hand-edited confirmation inside the notice window) are errors too.
 
+The same checks as ``assetreg audit`` (see :mod:`assetreg.audit`) run here, but only
+those that make the books wrong are errors: income without a contract in force that
+day, or on a contract that did not pass the policy gate; a sealed period changed after
+sealing; money in suspense at a sealed date. Business findings (arrears, an overdue
+disclosure, …) stay in the audit report unless the compound lists their check ids in
+``custom "assetreg-option" "audit-errors" "billing-arrears,disclosure-overdue"``.
+
 The plugin adds no entries; it only reports. Each error's source is the offending entry's
 metadata, so ``bean-check`` prints its file and line.
 """
@@ -23,13 +32,12 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from beancount.core import data
-
-from .accounts import INCOME_ROOT
-from .registry import registry_from_entries
-from .resolutions import make_resolution_check, resolutions_from_entries
+from .audit import plugin_findings
 
 __plugins__ = ("check_assets",)
+
+# Checks whose messages predate the audit package and already cite their rule.
+_RULE_IN_MESSAGE = frozenset({"registry", "income-asset", "income-unconfirmed"})
 
 
 class AssetregPluginError(NamedTuple):
@@ -38,50 +46,14 @@ class AssetregPluginError(NamedTuple):
     entry: Any
 
 
-def _asset_ids(value: Any) -> list[str]:
-    return [a.strip().upper() for a in str(value).split(",") if a.strip()]
-
-
 def check_assets(entries: list[Any], options_map: dict[str, Any], config: str | None = None):  # type: ignore[no-untyped-def]
     errors: list[AssetregPluginError] = []
-    resolutions = resolutions_from_entries(entries)
-    registry = registry_from_entries(entries, make_resolution_check(resolutions))
-    for v in registry.violations:
-        errors.append(AssetregPluginError(v.entry.meta, f"[registry] {v.message}", v.entry))
-
-    prefix = INCOME_ROOT + ":"
-    assets = registry.assets
-    Transaction = data.Transaction
-    for entry in entries:
-        if type(entry) is not Transaction:
-            continue
-        txn_asset = entry.meta.get("asset")
-        for posting in entry.postings:
-            account = posting.account
-            if not (account.startswith(prefix) or account == INCOME_ROOT):
-                continue
-            value = (posting.meta or {}).get("asset") or txn_asset
-            if not value:
-                errors.append(AssetregPluginError(
-                    entry.meta,
-                    f"[income-asset] income posted to {account} names no asset: add `asset: \"ID\"` "
-                    "metadata so the income can be traced to a confirmed common asset",
-                    entry))
-                continue
-            for asset_id in _asset_ids(value):
-                asset = assets.get(asset_id)
-                if asset is None:
-                    errors.append(AssetregPluginError(
-                        entry.meta,
-                        f"[income-asset] income on unknown asset {asset_id}: register it first",
-                        entry))
-                elif not asset.confirmed_on(entry.date):
-                    status = asset.status_on(entry.date) or "not yet registered"
-                    errors.append(AssetregPluginError(
-                        entry.meta,
-                        f"[income-unconfirmed] income on asset {asset_id} dated {entry.date}, "
-                        f"when its ownership was not confirmed (status that day: {status}); "
-                        "book it only from the confirmation date (民法典第282条: income from "
-                        "common parts belongs to the owners once ownership is established)",
-                        entry))
+    fallback = {"filename": str(options_map.get("filename", "<assetreg>")), "lineno": 0}
+    for f in plugin_findings(entries, options_map):
+        message = f"[{f.check}] {f.message}"
+        if f.check not in _RULE_IN_MESSAGE:
+            message += f" ({f.rule})"
+        entry = f.entry
+        source = entry.meta if entry is not None and getattr(entry, "meta", None) else fallback
+        errors.append(AssetregPluginError(source, message, entry))
     return entries, errors

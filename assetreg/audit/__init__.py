@@ -1,0 +1,85 @@
+"""Auditor checks over a compound's ledger.
+
+Each check family is a small module; each check reads the facts gathered in one pass
+(:mod:`assetreg.audit.context`) and returns :class:`Finding` objects naming the check,
+its severity (error | warning | info), the entries concerned (file:line), the facts,
+the rule or legal source, and a message.
+
+:func:`run_checks` is what the CLI (``assetreg audit``) and Fava's audit page call; the
+Beancount plugin calls :func:`plugin_findings`, which runs only the checks that make
+the books wrong (plus any the compound lists in its ``audit-errors`` option).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from . import billing, disclosure_due, income, money, seals, uses
+from .context import Context, build
+from .findings import SEVERITIES, Finding
+
+__all__ = ["BOOK_ERRORS", "CHECKS", "SEVERITIES", "Context", "Finding", "plugin_findings",
+           "run_checks"]
+
+Check = Callable[[Context], list[Finding]]
+
+# Families in report order, with the check ids each can emit.
+CHECKS: dict[str, tuple[Check, tuple[str, ...]]] = {
+    "registry": (income.check_registry, ("registry",)),
+    "assets": (income.check_assets, ("income-asset", "income-unconfirmed")),
+    "contracts": (income.check_contracts, ("income-no-contract", "contract-gate")),
+    "manager-cost": (income.check_manager_cost, ("manager-cost",)),
+    "billing": (billing.check_billing, ("billing-arrears", "billing-overpaid")),
+    "allocation": (uses.check_allocation, ("allocation-split",)),
+    "spending": (uses.check_spending, ("spending-no-resolution",)),
+    "remittance": (money.check_remittance, ("remittance-late", "remittance-aging")),
+    "deposits": (money.check_deposits, ("deposit-unlinked", "deposit-unreturned", "deposit-held")),
+    "disclosure": (disclosure_due.check_disclosure, ("disclosure-overdue",)),
+    "suspense": (money.check_suspense, ("suspense-balance", "suspense-at-seal")),
+    "seals": (seals.check_seals, ("seal-broken",)),
+}
+
+CHECK_IDS: tuple[str, ...] = tuple(i for _, ids in CHECKS.values() for i in ids)
+
+# What makes the books wrong: bean-check (through the plugin) fails on these.
+BOOK_ERRORS = frozenset({
+    "registry", "income-asset", "income-unconfirmed", "income-no-contract", "contract-gate",
+    "seal-broken", "suspense-at-seal",
+})
+
+
+def run_checks(entries: list[Any], options_map: dict[str, Any] | None = None,
+               as_of: dt.date | None = None, only: Iterable[str] | None = None) -> list[Finding]:
+    """Run every check (or the families in ``only``) and return the findings, errors first."""
+    ctx = build(entries, options_map or {}, as_of)
+    wanted = set(only) if only is not None else set(CHECKS)
+    out: list[Finding] = []
+    for name, (check, _) in CHECKS.items():
+        if name in wanted:
+            out.extend(check(ctx))
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(out, key=lambda f: order[f.severity])  # stable: family order within a severity
+
+
+def plugin_error_ids(ctx: Context) -> set[str]:
+    extra = {x.strip() for x in ctx.options.get("audit-errors").split(",") if x.strip()}
+    return set(BOOK_ERRORS) | (extra & set(CHECK_IDS))
+
+
+def plugin_findings(entries: list[Any], options_map: dict[str, Any]) -> list[Finding]:
+    """The findings bean-check reports as errors: the book-wrong checks, plus the check ids
+    the compound lists in ``audit-errors``. The audit date
+    is as of the day bean-check runs (or the last entry, if later)."""
+    last = entries[-1].date if entries else dt.date.today()
+    ctx = build(entries, options_map, max(last, dt.date.today()))
+    ids = plugin_error_ids(ctx)
+    out: list[Finding] = []
+    for _name, (check, emits) in CHECKS.items():
+        if not ids.intersection(emits):
+            continue
+        found = (seals.check_seals(ctx, name_changes=False) if check is seals.check_seals
+                 else check(ctx))
+        out.extend(f for f in found if f.check in ids)
+    return out

@@ -1,0 +1,46 @@
+"""``disclosure-overdue``: every period of the compound's disclosure frequency must be
+published (``custom "disclosure" "2025H1"``, written by ``assetreg disclose``) within
+``disclosure-days`` after it ends, starting with the first period that has income.
+A disclosure of a longer period (a year) covers the shorter ones inside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..disclosure import Period, parse_period, periods_between
+from ..errors import BadInput
+from .context import Context
+from .findings import Finding, finding
+
+RULE = "民法典第281条、第943条（定期公开共有部分经营与收益情况）；小区公示频次规定"
+
+
+def check_disclosure(ctx: Context) -> list[Finding]:
+    if not ctx.income:
+        return []
+    frequency = ctx.options.get("disclosure-frequency")
+    days = dt.timedelta(days=ctx.option_int("disclosure-days"))
+    published: list[Period] = []
+    out: list[Finding] = []
+    for e in ctx.disclosures:
+        try:
+            published.append(parse_period(str(e.values[0].value)))
+        except (BadInput, IndexError):
+            out.append(finding("disclosure-overdue", "warning",
+                               "disclosure entry with an unreadable period",
+                               RULE, [e]))
+    first = min(inc.entry.date for inc in ctx.income)
+    try:
+        required = periods_between(first, ctx.as_of - days, frequency)
+    except BadInput as err:
+        return [finding("disclosure-overdue", "warning",
+                        f"option disclosure-frequency: {err.problem}", RULE, [])]
+    for p in required:
+        if not any(q.start <= p.start and p.end <= q.end for q in published):
+            out.append(finding(
+                "disclosure-overdue", "warning",
+                f"income for {p.label} ({p.start} to {p.end}) has not been disclosed; it was due "
+                f"by {p.end + days} (publish with `assetreg disclose --period {p.label}`)",
+                RULE, [], period=p.label, due=p.end + days, frequency=frequency))
+    return out

@@ -1,0 +1,126 @@
+"""Where the money is: collected income passed on in time, deposits held and returned,
+nothing left in suspense.
+
+``remittance-aging``: what the property company collects for the owners is debited to
+``Assets:Receivable:物业代收`` and must reach the owners' account (a credit of that
+account) within ``remittance-days``. Remittances pay off the oldest collections first
+(FIFO); a collection paid off late, or still held past the limit on the audit date, is
+a finding.
+
+``deposit-unlinked`` / ``deposit-unreturned`` / ``deposit-held``: every movement of
+``Liabilities:Deposits:经营押金`` names its ``contract:``; a deposit still held
+``deposit-return-days`` after its contract ended is a finding; deposits held against
+contracts are listed (info).
+
+``suspense-balance``: money left in a suspense or unmatched account on the audit date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict, deque
+from decimal import Decimal
+from typing import Any
+
+from .. import accounts
+from .context import ZERO, Context
+from .findings import Finding, finding
+
+
+def check_remittance(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    limit = ctx.option_int("remittance-days")
+    lots: deque[list[Any]] = deque()  # [date, remaining, entry]
+    held = sorted(ctx.held, key=lambda m: m.date)
+    rule = f"业主共有资金专户管理（代收款{limit}日内转入）；民法典第282条"
+    for mv in held:
+        if mv.amount > 0:
+            lots.append([mv.date, mv.amount, mv.entry])
+            continue
+        left = -mv.amount
+        while left > 0 and lots:
+            lot = lots[0]
+            take = min(left, lot[1])
+            lot[1] -= take
+            left -= take
+            if lot[1] == 0:
+                lots.popleft()
+                days = (mv.date - lot[0]).days
+                if days > limit:
+                    out.append(finding(
+                        "remittance-late", "warning",
+                        f"income collected by the property company on {lot[0]} reached the owners' "
+                        f"account only on {mv.date}, {days} days later (limit {limit})",
+                        rule, [lot[2], mv.entry], collected=lot[0], remitted=mv.date, days=days,
+                        limit=limit))
+    for day, remaining, entry in lots:
+        days = (ctx.as_of - day).days
+        if day <= ctx.as_of and days > limit:
+            out.append(finding(
+                "remittance-aging", "warning",
+                f"{remaining} collected by the property company on {day} is still held after "
+                f"{days} days (limit {limit}); it must be passed on to {accounts.BANK}",
+                rule, [entry], collected=day, outstanding=remaining, days=days, limit=limit,
+                as_of=ctx.as_of))
+    return out
+
+
+def check_deposits(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    grace = dt.timedelta(days=ctx.option_int("deposit-return-days"))
+    held: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    refs: dict[str, list[Any]] = defaultdict(list)
+    rule = "经营合同押金条款；业主共有资金管理"
+    for mv in ctx.deposits:
+        if mv.date > ctx.as_of:
+            continue
+        if not mv.contract:
+            out.append(finding(
+                "deposit-unlinked", "warning",
+                f"deposit movement of {-mv.amount} on {mv.date} names no contract: add "
+                "`contract: \"C-…\"` so it can be returned when that contract ends",
+                rule, [mv.entry], amount=-mv.amount, date=mv.date))
+            continue
+        held[mv.contract] -= mv.amount
+        refs[mv.contract].append(mv.entry)
+    for cid, amount in sorted(held.items()):
+        if amount == 0:
+            continue
+        contract = ctx.contracts.get(cid)
+        cref = ctx.contract_entries.get(cid)
+        if contract is not None and "end" in contract.terms and contract.end + grace < ctx.as_of:
+            out.append(finding(
+                "deposit-unreturned", "warning",
+                f"deposit {amount} of contract {cid} still held; the contract ended on "
+                f"{contract.end} (return within {grace.days} days)",
+                rule, [*refs[cid], cref], contract=cid, held=amount, ended=contract.end))
+        else:
+            agreed = contract.deposit if contract is not None else ZERO
+            out.append(finding(
+                "deposit-held", "info",
+                f"deposit {amount} held against contract {cid}"
+                + (f" (agreed {agreed})" if agreed and agreed != amount else ""),
+                rule, [*refs[cid], cref], contract=cid, held=amount, agreed=agreed))
+    return out
+
+
+def check_suspense(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    for account, balance in sorted(ctx.suspense_on(ctx.as_of).items()):
+        if balance != 0:
+            dates, _ = ctx.suspense[account]
+            out.append(finding(
+                "suspense-balance", "warning",
+                f"{balance} left in {account} on {ctx.as_of}: match these bank lines to income, "
+                "remittances or deposits", "会计核算：待查明款项应及时查明入账", [],
+                account=account, balance=balance, last_movement=dates[-1]))
+    for seal in ctx.seals:
+        for account, balance in sorted(ctx.suspense_on(seal.through).items()):
+            if balance != 0:
+                out.append(finding(
+                    "suspense-at-seal", "error",
+                    f"{balance} was in {account} on {seal.through}, a sealed date: a sealed "
+                    "period must not leave money unexplained",
+                    "期间封存：封存期末不得有待查明款项；民法典第281条、第943条（定期公开）",
+                    [seal.entry], account=account, balance=balance, through=seal.through))
+    return out

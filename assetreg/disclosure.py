@@ -1,0 +1,504 @@
+"""Income disclosure (公示) for a period, with every unit's share of the net income.
+
+    assetreg disclose -L ledgers/jinghu --period 2025H1 -o 2025H1.xlsx --html 2025H1.html
+
+A period is a year (``2025``), a half (``2025H1``), a quarter (``2025Q3``) or a month
+(``2025-07``). The disclosure shows income by asset kind and by asset, the manager's
+cost deducted, the net, where the net went (allocations and the resolutions they cite),
+contracts in force with their policy decisions, resolutions adopted, rejected proposals
+and open audit findings (民法典第281条、第943条), and each unit's share of the net.
+
+Shares follow Art. 283: by exclusive area unless the compound's ``share-basis`` option
+says ``unit`` (equal per unit). The exact share ``net × area / total area`` is a
+fraction; shares are rounded to cents by the largest-remainder method (floor every
+share, then give the left-over cents one each to the largest remainders, ties by unit
+number), so they add up exactly to the net.
+
+Publishing records the disclosure in the ledger, so the overdue check sees it::
+
+    2025-07-10 custom "disclosure" "2025H1"
+      start: 2025-01-01
+      end: 2025-06-30
+      gross: 12000.00 CNY
+      cost: 3600.00 CNY
+      net: 8400.00 CNY
+      allocated: 5000.00 CNY
+      units: 5
+      share_basis: "area"
+      report: "2025H1.xlsx"
+      digest: "sha256:…"
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import hashlib
+import html
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from beancount.core import data
+
+from . import accounts
+from .contracts import contracts_from_entries
+from .errors import BadInput
+from .options import options_from_entries
+from .registry import KINDS
+from .units import roster_from_entries
+
+DISCLOSURE_TYPE = "disclosure"
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+CURRENCY = "CNY"
+
+FREQUENCY_MONTHS = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}
+
+_RE = {
+    "year": re.compile(r"^(\d{4})$"),
+    "half": re.compile(r"^(\d{4})\s*[Hh]([12])$"),
+    "quarter": re.compile(r"^(\d{4})\s*[Qq]([1-4])$"),
+    "month": re.compile(r"^(\d{4})-(\d{1,2})$"),
+}
+
+
+# ------------------------------------------------------------ periods
+
+@dataclass(frozen=True)
+class Period:
+    label: str
+    start: dt.date
+    end: dt.date  # inclusive
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def _months(year: int, first: int, count: int) -> tuple[dt.date, dt.date]:
+    last = first + count - 1
+    return dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
+
+
+def parse_period(text: str) -> Period:
+    """Parse 2025, 2025H1, 2025Q3 or 2025-07."""
+    s = text.strip()
+    if m := _RE["year"].match(s):
+        y = int(m[1])
+        return Period(f"{y}", *_months(y, 1, 12))
+    if m := _RE["half"].match(s):
+        y, h = int(m[1]), int(m[2])
+        return Period(f"{y}H{h}", *_months(y, 6 * h - 5, 6))
+    if m := _RE["quarter"].match(s):
+        y, q = int(m[1]), int(m[2])
+        return Period(f"{y}Q{q}", *_months(y, 3 * q - 2, 3))
+    if (m := _RE["month"].match(s)) and 1 <= int(m[2]) <= 12:
+        y, mo = int(m[1]), int(m[2])
+        return Period(f"{y}-{mo:02d}", *_months(y, mo, 1))
+    raise BadInput(
+        f"malformed period {text!r}",
+        "write a year (2025), a half (2025H1), a quarter (2025Q3) or a month (2025-07)",
+    )
+
+
+def period_of(day: dt.date, frequency: str) -> Period:
+    if frequency not in FREQUENCY_MONTHS:
+        raise BadInput(f"unknown disclosure frequency {frequency!r}",
+                       f"set the option to one of: {', '.join(FREQUENCY_MONTHS)}")
+    n = FREQUENCY_MONTHS[frequency]
+    index = (day.month - 1) // n
+    label = {1: f"{day.year}-{day.month:02d}", 3: f"{day.year}Q{index + 1}",
+             6: f"{day.year}H{index + 1}", 12: f"{day.year}"}[n]
+    return Period(label, *_months(day.year, index * n + 1, n))
+
+
+def periods_between(first: dt.date, last_end: dt.date, frequency: str) -> list[Period]:
+    """The periods of ``frequency`` from the one holding ``first`` up to those ending by ``last_end``."""
+    out: list[Period] = []
+    p = period_of(first, frequency)
+    while p.end <= last_end:
+        out.append(p)
+        p = period_of(p.end + dt.timedelta(days=1), frequency)
+    return out
+
+
+# ------------------------------------------------------------ shares
+
+def largest_remainder(total: Decimal, weights: dict[str, Fraction]) -> dict[str, Decimal]:
+    """Split ``total`` (a whole number of cents) in proportion to ``weights``, in cents,
+    so the parts add up exactly to ``total``."""
+    cents = total * 100
+    if cents != cents.to_integral_value():
+        raise ValueError(f"{total} is not a whole number of cents")
+    n = int(cents)
+    sign = -1 if n < 0 else 1
+    n = abs(n)
+    weight_sum = sum(weights.values(), Fraction(0))
+    if not weights or weight_sum <= 0:
+        return {}
+    floors: dict[str, int] = {}
+    remainders: list[tuple[Fraction, str]] = []
+    for key, w in weights.items():
+        exact = Fraction(n) * w / weight_sum
+        f = exact.numerator // exact.denominator
+        floors[key] = f
+        remainders.append((exact - f, key))
+    left = n - sum(floors.values())
+    # Largest remainder first; equal remainders go by key so the result is reproducible.
+    remainders.sort(key=lambda r: (-r[0], r[1]))
+    for _, key in remainders[:left]:
+        floors[key] += 1
+    return {k: Decimal(sign * v) / 100 for k, v in floors.items()}
+
+
+# ------------------------------------------------------------ the disclosure
+
+@dataclass
+class Line:
+    gross: Decimal = ZERO
+    cost: Decimal = ZERO
+
+    @property
+    def net(self) -> Decimal:
+        return self.gross - self.cost
+
+
+@dataclass
+class Disclosure:
+    period: Period
+    compound: str
+    by_kind: dict[str, Line]
+    by_asset: dict[str, Line]
+    asset_kinds: dict[str, str]
+    gross: Decimal
+    cost: Decimal
+    allocations: list[dict[str, Any]]
+    contracts: list[dict[str, Any]]
+    resolutions: list[dict[str, Any]]
+    rejected: list[dict[str, Any]]
+    findings: list[Any]
+    share_basis: str
+    total_area: Fraction
+    units: list[dict[str, Any]]  # unit, building, area, exact share (as text), share
+    shares: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def net(self) -> Decimal:
+        return self.gross - self.cost
+
+    @property
+    def allocated(self) -> Decimal:
+        return sum((a["amount"] for a in self.allocations), ZERO)
+
+    def allocated_by_account(self) -> dict[str, Decimal]:
+        out: dict[str, Decimal] = {}
+        for a in self.allocations:
+            out[a["account"]] = out.get(a["account"], ZERO) + a["amount"]
+        return out
+
+    def unit_share(self, unit_number: str) -> Decimal:
+        key = unit_number.strip().upper()
+        if key not in self.shares:
+            raise BadInput(f"unit {unit_number!r} is not in the roster for {self.period.label}",
+                           "check the unit number against `assetreg unit list`")
+        return self.shares[key]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "period": self.period.label, "start": self.period.start.isoformat(),
+            "end": self.period.end.isoformat(), "gross": str(self.gross), "cost": str(self.cost),
+            "net": str(self.net), "allocated": str(self.allocated),
+            "units": len(self.shares), "share_basis": self.share_basis,
+            "shares_total": str(sum(self.shares.values(), ZERO)),
+        }
+
+    def digest(self) -> str:
+        """A hash of what was published, so the ledger entry ties to the report's content."""
+        blob = json.dumps({"summary": self.summary(),
+                           "shares": {k: str(v) for k, v in sorted(self.shares.items())}},
+                          sort_keys=True, ensure_ascii=False)
+        return "sha256:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _kind_of_account(account: str) -> str:
+    for kind, acct in accounts.INCOME_BY_KIND.items():
+        if acct == account:
+            return KINDS.get(kind, kind)
+    return account.rsplit(":", 1)[-1]
+
+
+def _split(amount: Decimal, parts: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Split ``amount`` over keys in proportion to ``parts``, to cents, summing exactly."""
+    if not parts:
+        return {}
+    if len(parts) == 1:
+        return {next(iter(parts)): amount}
+    weights = {k: Fraction(abs(v)) for k, v in parts.items()}
+    if amount != amount.quantize(CENT) or sum(weights.values()) == 0:
+        # not a whole number of cents: fall back to exact proportional decimals
+        total = sum(parts.values(), ZERO)
+        return {k: amount * v / total for k, v in parts.items()} if total else {}
+    return largest_remainder(amount, weights)
+
+
+def build(entries: list[Any], period: Period | str, options_map: dict[str, Any] | None = None,
+          as_of: dt.date | None = None, findings: list[Any] | None = None) -> Disclosure:
+    """Everything a disclosure shows for ``period``, computed from the ledger's entries.
+
+    ``findings`` are the open audit findings to list; when None, the audit runs as of
+    ``as_of`` (default today) and its errors and warnings are listed.
+    """
+    from .audit.context import build as build_context
+
+    p = parse_period(period) if isinstance(period, str) else period
+    options = options_from_entries(entries)
+    ctx = build_context(entries, options_map or {}, as_of)
+    kinds = {aid: KINDS.get(a.kind, a.kind) for aid, a in ctx.registry.assets.items()}
+
+    by_kind: dict[str, Line] = {}
+    by_asset: dict[str, Line] = {}
+    gross = cost = ZERO
+    for inc in ctx.income:
+        if not p.contains(inc.entry.date):
+            continue
+        gross += inc.gross
+        cost += inc.cost
+        for acct, amt in inc.by_account.items():
+            by_kind.setdefault(_kind_of_account(acct), Line()).gross += amt
+        for acct, c in _split(inc.cost, inc.by_account).items():
+            by_kind.setdefault(_kind_of_account(acct), Line()).cost += c
+        asset_gross = inc.by_asset or {"(未注明资产)": inc.gross}
+        for aid, amt in asset_gross.items():
+            by_asset.setdefault(aid, Line()).gross += amt
+        for aid, c in _split(inc.cost, asset_gross).items():
+            by_asset.setdefault(aid, Line()).cost += c
+
+    resolutions = ctx.resolutions
+    allocations = []
+    for mv in ctx.allocations:
+        if p.contains(mv.date):
+            r = resolutions.get(mv.resolution or "")
+            allocations.append({
+                "date": mv.date, "account": mv.account, "label": mv.account.rsplit(":", 1)[-1],
+                "amount": mv.amount, "resolution": mv.resolution or "",
+                "resolution_title": r.title if r else "", "narration": getattr(mv.entry, "narration", ""),
+            })
+
+    from .audit.income import gate_problem
+
+    contracts = []
+    for cid, c in sorted(contracts_from_entries(entries).items()):
+        start, end = c.terms.get("start"), c.terms.get("end")
+        if not isinstance(start, dt.date) or not isinstance(end, dt.date):
+            continue
+        if start > p.end or c.end < p.start:
+            continue
+        problem = gate_problem(c)
+        contracts.append({
+            "id": cid, "assets": ",".join(c.assets), "use": c.use,
+            "counterparty": str(c.terms.get("counterparty", "")), "start": start, "end": c.end,
+            "price": c.price, "period": c.period, "resolution": str(c.terms.get("resolution", "")),
+            "decision": str(c.meta.get("decision", "")), "rules": str(c.meta.get("rules", "")),
+            "policy_set": str(c.meta.get("policy_set", "")),
+            "gate": "通过" if problem is None else f"未通过：{problem}",
+        })
+
+    resolution_rows = [
+        {"id": r.id, "date": r.date, "title": r.title, "matter": r.matter,
+         "passed": "通过" if r.passed else "未通过"}
+        for r in sorted(resolutions.values(), key=lambda r: (r.date, r.id)) if p.contains(r.date)
+    ]
+    rejected = []
+    for e in ctx.decisions:
+        if not p.contains(e.date) or not e.values:
+            continue
+        verdict = str(e.values[1].value) if len(e.values) > 1 else ""
+        if verdict not in ("forbidden", "not-permitted"):
+            continue
+        m = e.meta
+        rejected.append({
+            "id": str(e.values[0].value), "date": e.date, "verdict": verdict,
+            "use": str(m.get("use", "")), "assets": str(m.get("assets", "")),
+            "counterparty": str(m.get("counterparty", "")), "rules": str(m.get("rules", "")),
+            "reasons": str(m.get("reasons", "")),
+        })
+
+    if findings is None:
+        from .audit import run_checks
+
+        findings = [f for f in run_checks(entries, options_map, as_of) if f.severity != "info"]
+
+    basis = options.get("share-basis")
+    roster = roster_from_entries(e for e in entries if e.date <= p.end)
+    if basis == "unit":
+        weights = {n: Fraction(1) for n in roster.units}
+    else:
+        weights = {n: Fraction(u.area) for n, u in roster.units.items()}
+    net = gross - cost
+    shares = largest_remainder(net.quantize(CENT), weights) if weights else {}
+    total_area = roster.total_area
+    weight_sum = sum(weights.values(), Fraction(0))
+    unit_rows = []
+    for n in sorted(roster.units):
+        u = roster.units[n]
+        exact = Fraction(net) * weights[n] / weight_sum if weight_sum else Fraction(0)
+        unit_rows.append({"unit": n, "building": u.building, "area": u.area,
+                          "exact": f"{exact.numerator}/{exact.denominator}" if exact.denominator != 1
+                          else str(exact.numerator), "share": shares.get(n, ZERO)})
+
+    return Disclosure(
+        period=p, compound=options.get("compound-name"), by_kind=by_kind,
+        by_asset=dict(sorted(by_asset.items())), asset_kinds=kinds, gross=gross, cost=cost,
+        allocations=allocations, contracts=contracts, resolutions=resolution_rows,
+        rejected=rejected, findings=list(findings), share_basis=basis, total_area=total_area,
+        units=unit_rows, shares=shares,
+    )
+
+
+def disclosure_entry(d: Disclosure, day: dt.date, report: str) -> data.Custom:
+    from .ledger import custom
+
+    def amt(x: Decimal) -> data.Amount:
+        return data.Amount(x.quantize(CENT), CURRENCY)
+
+    return custom(day, DISCLOSURE_TYPE, [d.period.label], start=d.period.start, end=d.period.end,
+                  gross=amt(d.gross), cost=amt(d.cost), net=amt(d.net), allocated=amt(d.allocated),
+                  units=len(d.shares), share_basis=d.share_basis, report=report, digest=d.digest())
+
+
+# ------------------------------------------------------------ output
+
+def _rows_findings(findings: Iterable[Any]) -> list[list[Any]]:
+    return [[f.severity, f.check, f.message, f.rule, "; ".join(f.entries)] for f in findings]
+
+
+def write_xlsx(d: Disclosure, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    bold = Font(bold=True)
+
+    def sheet(title: str, header: list[str], rows: Iterable[list[Any]], money_cols: Iterable[int] = ()) -> None:
+        ws = wb.create_sheet(title)
+        ws.append(header)
+        for c in ws[1]:
+            c.font = bold
+        for row in rows:
+            ws.append(row)
+        for col in money_cols:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=col, max_col=col):
+                cell.number_format = "#,##0.00"
+        for i, _ in enumerate(header, start=1):
+            ws.column_dimensions[ws.cell(1, i).column_letter].width = 16
+        ws.freeze_panes = "A2"
+
+    ws = wb.active
+    ws.title = "概要"
+    ws.append([f"{d.compound} 公共收益公示 {d.period.label}（{d.period.start} 至 {d.period.end}）"])
+    ws["A1"].font = Font(bold=True, size=14)
+    for label, value in [
+        ("收入合计 (gross)", d.gross), ("物业经营成本 (cost deducted)", d.cost),
+        ("净收益 (net)", d.net), ("已分配 (allocated)", d.allocated),
+        *[(f"  其中 {k.rsplit(':', 1)[-1]}", v) for k, v in d.allocated_by_account().items()],
+        ("分摊方式 (share basis)", "按专有部分面积 (民法典第283条)" if d.share_basis == "area" else "按户均分"),
+        ("户数 (units)", len(d.shares)), ("各户分摊合计", sum(d.shares.values(), ZERO)),
+        ("未解决的审计发现 (open findings)", len(d.findings)),
+    ]:
+        ws.append([label, value])
+        if isinstance(value, Decimal):
+            ws.cell(ws.max_row, 2).number_format = "#,##0.00"
+    ws.column_dimensions["A"].width = 36
+    ws.column_dimensions["B"].width = 40
+    ws.cell(1, 1).alignment = Alignment(wrap_text=False)
+
+    sheet("按类别", ["类别", "收入", "成本", "净收益"],
+          [[k, v.gross, v.cost, v.net] for k, v in sorted(d.by_kind.items())], (2, 3, 4))
+    sheet("按资产", ["资产", "类别", "收入", "成本", "净收益"],
+          [[a, d.asset_kinds.get(a, ""), v.gross, v.cost, v.net] for a, v in d.by_asset.items()], (3, 4, 5))
+    sheet("收益去向", ["日期", "去向", "金额", "决议", "决议标题", "摘要"],
+          [[a["date"], a["label"], a["amount"], a["resolution"], a["resolution_title"], a["narration"]]
+           for a in d.allocations], (3,))
+    sheet("经营合同", ["合同", "资产", "用途", "相对方", "起", "止", "价格", "周期", "决议", "政策决定",
+                      "规则", "政策集", "闸门"],
+          [[c["id"], c["assets"], c["use"], c["counterparty"], c["start"], c["end"], c["price"],
+            c["period"], c["resolution"], c["decision"], c["rules"], c["policy_set"], c["gate"]]
+           for c in d.contracts], (7,))
+    sheet("业主大会决议", ["决议", "日期", "标题", "事项", "结果"],
+          [[r["id"], r["date"], r["title"], r["matter"], r["passed"]] for r in d.resolutions])
+    sheet("否决的提案", ["提案", "日期", "结论", "用途", "资产", "相对方", "规则", "理由"],
+          [[r["id"], r["date"], r["verdict"], r["use"], r["assets"], r["counterparty"], r["rules"],
+            r["reasons"]] for r in d.rejected])
+    sheet("审计发现", ["严重程度", "检查", "说明", "依据", "分录"], _rows_findings(d.findings))
+    sheet("各户分摊", ["房号", "楼栋", "专有面积(m²)", "精确份额", "分摊金额(元)"],
+          [[u["unit"], u["building"], u["area"], u["exact"], u["share"]] for u in d.units], (5,))
+    wb.save(path)
+
+
+def render_html(d: Disclosure) -> str:
+    e = html.escape
+
+    def table(header: list[str], rows: Iterable[list[Any]]) -> str:
+        head = "".join(f"<th>{e(h)}</th>" for h in header)
+        body = "".join(
+            "<tr>" + "".join(
+                f'<td class="num">{v:,.2f}</td>' if isinstance(v, Decimal) else f"<td>{e(str(v))}</td>"
+                for v in row) + "</tr>" for row in rows)
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body or ''}</tbody></table>"
+
+    alloc = d.allocated_by_account()
+    parts = [
+        f"<h1>{e(d.compound)} 公共收益公示</h1>",
+        f"<p class=period>公示期间：{e(d.period.label)}（{d.period.start} 至 {d.period.end}）。"
+        "依据：民法典第281、282、283、943条；物业管理条例第54条。</p>",
+        "<h2>收支概要</h2>",
+        table(["项目", "金额（元）"], [
+            ["公共收益收入", d.gross], ["扣除物业经营成本", d.cost], ["净收益", d.net],
+            ["已分配", d.allocated],
+            *[[f"其中：{k.rsplit(':', 1)[-1]}", v] for k, v in alloc.items()]]),
+        "<h2>按资产类别</h2>",
+        table(["类别", "收入", "成本", "净收益"],
+              [[k, v.gross, v.cost, v.net] for k, v in sorted(d.by_kind.items())]),
+        "<h2>按资产</h2>",
+        table(["资产", "类别", "收入", "成本", "净收益"],
+              [[a, d.asset_kinds.get(a, ""), v.gross, v.cost, v.net] for a, v in d.by_asset.items()]),
+        "<h2>净收益去向</h2>",
+        table(["日期", "去向", "金额", "决议", "决议标题"],
+              [[a["date"], a["label"], a["amount"], a["resolution"] or "（未引用决议）",
+                a["resolution_title"]] for a in d.allocations]),
+        "<h2>在履行的经营合同</h2>",
+        table(["合同", "资产", "用途", "相对方", "起止", "价格", "决议", "政策决定", "闸门"],
+              [[c["id"], c["assets"], c["use"], c["counterparty"], f"{c['start']}～{c['end']}",
+                c["price"], c["resolution"], f"{c['decision']} {c['rules']}", c["gate"]]
+               for c in d.contracts]),
+        "<h2>业主大会决议</h2>",
+        table(["决议", "日期", "标题", "结果"],
+              [[r["id"], r["date"], r["title"], r["passed"]] for r in d.resolutions]),
+        "<h2>否决的经营提案</h2>",
+        table(["提案", "日期", "结论", "用途", "资产", "规则", "理由"],
+              [[r["id"], r["date"], r["verdict"], r["use"], r["assets"], r["rules"], r["reasons"]]
+               for r in d.rejected]),
+        "<h2>未解决的审计发现</h2>",
+        table(["严重程度", "检查", "说明", "依据"],
+              [[f.severity, f.check, f.message, f.rule] for f in d.findings]),
+        "<h2>各户应享份额</h2>",
+        f"<p>按{'专有部分面积' if d.share_basis == 'area' else '户'}分摊（民法典第283条），"
+        f"总面积 {Decimal(d.total_area.numerator) / Decimal(d.total_area.denominator):,.2f} m²；以最大余数法取整到分，合计恰为净收益 {d.net:,.2f} 元。</p>",
+        table(["房号", "楼栋", "专有面积(m²)", "分摊金额(元)"],
+              [[u["unit"], u["building"], str(u["area"]), u["share"]] for u in d.units]),
+    ]
+    style = """
+body{font-family:"Noto Sans CJK SC","Noto Sans SC",sans-serif;margin:2em;color:#111}
+h1{font-size:1.6em}h2{font-size:1.2em;margin-top:1.4em;border-bottom:1px solid #888}
+table{border-collapse:collapse;width:100%;font-size:.9em}
+th,td{border:1px solid #999;padding:2px 6px;text-align:left}td.num{text-align:right}
+@media print{body{margin:1cm}h2{page-break-after:avoid}tr{page-break-inside:avoid}}
+"""
+    return ("<!doctype html><html lang=zh-CN><head><meta charset=utf-8>"
+            f"<title>{e(d.compound)} 公共收益公示 {e(d.period.label)}</title><style>{style}</style>"
+            "</head><body>" + "\n".join(parts) + "</body></html>\n")
