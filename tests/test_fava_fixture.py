@@ -12,7 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from beancount import loader
+from beancount.parser import parser
 
+from assetreg.contracts import content_hash, contracts_from_entries
 from assetreg.scaffold import init_compound
 
 UNITS = """
@@ -187,12 +189,20 @@ def journal() -> tuple[str, dict[str, Decimal]]:
     totals = {"C-2024-001": Decimal(0), "C-2024-002": Decimal(0), "C-2025-001": Decimal(0)}
 
     def pay(day: dt.date, cid: str, asset: str, period: str, amount: Decimal) -> None:
+        # The property company collects, keeps its 30% cost share and owes the rest.
         totals[cid] += amount
+        cost = (amount * Decimal("0.30")).quantize(Decimal("0.01"))
         chunks.append(
-            f'{day} * "业主" "停车费 {asset} {period}"\n'
+            f'{day} * "物业公司" "停车费 {asset} {period}"\n'
             f'  asset: "{asset}"\n  contract: "{cid}"\n  period: "{period}"\n'
-            f"  Assets:Bank:共有资金专户   {amount:.2f} CNY\n"
+            f"  Assets:Receivable:物业代收   {amount - cost:.2f} CNY\n"
+            f"  Expenses:Manager:物业经营成本   {cost:.2f} CNY\n"
             f"  Income:Common:停车位   {-amount:.2f} CNY\n"
+        )
+        chunks.append(
+            f'{day + dt.timedelta(days=10)} * "物业公司" "转入共有资金专户 {asset} {period}"\n'
+            f"  Assets:Bank:共有资金专户   {amount - cost:.2f} CNY\n"
+            f"  Assets:Receivable:物业代收   {cost - amount:.2f} CNY\n"
         )
 
     for d in _month_starts(dt.date(2024, 2, 1), dt.date(2024, 12, 1)):
@@ -202,13 +212,9 @@ def journal() -> tuple[str, dict[str, Decimal]]:
         pay(d + dt.timedelta(days=9), "C-2024-002", "P-002", f"{d:%Y-%m}", Decimal("450"))
     for d in _month_starts(dt.date(2025, 1, 1), dt.date(2025, 12, 1)):
         pay(d + dt.timedelta(days=4), "C-2025-001", "P-001", f"{d:%Y-%m}", Decimal("160"))
-    # The manager's 30% cost share and the maintenance-fund allocation, per half-year.
+    # Half of each half-year's net goes to the maintenance fund early in the next half.
     for half, day in (("2024H1", "2024-07-15"), ("2024H2", "2025-01-15"),
                       ("2025H1", "2025-07-15"), ("2025H2", "2026-01-15")):
-        chunks.append(
-            f'{day} * "物业公司" "{half} 经营成本（30%）"\n  period: "{half}"\n'
-            f"  Expenses:Manager:物业经营成本   100.00 CNY\n  Assets:Bank:共有资金专户\n"
-        )
         chunks.append(
             f'{day} * "业委会" "{half} 净收益补充维修资金"\n  period: "{half}"\n  resolution: "R-2024-01"\n'
             f"  Expenses:Allocation:补充维修资金   200.00 CNY\n  Assets:Bank:共有资金专户\n"
@@ -216,10 +222,21 @@ def journal() -> tuple[str, dict[str, Decimal]]:
     return "\n".join(chunks), totals
 
 
+def contracts_text() -> str:
+    """The contracts as the policy gate records them: with the content hash of their terms."""
+    entries, errors, _ = parser.parse_string(CONTRACTS)
+    assert not errors, errors
+    text = CONTRACTS
+    for cid, c in contracts_from_entries(entries).items():
+        head = f'custom "contract" "{cid}" "recorded"\n'
+        text = text.replace(head, f'{head}  content_hash: "{content_hash(c.terms)}"\n')
+    return text
+
+
 def build_compound(root: Path, name: str = "测试小区") -> Path:
     """A real compound folder that bean-check accepts; returns its main.beancount."""
     main = init_compound(root, name, dt.date(2020, 1, 1))
-    for part, text in (("units", UNITS), ("registry", REGISTRY), ("contracts", CONTRACTS),
+    for part, text in (("units", UNITS), ("registry", REGISTRY), ("contracts", contracts_text()),
                        ("journal", journal()[0])):
         with (root / f"{part}.beancount").open("a", encoding="utf-8") as f:
             f.write(text)

@@ -1,0 +1,131 @@
+"""The residents' pages in Fava: thin classes handing :mod:`assetreg.views` results to templates.
+
+Each class is one entry in Fava's sidebar; its template is ``templates/<Class>.html``.
+The books are indexed once per load of the ledger (and once per day, since "this year"
+and "in force" depend on the date) and shared by all five pages of that ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from fava.ext import FavaExtensionBase
+from flask import request
+
+from .. import views
+
+_LOCK = threading.Lock()
+# FavaLedger has __slots__ (no weak references, no extra attributes), so the index is
+# kept here by the ledger's id, holding the ledger and its entry list so neither id can
+# be reused while cached; the oldest ledgers drop out beyond a handful.
+_CACHE: OrderedDict[int, tuple[Any, Any, dt.date, views.Books]] = OrderedDict()
+_CACHE_SIZE = 16
+
+
+def books_for(ledger: Any) -> views.Books:
+    """The view index of a Fava ledger, rebuilt only when its entries (or the day) change."""
+    today = dt.date.today()
+    entries = ledger.all_entries
+    with _LOCK:
+        hit = _CACHE.get(id(ledger))
+        if hit is not None and hit[1] is entries and hit[2] == today:
+            _CACHE.move_to_end(id(ledger))
+            return hit[3]
+        books = views.build_books(entries, ledger.options,
+                                  Path(ledger.beancount_file_path).parent, today)
+        _CACHE[id(ledger)] = (ledger, entries, today, books)
+        _CACHE.move_to_end(id(ledger))
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+        return books
+
+
+class _ResidentsPage:
+    """What every page shares; not itself a Fava extension (Fava instantiates every subclass)."""
+
+    ledger: Any
+
+    @property
+    def books(self) -> views.Books:
+        return books_for(self.ledger)
+
+    def after_load_file(self) -> None:
+        # Index right after (re)loading so the first visitor does not wait for it.
+        books_for(self.ledger)
+
+    @staticmethod
+    def yuan(amount: Any) -> str:
+        return views.yuan(amount)
+
+    @staticmethod
+    def arg(name: str) -> str:
+        return (request.args.get(name) or "").strip()
+
+
+class AssetRegistry(_ResidentsPage, FavaExtensionBase):
+    """共有资产: every asset, filterable by kind and status; an asset's own page."""
+
+    report_title = "共有资产"
+
+    def page(self) -> dict[str, Any]:
+        return views.registry_page(self.books, self.arg("kind") or None, self.arg("status") or None)
+
+    def asset(self) -> dict[str, Any] | None:
+        asset_id = self.arg("asset")
+        return views.asset_page(self.books, asset_id) if asset_id else None
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        return views.KINDS
+
+    @property
+    def statuses(self) -> dict[str, str]:
+        return views.STATUS_LABELS
+
+
+class Contracts(_ResidentsPage, FavaExtensionBase):
+    """经营合同: contracts with their policy decisions, resolutions and billing; rejected proposals."""
+
+    report_title = "经营合同"
+
+    def page(self) -> dict[str, Any]:
+        return views.contracts_page(self.books)
+
+    def contract(self) -> dict[str, Any] | None:
+        cid = self.arg("contract")
+        return views.contract_page(self.books, cid) if cid else None
+
+
+class IncomeDisclosure(_ResidentsPage, FavaExtensionBase):
+    """收益公示: income by period and kind, cost, net, where it went; a unit's share."""
+
+    report_title = "收益公示"
+
+    def page(self) -> dict[str, Any]:
+        return views.income_page(self.books)
+
+    def unit(self) -> dict[str, Any] | None:
+        number = self.arg("unit")
+        return views.unit_share(self.books, number, self.arg("period") or None) if number else None
+
+
+class PolicyLists(_ResidentsPage, FavaExtensionBase):
+    """政策清单: the negative and guidance lists in force."""
+
+    report_title = "政策清单"
+
+    def page(self) -> dict[str, Any]:
+        return views.policy_page(self.books)
+
+
+class SealsAudit(_ResidentsPage, FavaExtensionBase):
+    """审计: the latest audit findings and sealed periods."""
+
+    report_title = "审计"
+
+    def page(self) -> dict[str, Any]:
+        return views.audit_page(self.books)

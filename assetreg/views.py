@@ -1,0 +1,941 @@
+"""View models of a compound's books: what residents see, computed once per load.
+
+The Fava pages (:mod:`assetreg.fava_ext`) and any CLI report call these plain functions,
+so the web page and ``assetreg …`` never disagree. :func:`build_books` indexes the
+loaded entries once (registry replay, contracts, resolutions, income, costs and
+allocations); the page functions below only select and sum from that index.
+
+Income is a posting to an ``Income:Common:…`` account. The asset, contract and billing
+period it belongs to are read from the posting's metadata, else the transaction's::
+
+    2024-05-31 * "物业公司" "5月停车费"
+      asset: "P-001"
+      contract: "C-2024-001"
+      period: "2024-05"
+      Assets:Receivable:物业代收   150.00 CNY
+      Income:Common:停车位        -150.00 CNY
+
+When one posting names several assets, its amount is split evenly between them to the
+cent (the remainder cent going to the first), so per-asset totals add up to the books.
+
+Nothing here shows an owner's name or phone: the ledger holds none, and a unit lookup
+reveals only the unit number, its building, its area and its share.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import importlib
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from beancount.core import data
+
+from . import accounts
+from .contracts import Contract, contracts_from_entries, schedule
+from .options import Options, options_from_entries
+from .registry import KINDS, STATUS_LABELS, ZONES, Asset, Registry, registry_from_entries
+from .resolutions import Resolution, make_resolution_check, resolutions_from_entries
+from .units import Roster, roster_from_entries
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+KIND_OF_ACCOUNT = {acct: kind for kind, acct in accounts.INCOME_BY_KIND.items()}
+ALLOCATION_ROOT = "Expenses:Allocation"
+COST_ACCOUNT = accounts.MANAGER_COST
+
+ALLOCATION_LABELS = {
+    accounts.MAINTENANCE_FUND: "补充维修资金",
+    accounts.COMMITTEE_FUNDS: "业委会工作经费",
+    accounts.OTHER_USES: "业主大会决定用途",
+}
+
+VERDICT_LABELS = {
+    "permitted": "准许",
+    "forbidden": "禁止（负面清单）",
+    "not-permitted": "不予准许",
+}
+
+USE_LABELS = {
+    "parking-owner": "车位出租（业主）",
+    "parking-nonowner": "车位出租（非业主）",
+    "advertising-lift": "电梯广告",
+    "advertising-board": "宣传栏广告",
+    "advertising": "广告",
+    "express-locker": "快递柜",
+    "ev-charger": "充电桩",
+    "vending": "自动售货机",
+    "community-room": "社区服务用房",
+    "base-station": "通信基站",
+}
+
+PERIOD_LABELS = {"month": "月", "quarter": "季度", "half-year": "半年", "year": "年", "once": "一次性"}
+
+FREQUENCY_MONTHS = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}
+
+
+def yuan(amount: Decimal | int | None) -> str:
+    """Money as residents read it: two decimals, thousands separated."""
+    if amount is None:
+        return "—"
+    return f"{Decimal(amount).quantize(CENT):,}"
+
+
+def ratio_text(value: Any) -> str:
+    """A vote ratio kept as a fraction ("7/9") or decimal, with its percentage."""
+    try:
+        frac = Fraction(str(value).strip())
+    except (ValueError, ZeroDivisionError):
+        return str(value)
+    pct = (Decimal(frac.numerator) / Decimal(frac.denominator) * 100).quantize(Decimal("0.01"))
+    return f"{value} ({pct}%)" if "/" in str(value) else f"{pct}%"
+
+
+# --------------------------------------------------------------------------- periods
+
+
+def period_key(day: dt.date, frequency: str) -> str:
+    """The disclosure period a day falls in: 2024-05, 2024Q2, 2024H1 or 2024."""
+    if frequency == "month":
+        return f"{day:%Y-%m}"
+    if frequency == "quarter":
+        return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+    if frequency == "year":
+        return f"{day.year}"
+    return f"{day.year}H{1 if day.month <= 6 else 2}"
+
+
+def period_label(key: str) -> str:
+    if re.fullmatch(r"\d{4}-\d{2}", key):
+        return f"{key[:4]}年{int(key[5:])}月"
+    if "Q" in key:
+        return f"{key[:4]}年第{key[-1]}季度"
+    if "H" in key:
+        return f"{key[:4]}年{'上' if key.endswith('1') else '下'}半年"
+    return f"{key}年"
+
+
+# --------------------------------------------------------------------------- the index
+
+
+@dataclass(frozen=True)
+class IncomeLine:
+    date: dt.date
+    account: str
+    kind: str
+    asset: str | None
+    contract: str | None
+    period: str | None
+    amount: Decimal  # positive: money earned
+    narration: str
+    source: str
+
+
+@dataclass(frozen=True)
+class SpendLine:
+    """The manager's cost deducted (Art. 282) or an allocation of net income."""
+
+    date: dt.date
+    account: str
+    amount: Decimal
+    period: str | None
+    narration: str
+    resolution: str | None
+    source: str
+
+
+@dataclass(frozen=True)
+class Rejected:
+    date: dt.date
+    id: str
+    verdict: str
+    meta: dict[str, Any]
+    source: str
+
+    @property
+    def verdict_label(self) -> str:
+        return VERDICT_LABELS.get(self.verdict, self.verdict)
+
+
+@dataclass
+class Books:
+    """Everything the residents' pages read, indexed once per load of the ledger."""
+
+    entries: Sequence[Any]
+    options_map: dict[str, Any]
+    root: Path | None
+    today: dt.date
+    options: Options
+    registry: Registry
+    contracts: dict[str, Contract]
+    resolutions: dict[str, Resolution]
+    roster: Roster
+    income: list[IncomeLine]
+    costs: list[SpendLine]
+    allocations: list[SpendLine]
+    rejected: list[Rejected]
+    documents: dict[str, str]  # evidence reference (relative) -> absolute document filename
+    memo_: dict[Any, Any] = field(default_factory=dict)  # page results, computed once per load
+    income_by_asset: dict[str, list[IncomeLine]] = field(default_factory=dict)
+    income_by_contract: dict[str, list[IncomeLine]] = field(default_factory=dict)
+    contracts_by_asset: dict[str, list[Contract]] = field(default_factory=dict)
+
+    @property
+    def frequency(self) -> str:
+        f = self.options.get("disclosure-frequency")
+        return f if f in FREQUENCY_MONTHS else "half-year"
+
+    def memo(self, key: Any, compute: Any) -> Any:
+        """A page result computed once per load (the books never change once built)."""
+        if key not in self.memo_:
+            self.memo_[key] = compute()
+        return self.memo_[key]
+
+    @property
+    def share_basis(self) -> str:
+        return "unit" if self.options.get("share-basis") == "unit" else "area"
+
+    @property
+    def title(self) -> str:
+        return str(self.options_map.get("title", "")) if self.options_map else ""
+
+
+def _source(entry: Any) -> str:
+    m = getattr(entry, "meta", None) or {}
+    return f"{Path(str(m.get('filename', '?'))).name}:{m.get('lineno', '?')}"
+
+
+def _meta_value(posting: Any, entry: Any, key: str) -> str | None:
+    value = (posting.meta or {}).get(key) if posting.meta else None
+    if value is None:
+        value = entry.meta.get(key)
+    return None if value is None else str(value).strip()
+
+
+def _split_even(amount: Decimal, n: int) -> list[Decimal]:
+    """``amount`` in ``n`` parts to the cent that add up exactly; the first gets the rest."""
+    base = (amount / n).quantize(CENT, rounding=ROUND_DOWN)
+    parts = [base] * n
+    parts[0] += amount - base * n
+    return parts
+
+
+def build_books(
+    entries: Sequence[Any],
+    options_map: dict[str, Any] | None = None,
+    root: Path | None = None,
+    today: dt.date | None = None,
+) -> Books:
+    """Index a loaded ledger for the residents' pages (one pass over the entries)."""
+    entries = list(entries)
+    resolutions = resolutions_from_entries(entries)
+    registry = registry_from_entries(entries, make_resolution_check(resolutions))
+    contracts = contracts_from_entries(entries)
+    income: list[IncomeLine] = []
+    costs: list[SpendLine] = []
+    allocations: list[SpendLine] = []
+    rejected: list[Rejected] = []
+    document_files: dict[str, str] = {}
+    for e in entries:
+        if isinstance(e, data.Transaction):
+            for p in e.postings:
+                acct = p.account
+                if p.units is None or p.units.number is None:
+                    continue
+                number = p.units.number
+                if accounts.is_common_income(acct):
+                    asset_text = _meta_value(p, e, "asset")
+                    ids = [a.strip().upper() for a in (asset_text or "").split(",") if a.strip()]
+                    shares = _split_even(-number, len(ids)) if ids else [-number]
+                    for i, amount in enumerate(shares):
+                        income.append(IncomeLine(
+                            e.date, acct, KIND_OF_ACCOUNT.get(acct, "other"),
+                            ids[i] if ids else None, _meta_value(p, e, "contract"),
+                            _meta_value(p, e, "period"), amount, e.narration or "", _source(e)))
+                elif acct.startswith(ALLOCATION_ROOT + ":") or acct == COST_ACCOUNT:
+                    line = SpendLine(e.date, acct, number, _meta_value(p, e, "period"),
+                                     e.narration or "", _meta_value(p, e, "resolution"), _source(e))
+                    (allocations if acct.startswith(ALLOCATION_ROOT) else costs).append(line)
+        elif isinstance(e, data.Custom) and e.type == "decision" and len(e.values) >= 2:
+            m = {k: v for k, v in e.meta.items() if k not in ("filename", "lineno")}
+            rejected.append(Rejected(e.date, str(e.values[0].value), str(e.values[1].value),
+                                     m, _source(e)))
+        elif isinstance(e, data.Document):
+            document_files[str(e.filename)] = str(e.filename)
+    books = Books(
+        entries=entries,
+        options_map=options_map or {},
+        root=root,
+        today=today or dt.date.today(),
+        options=options_from_entries(entries),
+        registry=registry,
+        contracts=contracts,
+        resolutions=resolutions,
+        roster=roster_from_entries(entries),
+        income=income,
+        costs=costs,
+        allocations=allocations,
+        rejected=rejected,
+        documents=_evidence_documents(document_files, root),
+    )
+    for line in income:
+        if line.asset:
+            books.income_by_asset.setdefault(line.asset, []).append(line)
+        if line.contract:
+            books.income_by_contract.setdefault(line.contract, []).append(line)
+    for c in contracts.values():
+        for a in c.assets:
+            books.contracts_by_asset.setdefault(a.upper(), []).append(c)
+    return books
+
+
+def _evidence_documents(files: dict[str, str], root: Path | None) -> dict[str, str]:
+    """Map evidence references as written ("documents/P-001.pdf") to Fava document files."""
+    out: dict[str, str] = {}
+    for filename in files:
+        out[filename] = filename
+        if root is not None:
+            with contextlib.suppress(ValueError):  # a document outside the compound folder
+                out[str(Path(filename).resolve().relative_to(root.resolve()))] = filename
+    return out
+
+
+# --------------------------------------------------------------------------- 共有资产
+
+
+def contract_state(c: Contract, today: dt.date) -> str:
+    if c.start > today:
+        return "upcoming"
+    return "in-force" if c.active_on(today) else "ended"
+
+
+CONTRACT_STATE_LABELS = {"in-force": "履行中", "ended": "已终止", "upcoming": "未开始"}
+
+
+def current_contract(books: Books, asset_id: str) -> Contract | None:
+    """The contract in force today on the asset, else the latest one that names it."""
+    found = books.contracts_by_asset.get(asset_id, [])
+    active = [c for c in found if c.active_on(books.today)]
+    if active:
+        return max(active, key=lambda c: c.start)
+    return max(found, key=lambda c: c.start) if found else None
+
+
+def _asset_row(books: Books, a: Asset) -> dict[str, Any]:
+    lines = books.income_by_asset.get(a.id, [])
+    year = books.today.year
+    c = current_contract(books, a.id)
+    confirmed = [ev.date for ev in a.events if ev.action == "confirmed"]
+    return {
+        "id": a.id,
+        "kind": a.kind,
+        "kind_label": KINDS.get(a.kind, a.kind),
+        "location": a.facts.get("location", ""),
+        "description": a.facts.get("description", ""),
+        "status": a.status,
+        "status_label": STATUS_LABELS.get(a.status, a.status),
+        "confirmed_on": confirmed[-1].isoformat() if confirmed and a.status == "confirmed" else "",
+        "evidence": [{"ref": ref, "document": books.documents.get(ref)} for ref in a.evidence],
+        "contract": c.id if c else None,
+        "contract_state": contract_state(c, books.today) if c else None,
+        "contract_state_label": CONTRACT_STATE_LABELS[contract_state(c, books.today)] if c else "",
+        "income_year": sum((x.amount for x in lines if x.date.year == year), ZERO),
+        "income_total": sum((x.amount for x in lines), ZERO),
+    }
+
+
+def registry_page(books: Books, kind: str | None = None, status: str | None = None) -> dict[str, Any]:
+    """共有资产: every asset (optionally filtered), with counts by status and by kind."""
+    rows = books.memo("asset-rows", lambda: {
+        a.id: _asset_row(books, a) for a in sorted(books.registry.assets.values(), key=lambda a: a.id)})
+    return books.memo(("registry", kind, status), lambda: _registry_page(books, rows, kind, status))
+
+
+def _registry_page(books: Books, all_rows: dict[str, dict[str, Any]], kind: str | None,
+                   status: str | None) -> dict[str, Any]:
+    assets = sorted(books.registry.assets.values(), key=lambda a: a.id)
+    rows = [all_rows[a.id] for a in assets
+            if (not kind or a.kind == kind) and (not status or a.status == status)]
+    by_status = books.registry.counts_by_status()
+    by_kind: dict[str, int] = dict.fromkeys(KINDS, 0)
+    for a in assets:
+        by_kind[a.kind] = by_kind.get(a.kind, 0) + 1
+    return {
+        "year": books.today.year,
+        "total": len(assets),
+        "counts_by_status": [{"status": s, "label": STATUS_LABELS.get(s, s), "count": n}
+                             for s, n in by_status.items()],
+        "counts_by_kind": [{"kind": k, "label": KINDS.get(k, k), "count": n}
+                           for k, n in by_kind.items()],
+        "kind": kind or "",
+        "status": status or "",
+        "rows": rows,
+        "income_year": sum((r["income_year"] for r in rows), ZERO),
+        "income_total": sum((r["income_total"] for r in rows), ZERO),
+        "violations": [v.message for v in books.registry.violations],
+    }
+
+
+ACTION_LABELS = {
+    "registered": "登记",
+    "noticed": "确权公示",
+    "objected": "异议",
+    "confirmed": "确权",
+    "disputed": "争议",
+    "resolved": "争议解决",
+    "excluded": "排除",
+    "amended": "信息更正",
+}
+
+# History metadata shown on an asset's page, with Chinese labels; other keys are not shown.
+EVENT_META_LABELS = {
+    "kind": "类别", "location": "位置", "description": "说明", "size": "规模", "basis": "依据",
+    "zones": "区域", "structure": "结构", "days": "公示天数", "evidence": "证据",
+    "resolution": "业主大会决议", "by": "异议人", "document": "文件",
+}
+
+
+def _fact_text(key: str, value: Any) -> str:
+    """A registry fact as residents read it: kinds and zones by their Chinese names."""
+    text = str(value)
+    if key == "kind":
+        return KINDS.get(text, text)
+    if key == "zones":
+        return "、".join(ZONES.get(z, z) for z in re.split(r"[,\s;，]+", text) if z)
+    return text
+
+
+def asset_page(books: Books, asset_id: str) -> dict[str, Any] | None:
+    """An asset's own page: facts, dated confirmation history, contracts, income by period."""
+    a = books.registry.get(asset_id)
+    if a is None:
+        return None
+    row = _asset_row(books, a)
+    history = []
+    for ev in a.events:
+        details = []
+        for k, v in ev.meta.items():
+            if k in EVENT_META_LABELS:
+                details.append({"label": EVENT_META_LABELS[k], "value": _fact_text(k, v)})
+        history.append({
+            "date": ev.date.isoformat(),
+            "action": ev.action,
+            "action_label": ACTION_LABELS.get(ev.action, ev.action),
+            "reason": ev.reason,
+            "details": details,
+            "source": Path(ev.source.rsplit(":", 1)[0]).name + ":" + ev.source.rsplit(":", 1)[-1],
+        })
+    freq = books.frequency
+    by_period: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for line in books.income_by_asset.get(a.id, []):
+        by_period[period_key(line.date, freq)] += line.amount
+    contracts = sorted(books.contracts_by_asset.get(a.id, []), key=lambda c: c.start)
+    return {
+        **row,
+        "facts": [{"label": EVENT_META_LABELS.get(k, k), "value": _fact_text(k, v)}
+                  for k, v in a.facts.items() if k not in ("kind", "location")],
+        "notice_start": a.notice_start.isoformat() if a.notice_start else "",
+        "notice_end": (a.notice_end - dt.timedelta(days=1)).isoformat() if a.notice_end else "",
+        "open_objections": [{"date": o.date.isoformat(), "reason": o.reason} for o in a.objections],
+        "history": history,
+        "contracts": [contract_summary(books, c) for c in contracts],
+        "income_by_period": [{"period": k, "label": period_label(k), "amount": v}
+                             for k, v in sorted(by_period.items())],
+    }
+
+
+# --------------------------------------------------------------------------- 经营合同
+
+
+def _pay_period(dues: Sequence[Any], text: str | None, day: dt.date) -> str | None:
+    """The billing period a payment is for -- the same rule as the audit's billing check:
+    its ``period:`` when the schedule bills it, else the period its month (or date) falls in."""
+    if dues and dues[0].period == "once":
+        return "once"
+    if text:
+        if text in {d.period for d in dues}:
+            return text
+        try:
+            day = dt.date.fromisoformat(text + "-01")
+        except ValueError:
+            return text
+    for d in dues:
+        if d.start <= day <= d.end or (d.start.year, d.start.month) == (day.year, day.month):
+            return d.period
+    return text
+
+
+def billing(books: Books, c: Contract) -> dict[str, Any]:
+    """Amounts due to date against payments booked with ``contract:`` and ``period:`` meta.
+
+    A period paid short counts as arrears once it ended more than ``billing-grace-days``
+    ago (the audit's rule); before that it is shown as not yet due in full.
+    """
+    dues = schedule(c) if c.price > 0 else []
+    grace = dt.timedelta(days=int(books.options.get("billing-grace-days") or 31))
+    paid_by_period: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for line in books.income_by_contract.get(c.id, []):
+        paid_by_period[_pay_period(dues, line.period, line.date) or "?"] += line.amount
+    rows = []
+    due_to_date = arrears = prepaid = over = ZERO
+    for d in dues:
+        paid = paid_by_period.get(d.period, ZERO)
+        if d.start > books.today:
+            prepaid += paid
+            continue
+        due_to_date += d.amount
+        late = d.end + grace < books.today
+        short = max(d.amount - paid, ZERO)
+        over += max(paid - d.amount, ZERO)
+        if short and late:
+            arrears += short
+        rows.append({"period": d.period, "start": d.start.isoformat(), "end": d.end.isoformat(),
+                     "due": d.amount, "paid": paid, "short": short,
+                     "state": "arrears" if short and late else "open" if short else "paid"})
+    known = {d.period for d in dues}
+    unmatched = sum((v for k, v in paid_by_period.items() if k not in known), ZERO)
+    over += unmatched
+    paid_total = sum(paid_by_period.values(), ZERO)
+    notes = []
+    if arrears > 0:
+        status, label = "arrears", f"欠费 {yuan(arrears)} 元"
+    elif any(r["state"] == "open" for r in rows):
+        status, label = "open", "当期未缴（宽限期内）"
+    else:
+        status, label = "paid", "已结清" if rows else "尚无到期款项"
+    if over > 0:
+        notes.append(f"多收 {yuan(over)} 元")
+    if prepaid > 0:
+        notes.append(f"预收 {yuan(prepaid)} 元")
+    if notes:
+        label += "（" + "，".join(notes) + "）"
+    return {"rows": rows, "due_to_date": due_to_date, "paid_total": paid_total,
+            "unmatched": unmatched, "arrears": arrears, "overpaid": over, "prepaid": prepaid,
+            "status": status, "status_label": label}
+
+
+# Tally keys a resolution entry may carry (written by the policy module's `resolution record`).
+TALLY_LABELS = {
+    "participation_area": "参与表决专有面积占比",
+    "participation_heads": "参与表决人数占比",
+    "approval_area": "同意面积占参与面积",
+    "approval_heads": "同意人数占参与人数",
+    "area_participation": "参与表决专有面积占比",
+    "heads_participation": "参与表决人数占比",
+    "head_participation": "参与表决人数占比",
+    "area_approval": "同意面积占参与面积",
+    "heads_approval": "同意人数占参与人数",
+    "head_approval": "同意人数占参与人数",
+}
+
+
+def resolution_summary(books: Books, rid: str | None) -> dict[str, Any] | None:
+    if not rid:
+        return None
+    r = books.resolutions.get(rid)
+    if r is None:
+        return {"id": rid, "missing": True}
+    ratios = []
+    for k, v in r.meta.items():
+        if k in TALLY_LABELS or re.search(r"(ratio|share|participation|approval)", k):
+            ratios.append({"key": k, "label": TALLY_LABELS.get(k, k), "value": ratio_text(v)})
+    return {"id": r.id, "date": r.date.isoformat(), "title": r.title, "matter": r.matter,
+            "passed": r.passed, "ratios": ratios, "missing": False}
+
+
+def _rules(value: Any) -> list[str]:
+    return [x.strip() for x in re.split(r"[,;\s]+", str(value or "")) if x.strip()]
+
+
+def gate_check(c: Contract) -> str | None:
+    """Whether the recorded decision still matches the contract's terms (the audit's rule):
+    "" when it does, the problem when not, None when the audit module is not installed."""
+    try:
+        from .audit.income import gate_problem
+    except ImportError:
+        return None
+    return gate_problem(c) or ""
+
+
+def contract_summary(books: Books, c: Contract) -> dict[str, Any]:
+    state = contract_state(c, books.today)
+    m = c.meta
+    lines = books.income_by_contract.get(c.id, [])
+    return {
+        "id": c.id,
+        "assets": c.assets,
+        "use": c.use,
+        "use_label": USE_LABELS.get(c.use, c.use),
+        "counterparty_kind": str(c.terms.get("counterparty_kind", "")),
+        "start": c.start.isoformat(),
+        "end": c.end.isoformat(),
+        "ended_early": c.ended.isoformat() if c.ended else "",
+        "end_reason": c.end_reason,
+        "state": state,
+        "state_label": CONTRACT_STATE_LABELS[state],
+        "price": c.price,
+        "period": c.period,
+        "period_label": PERIOD_LABELS.get(c.period, c.period),
+        "deposit": c.deposit,
+        "manager_share": c.terms.get("manager_share", ""),
+        "decision": str(m.get("decision", "")),
+        "decision_label": VERDICT_LABELS.get(str(m.get("decision", "")), str(m.get("decision", "未记录"))),
+        "rules": _rules(m.get("rules")),
+        "policy_set": str(m.get("policy_set", "")),
+        "gate": gate_check(c),
+        "resolution": resolution_summary(books, c.terms.get("resolution")),
+        "billing": billing(books, c),
+        "income_total": sum((x.amount for x in lines), ZERO),
+        "income_year": sum((x.amount for x in lines if x.date.year == books.today.year), ZERO),
+        "recorded": c.date.isoformat(),
+        "source": Path(c.source.rsplit(":", 1)[0]).name + ":" + c.source.rsplit(":", 1)[-1],
+    }
+
+
+def contracts_page(books: Books) -> dict[str, Any]:
+    """经营合同: contracts in force, upcoming and ended; rejected proposals and why."""
+    return books.memo("contracts", lambda: _contracts_page(books))
+
+
+def _contracts_page(books: Books) -> dict[str, Any]:
+    summaries = [contract_summary(books, c)
+                 for c in sorted(books.contracts.values(), key=lambda c: (c.start, c.id))]
+    rejected = []
+    for r in sorted(books.rejected, key=lambda r: (r.date, r.id)):
+        m = r.meta
+        rejected.append({
+            "date": r.date.isoformat(), "id": r.id, "verdict": r.verdict,
+            "verdict_label": r.verdict_label,
+            "use": str(m.get("use", "")), "use_label": USE_LABELS.get(str(m.get("use", "")), str(m.get("use", ""))),
+            "assets": str(m.get("assets", "")), "rules": _rules(m.get("rules")),
+            "reasons": [s.strip() for s in re.split(r"[;；\n]+", str(m.get("reasons", m.get("reason", "")))) if s.strip()],
+        })
+    return {
+        "in_force": [s for s in summaries if s["state"] == "in-force"],
+        "upcoming": [s for s in summaries if s["state"] == "upcoming"],
+        "ended": [s for s in summaries if s["state"] == "ended"],
+        "rejected": rejected,
+        "arrears_total": sum((s["billing"]["arrears"] for s in summaries), ZERO),
+    }
+
+
+def contract_page(books: Books, cid: str) -> dict[str, Any] | None:
+    c = books.contracts.get(cid.strip())
+    if c is None:
+        return None
+    summary = contract_summary(books, c)
+    summary["payments"] = [
+        {"date": x.date.isoformat(), "asset": x.asset or "", "period": x.period or "",
+         "amount": x.amount, "narration": x.narration}
+        for x in sorted(books.income_by_contract.get(c.id, []), key=lambda x: x.date)
+    ]
+    return summary
+
+
+# --------------------------------------------------------------------------- 收益公示
+
+
+def income_page(books: Books) -> dict[str, Any]:
+    """收益公示: per disclosure period, income by asset kind, cost deducted, net, where it went."""
+    return books.memo("income", lambda: _income_page(books))
+
+
+def _income_page(books: Books) -> dict[str, Any]:
+    freq = books.frequency
+    kinds = list(KINDS)
+    periods: dict[str, dict[str, Any]] = {}
+
+    def row(key: str) -> dict[str, Any]:
+        if key not in periods:
+            periods[key] = {"period": key, "label": period_label(key),
+                            "by_kind": dict.fromkeys(kinds, ZERO), "income": ZERO, "cost": ZERO,
+                            "net": ZERO, "allocated": dict.fromkeys(ALLOCATION_LABELS, ZERO),
+                            "allocated_total": ZERO}
+        return periods[key]
+
+    # Every amount belongs to the period its transaction is dated in -- the same rule as
+    # `assetreg disclose` (assetreg.disclosure), so the page and the notice-board agree.
+    for x in books.income:
+        r = row(period_key(x.date, freq))
+        r["by_kind"][x.kind] = r["by_kind"].get(x.kind, ZERO) + x.amount
+        r["income"] += x.amount
+    for s in books.costs:
+        row(period_key(s.date, freq))["cost"] += s.amount
+    for s in books.allocations:
+        r = row(period_key(s.date, freq))
+        r["allocated"][s.account] = r["allocated"].get(s.account, ZERO) + s.amount
+        r["allocated_total"] += s.amount
+    rows = [periods[k] for k in sorted(periods)]
+    for r in rows:
+        r["net"] = r["income"] - r["cost"]
+        r["unallocated"] = r["net"] - r["allocated_total"]
+    totals = {
+        "by_kind": {k: sum((r["by_kind"].get(k, ZERO) for r in rows), ZERO) for k in kinds},
+        "income": sum((r["income"] for r in rows), ZERO),
+        "cost": sum((r["cost"] for r in rows), ZERO),
+        "net": sum((r["net"] for r in rows), ZERO),
+        "allocated": {a: sum((r["allocated"].get(a, ZERO) for r in rows), ZERO) for a in ALLOCATION_LABELS},
+        "allocated_total": sum((r["allocated_total"] for r in rows), ZERO),
+        "unallocated": sum((r["unallocated"] for r in rows), ZERO),
+    }
+    used_kinds = [k for k in kinds if totals["by_kind"][k] != 0] or kinds[:1]
+    allocation_lines = [
+        {"date": s.date.isoformat(), "account": s.account,
+         "label": ALLOCATION_LABELS.get(s.account, s.account.rsplit(":", 1)[-1]),
+         "amount": s.amount, "narration": s.narration, "resolution": s.resolution or ""}
+        for s in sorted(books.allocations, key=lambda s: s.date)
+    ]
+    return {
+        "frequency": freq,
+        "frequency_label": PERIOD_LABELS.get(freq, freq),
+        "kinds": [{"kind": k, "label": KINDS[k]} for k in used_kinds],
+        "allocation_accounts": [{"account": a, "label": lab} for a, lab in ALLOCATION_LABELS.items()],
+        "rows": rows,
+        "totals": totals,
+        "allocations": allocation_lines,
+        "periods": [r["period"] for r in rows],
+    }
+
+
+def _largest_remainder(total: Decimal, weights: dict[str, Fraction]) -> dict[str, Decimal]:
+    """Split ``total`` in cents in proportion to ``weights`` so the parts sum exactly.
+
+    The disclosure module's own function is used when it is installed, so a unit's share
+    here is the cent it is on the published disclosure.
+    """
+    try:
+        from .disclosure import largest_remainder
+    except ImportError:
+        largest_remainder = None
+    if largest_remainder is not None:
+        return dict(largest_remainder(total.quantize(CENT), weights))
+    whole = sum(weights.values(), Fraction(0))
+    cents = int((total * 100).to_integral_value())
+    if whole <= 0:
+        return {}
+    sign, cents = (-1 if cents < 0 else 1), abs(cents)
+    exact = {k: Fraction(cents) * w / whole for k, w in weights.items()}
+    floors = {k: v.numerator // v.denominator for k, v in exact.items()}
+    # The biggest fractional parts get the leftover cents; ties go by key so it is stable.
+    order = sorted(exact, key=lambda k: (-(exact[k] - floors[k]), k))
+    for k in order[: cents - sum(floors.values())]:
+        floors[k] += 1
+    return {k: Decimal(sign * v) / 100 for k, v in floors.items()}
+
+
+def _period_end(key: str) -> dt.date:
+    if re.fullmatch(r"\d{4}-\d{2}", key):
+        y, m = int(key[:4]), int(key[5:])
+    elif "Q" in key:
+        y, m = int(key[:4]), 3 * int(key[-1])
+    elif "H" in key:
+        y, m = int(key[:4]), 6 * int(key[-1])
+    else:
+        y, m = int(key), 12
+    nxt = dt.date(y + m // 12, m % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def unit_share(books: Books, unit_number: str, period: str | None = None) -> dict[str, Any] | None:
+    """A unit's share of each period's net income, as the disclosure computes it.
+
+    Art. 283: in proportion to exclusive area (or equally per unit where the compound's
+    ``share-basis`` option says ``unit``), among the units on the roster at the period's
+    end, rounded to cents by largest remainder so all shares add up to the net exactly.
+    Returns only the unit number, building, area and amounts -- never an owner's key,
+    name or phone.
+    """
+    unit = books.roster.get(unit_number)
+    if unit is None:
+        return None
+    by_unit = books.share_basis == "unit"
+    rows = []
+    for r in income_page(books)["rows"]:
+        if period and r["period"] != period:
+            continue
+        end = _period_end(r["period"])
+        members = [u for u in books.roster.units.values() if u.date <= end]
+        if unit not in members:
+            continue
+        weights = {u.number: Fraction(1) if by_unit else Fraction(u.area) for u in members}
+        share = _largest_remainder(r["net"], weights).get(unit.number, ZERO)
+        rows.append({"period": r["period"], "label": r["label"], "net": r["net"], "share": share})
+    weights = {u.number: Fraction(1) if by_unit else Fraction(u.area) for u in books.roster.units.values()}
+    whole = sum(weights.values(), Fraction(0))
+    frac = weights[unit.number] / whole if whole else Fraction(0)
+    return {
+        "unit": unit.number,
+        "building": unit.building,
+        "area": unit.area,
+        "basis": "unit" if by_unit else "area",
+        "total_area": books.roster.total_area.numerator / Decimal(books.roster.total_area.denominator)
+        if books.roster.total_area else ZERO,
+        "units": len(books.roster.units),
+        "fraction": f"{frac.numerator}/{frac.denominator}",
+        "percent": (Decimal(frac.numerator) / Decimal(frac.denominator) * 100).quantize(Decimal("0.0001")),
+        "rows": rows,
+        "share_total": sum((x["share"] for x in rows), ZERO),
+    }
+
+
+# --------------------------------------------------------------------------- 政策清单 / 审计
+
+
+def _attr(obj: Any, *names: str, default: Any = None) -> Any:
+    for n in names:
+        if isinstance(obj, dict) and n in obj:
+            return obj[n]
+        if hasattr(obj, n):
+            return getattr(obj, n)
+    return default
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "；".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}: {_text(v)}" for k, v in value.items())
+    if hasattr(value, "model_dump"):
+        return _text({k: v for k, v in value.model_dump().items() if v not in (None, "", [], {})})
+    return str(value)
+
+
+def _rule_view(rule: Any) -> dict[str, Any]:
+    conditions = _attr(rule, "conditions", "when", "match", default=None)
+    cond_list: list[str] = []
+    if isinstance(conditions, list | tuple):
+        cond_list = [_text(c) for c in conditions]
+    elif conditions:
+        cond_list = [_text(conditions)]
+    return {
+        "id": str(_attr(rule, "id", default="")),
+        "title": str(_attr(rule, "title", "title_zh", default="")),
+        "version": str(_attr(rule, "version", default="")),
+        "message": _text(_attr(rule, "message", default="")),
+        "remediation": _text(_attr(rule, "remediation", default="")),
+        "conditions": cond_list,
+        "legal_source": _text(_attr(rule, "legal_source", "source", "law", default="")),
+        "effective": _text(_attr(rule, "effective", "effective_from", default="")),
+    }
+
+
+def policy_page(books: Books) -> dict[str, Any]:
+    """政策清单: the negative and guidance lists in force for this compound."""
+    return books.memo("policy", lambda: _policy_page(books))
+
+
+def _policy_page(books: Books) -> dict[str, Any]:
+    try:
+        policy = importlib.import_module("assetreg.policy")
+    except ImportError:
+        return {"available": False, "message": "尚未接入政策模块（负面清单与指导清单）。"}
+    load = getattr(policy, "load_policy_set", None)
+    if load is None or books.root is None:
+        return {"available": False, "message": "尚未接入政策模块（负面清单与指导清单）。"}
+    from .ledger import Compound, Loaded
+
+    loaded = Loaded(list(books.entries), [], books.options_map, books.options)
+    try:
+        pset = load(Compound(books.root), loaded)
+    except Exception as err:  # a malformed policy set must not take the other pages down
+        return {"available": False, "message": f"政策清单无法读取：{err}"}
+    negative = _attr(pset, "negative", "negative_list", "forbidden", default=[]) or []
+    guidance = _attr(pset, "guidance", "guidance_list", "permitted", default=[]) or []
+    return {
+        "available": True,
+        "id": str(_attr(pset, "id", "name", default="")),
+        "title": str(_attr(pset, "title", default="")),
+        "hash": str(_attr(pset, "hash", "content_hash", default="")),
+        "negative": [_rule_view(r) for r in negative],
+        "guidance": [_rule_view(r) for r in guidance],
+    }
+
+
+SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
+
+# The audit's check ids (assetreg.audit.CHECKS) as residents read them.
+CHECK_LABELS = {
+    "registry": "登记簿记录不合规",
+    "income-asset": "收入未注明资产",
+    "income-unconfirmed": "收入所涉资产未确权",
+    "income-no-contract": "收入无有效合同",
+    "contract-gate": "合同未通过政策审查",
+    "manager-cost": "物业扣除成本超过约定比例",
+    "billing-arrears": "欠缴",
+    "billing-overpaid": "多收",
+    "allocation-split": "净收益分配不符合规定比例",
+    "spending-no-resolution": "支出无业主大会决议",
+    "remittance-late": "物业代收款逾期未转入",
+    "remittance-aging": "物业代收款账龄",
+    "deposit-unlinked": "押金未关联合同",
+    "deposit-unreturned": "合同终止后押金未退",
+    "deposit-held": "在押押金",
+    "disclosure-overdue": "收益公示逾期",
+    "suspense-balance": "待查明款项有余额",
+    "suspense-at-seal": "封账日待查明款项有余额",
+    "seal-broken": "已封账期间被改动",
+}
+
+
+def audit_page(books: Books) -> dict[str, Any]:
+    """审计: the latest audit findings (as of the books' day) and the sealed periods."""
+    return books.memo("audit", lambda: _audit_page(books))
+
+
+def _audit_page(books: Books) -> dict[str, Any]:
+    out: dict[str, Any] = {"findings": [], "seals": [], "audit_available": False,
+                           "seal_available": False, "message": "", "seal_message": ""}
+    try:
+        audit = importlib.import_module("assetreg.audit")
+        run_checks = audit.run_checks
+    except (ImportError, AttributeError):
+        out["message"] = "尚未接入审计模块：暂无审计结果。"
+    else:
+        try:
+            findings = run_checks(list(books.entries), books.options_map, books.today)
+        except Exception as err:
+            out["message"] = f"审计检查无法运行：{err}"
+        else:
+            out["audit_available"] = True
+            for f in findings:
+                sev = str(_attr(f, "severity", default=""))
+                where = _attr(f, "entries", "locations", "where", default=[]) or []
+                check = str(_attr(f, "check", "check_id", "id", default=""))
+                out["findings"].append({
+                    "check": check,
+                    "check_label": CHECK_LABELS.get(check, check),
+                    "severity": sev,
+                    "severity_label": SEVERITY_LABELS.get(sev, sev),
+                    "message": _text(_attr(f, "message", "title", default="")),
+                    "facts": _text(_attr(f, "facts", default="")),
+                    "source": _text(_attr(f, "legal_source", "rule", "source", default="")),
+                    "entries": [Path(str(w)).name for w in (where if isinstance(where, list | tuple) else [where])],
+                })
+    try:
+        seal = importlib.import_module("assetreg.seal")
+        seals_from_entries = seal.seals_from_entries
+    except (ImportError, AttributeError):
+        out["seal_message"] = "尚未接入封账模块：暂无封账记录。"
+    else:
+        out["seal_available"] = True
+        seals = seals_from_entries(books.entries)
+        values = seals.values() if isinstance(seals, dict) else seals
+        for s in values:
+            through = _attr(s, "through", "date", default="")
+            out["seals"].append({
+                "through": through.isoformat() if isinstance(through, dt.date) else str(through),
+                "date": _text(_attr(s, "date", "sealed_on", default="")),
+                "hash": str(_attr(s, "hash", "digest", default="")),
+                "entries": _text(_attr(s, "count", "entries", default="")),
+            })
+    return out
