@@ -1,0 +1,230 @@
+"""`assetreg audit`, `assetreg seal`, `assetreg disclose`."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .. import seal as sealing
+from ..audit import SEVERITIES, Finding, run_checks
+from ..audit.context import build as build_context
+from ..audit.findings import source
+from ..disclosure import build as build_disclosure
+from ..disclosure import disclosure_entry, parse_period, render_html, write_xlsx
+from ..errors import BadInput
+from ..ledger import Loaded, custom
+from .common import compound, echo_json, ledger_option, the_date
+
+
+def register(main: click.Group) -> None:
+    main.add_command(audit)
+    main.add_command(seal)
+    main.add_command(disclose)
+
+
+# ---------------------------------------------------------------- audit
+
+def _is_plugin_error(err: Any) -> bool:
+    # The plugin reports a subset of the audit's own findings; the audit lists them in full.
+    return type(err).__name__ == "AssetregPluginError"
+
+
+def load_findings(loaded: Loaded, as_of: dt.date) -> list[Finding]:
+    """bean-check's errors (balance assertions, syntax, …) followed by the audit checks."""
+    out = [
+        Finding("bean-check", "error", " ".join(str(err.message).split()),
+                "Beancount 校验（余额断言、语法、科目）", (source(err),) if err.source else ())
+        for err in loaded.errors if not _is_plugin_error(err)
+    ]
+    checks = run_checks(loaded.entries, loaded.options_map, as_of)
+    return [*out, *checks]
+
+
+def write_findings_xlsx(findings: list[Finding], path: Path, title: str) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "审计发现"
+    ws.append(["严重程度", "检查", "说明", "依据", "分录 (file:line)", "事实"])
+    for c in ws[1]:
+        c.font = Font(bold=True)
+    for f in findings:
+        ws.append([f.severity, f.check, f.message, f.rule, "\n".join(f.entries),
+                   "; ".join(f"{k}={v}" for k, v in f.facts.items())])
+    for col, width in zip("ABCDEF", (10, 22, 80, 40, 50, 60), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    summary = wb.create_sheet("汇总")
+    summary.append([title])
+    summary.append(["检查", "严重程度", "数量"])
+    for (check, severity), n in sorted(Counter((f.check, f.severity) for f in findings).items()):
+        summary.append([check, severity, n])
+    _save_atomically(wb, path)
+
+
+def _save_atomically(wb: Any, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _check_out_path(path: Path, suffix: str, option: str) -> Path:
+    if path.suffix.lower() != suffix:
+        raise BadInput(f"{option} {path} does not end in {suffix}", f"name the file like report{suffix}")
+    if not path.parent.resolve().is_dir():
+        raise BadInput(f"folder {path.parent} for {option} does not exist", "create it first or pick another path")
+    if path.is_dir():
+        raise BadInput(f"{option} {path} is a folder", f"give a file name ending in {suffix}")
+    return path
+
+
+@click.command()
+@ledger_option
+@click.option("--json", "as_json", is_flag=True, help="print the findings as JSON")
+@click.option("--xlsx", "xlsx_out", type=click.Path(path_type=Path), default=None,
+              help="also write the findings to this .xlsx workbook")
+@click.option("--as-of", "as_of_text", default=None, metavar="DATE",
+              help="audit as of this day (arrears, aging, overdue disclosures); default today")
+def audit(ledger: str | None, as_json: bool, xlsx_out: Path | None, as_of_text: str | None) -> None:
+    """Run bean-check and every audit check; exit 0 clean, 1 findings, 2 cannot run."""
+    as_of = the_date(as_of_text, "--as-of")
+    if xlsx_out is not None:
+        _check_out_path(xlsx_out, ".xlsx", "--xlsx")
+    c = compound(ledger)
+    findings = load_findings(c.load(), as_of)
+    problems = [f for f in findings if f.severity != "info"]
+    counts = Counter(f.severity for f in findings)
+    if xlsx_out is not None:
+        write_findings_xlsx(findings, xlsx_out, f"{c.id} 审计 {as_of}")
+    if as_json:
+        echo_json({"ledger": str(c.main), "as_of": as_of.isoformat(),
+                   "counts": {s: counts.get(s, 0) for s in SEVERITIES},
+                   "findings": [f.as_dict() for f in findings]})
+    else:
+        for f in findings:
+            click.echo(f"{f.severity.upper():7} [{f.check}] {f.message}")
+            for ref in f.entries:
+                click.echo(f"          at {ref}")
+            click.echo(f"          rule: {f.rule}")
+        click.echo(f"{c.id} as of {as_of}: " + ", ".join(f"{counts.get(s, 0)} {s}" for s in SEVERITIES))
+    if problems:
+        raise SystemExit(1)
+
+
+# ---------------------------------------------------------------- seal
+
+@click.command()
+@ledger_option
+@click.option("--through", "through_text", required=True, metavar="DATE",
+              help="seal every entry dated up to and including this day")
+@click.option("--date", "date_text", default=None, metavar="DATE", help="date of the seal entry; default today")
+def seal(ledger: str | None, through_text: str, date_text: str | None) -> None:
+    """Seal a period: record a hash of every entry dated up to --through."""
+    through = the_date(through_text, "--through")
+    day = the_date(date_text)
+    if through > day:
+        raise BadInput(f"--through {through} is after the seal's date {day}",
+                       "seal only a period that has ended: --through on or before --date")
+    c = compound(ledger)
+    with c.transaction() as txn:
+        loaded = txn.loaded
+        if loaded.errors:
+            first = loaded.errors[0]
+            raise BadInput(
+                f"the ledger does not pass bean-check ({len(loaded.errors)} errors; first at "
+                f"{source(first)}: {' '.join(str(first.message).split())[:300]})",
+                "fix the books (see `assetreg audit`) before sealing them")
+        existing = sealing.seals_from_entries(loaded.entries)
+        later = [s for s in existing if s.through >= through]
+        if later:
+            raise BadInput(f"already sealed through {later[0].through} ({later[0].source})",
+                           "seal a later day; a sealed period is never sealed again")
+        ctx = build_context(loaded.entries, loaded.options_map, day)
+        left = {a: b for a, b in ctx.suspense_on(through).items() if b != 0}
+        if left:
+            account, balance = next(iter(left.items()))
+            raise BadInput(f"{balance} is still in {account} on {through}",
+                           "match the suspense lines to income, remittances or deposits first, "
+                           "then seal")
+        root = sealing.root_of(loaded.options_map)
+        state = sealing.compute(loaded.entries, through, root)
+        rel = f"{sealing.MANIFEST_DIR}/{through.isoformat()}.manifest"
+        manifest_path = c.root / rel
+        if manifest_path.exists():
+            raise BadInput(f"{manifest_path} already exists",
+                           "a manifest is never overwritten; remove a stray one only if no seal names it")
+        text = state.manifest_text()
+        # Staged with the ledger text: written by the same commit, or not at all.
+        txn.staged.setdefault(manifest_path, []).append(text)
+        txn.append("journal", [custom(
+            day, sealing.SEAL_TYPE, [through.isoformat()], hash=state.hash, entries=state.entries,
+            months=state.months_text(), manifest=rel, manifest_hash=sealing.manifest_hash(text))])
+    click.echo(f"sealed {state.entries} entries dated up to {through}: {state.hash}")
+
+
+# ---------------------------------------------------------------- disclose
+
+@click.command()
+@ledger_option
+@click.option("--period", "period_text", required=True, metavar="P",
+              help="2025 | 2025H1 | 2025Q3 | 2025-07")
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
+              help="the disclosure workbook, REPORT.xlsx")
+@click.option("--html", "html_out", type=click.Path(path_type=Path), default=None,
+              help="also write a printable HTML page")
+@click.option("--date", "date_text", default=None, metavar="DATE",
+              help="date of publication (and of the ledger entry); default today")
+def disclose(ledger: str | None, period_text: str, out: Path, html_out: Path | None,
+             date_text: str | None) -> None:
+    """Publish the income disclosure (公示) of a period, with every unit's share."""
+    period = parse_period(period_text)
+    day = the_date(date_text)
+    if period.end >= day:
+        raise BadInput(f"period {period.label} runs until {period.end}; it has not ended on {day}",
+                       "disclose a period after it ends (or pass --date)")
+    _check_out_path(out, ".xlsx", "-o")
+    if html_out is not None:
+        _check_out_path(html_out, ".html", "--html")
+    c = compound(ledger)
+    staged: list[tuple[str, Path]] = []
+    try:
+        with c.transaction() as txn:
+            d = build_disclosure(txn.entries, period, txn.loaded.options_map, as_of=day)
+            if not d.shares:
+                raise BadInput("the units roster is empty, so no unit's share can be computed",
+                               "add the units first (`assetreg unit add`)")
+            fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.resolve().parent)
+            os.close(fd)
+            staged.append((tmp, out))
+            write_xlsx(d, Path(tmp))
+            if html_out is not None:
+                fd, tmp_html = tempfile.mkstemp(prefix=f".{html_out.name}.", suffix=".tmp",
+                                                dir=html_out.resolve().parent)
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    f.write(render_html(d))
+                staged.append((tmp_html, html_out))
+            txn.append("journal", [disclosure_entry(d, day, out.name)])
+        for tmp, final in staged:
+            os.replace(tmp, final)
+        staged.clear()
+    finally:
+        for tmp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+    click.echo(f"disclosed {d.period.label}: gross {d.gross}, cost {d.cost}, net {d.net}, "
+               f"{len(d.shares)} unit shares summing to {sum(d.shares.values())} → {out}")
