@@ -1,0 +1,279 @@
+"""Serving the residents' view: Fava, read-only, in Chinese, optionally behind passwords.
+
+    assetreg serve ledgers/qjp-jinghu-garden [--host 127.0.0.1] [--port 5000] [--auth-file FILE]
+
+:func:`make_app` wraps Fava's Flask application (``fava.application.create_app`` with
+``read_only=True``) in :class:`ResidentsGate`, a WSGI middleware that
+
+* refuses every request that is not a GET with 401, before Fava sees it (Fava's own
+  read-only mode does the same; the gate does not depend on it);
+* asks Fava for the Chinese interface whatever the browser prefers;
+* with an auth file, requires HTTP basic auth per compound: a request under a
+  compound's URL prefix (``/<slug>/…``) must carry the credentials of a user listed for
+  that compound. Anything else but Fava's static files, ``/`` and ``/jump`` (which hold
+  no ledger data) is refused, so a path that names no served compound never reaches Fava.
+
+The auth file holds hashed credentials only, one line per compound and user::
+
+    # compound:user:scrypt$<log2 N>$<r>$<p>$<salt hex>$<hash hex>
+    qjp-jinghu-garden:resident:scrypt$14$8$1$6f1c…$9a0e…
+
+The compound is the ledger folder's name. ``assetreg serve-passwd FILE COMPOUND USER``
+adds or replaces a line (the password is read without echo, or from stdin).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from .errors import BadInput
+from .ledger import Compound, atomic_write
+
+SCHEME = "scrypt"
+# scrypt cost: N = 2**14, r = 8, p = 1 (about 16 MiB and a few tens of ms per check).
+LOG2_N, BLOCK, PARALLEL = 14, 8, 1
+MIN_PASSWORD = 8
+PUBLIC_PREFIXES = ("static",)  # Fava's own JS/CSS/fonts: no ledger data
+PUBLIC_PATHS = ("", "jump", "favicon.ico")  # "/" redirects to the first compound; /jump redirects back
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-.]{0,63}$")
+
+
+# ------------------------------------------------------------------ credentials
+
+
+def hash_password(password: str, *, log2_n: int = LOG2_N, salt: bytes | None = None) -> str:
+    salt = salt or secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=2**log2_n, r=BLOCK,
+                            p=PARALLEL, maxmem=2**26, dklen=32)
+    return f"{SCHEME}${log2_n}${BLOCK}${PARALLEL}${salt.hex()}${digest.hex()}"
+
+
+def verify_password(password: str, encoded: str) -> bool:
+    try:
+        scheme, log2_n, r, p, salt, want = encoded.split("$")
+        if scheme != SCHEME:
+            return False
+        got = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=2 ** int(log2_n),
+                             r=int(r), p=int(p), maxmem=2**26, dklen=len(want) // 2)
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got.hex(), want)
+
+
+@dataclass(frozen=True)
+class AuthFile:
+    """compound id -> user -> encoded hash."""
+
+    users: dict[str, dict[str, str]]
+
+    def for_compound(self, compound: str) -> dict[str, str]:
+        return self.users.get(compound, {})
+
+
+def _check_hash(encoded: str) -> bool:
+    parts = encoded.split("$")
+    if len(parts) != 6 or parts[0] != SCHEME:
+        return False
+    try:
+        int(parts[1]), int(parts[2]), int(parts[3]), bytes.fromhex(parts[4]), bytes.fromhex(parts[5])
+    except ValueError:
+        return False
+    return 10 <= int(parts[1]) <= 20 and len(parts[4]) >= 16 and len(parts[5]) >= 32
+
+
+def parse_auth_text(text: str, where: str = "auth file") -> AuthFile:
+    users: dict[str, dict[str, str]] = {}
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split(":", 2)
+        if len(parts) != 3 or not _NAME.match(parts[0]) or not _NAME.match(parts[1]):
+            raise BadInput(
+                f"{where} line {n}: expected compound:user:hash",
+                "create entries with `assetreg serve-passwd FILE COMPOUND USER`",
+            )
+        compound, user, encoded = parts
+        if not _check_hash(encoded):
+            raise BadInput(
+                f"{where} line {n}: the credential of {user!r} is not a salted scrypt hash "
+                "(plain-text passwords are not accepted)",
+                "re-create it with `assetreg serve-passwd FILE COMPOUND USER`",
+            )
+        users.setdefault(compound, {})[user] = encoded
+    return AuthFile(users)
+
+
+def read_auth_file(path: Path) -> AuthFile:
+    if not path.is_file():
+        raise BadInput(f"auth file {path} not found",
+                       "create it with `assetreg serve-passwd FILE COMPOUND USER`")
+    return parse_auth_text(path.read_text(encoding="utf-8"), str(path))
+
+
+def set_password(path: Path, compound: str, user: str, password: str) -> None:
+    """Add or replace ``user`` of ``compound`` in the auth file (created 0600 if new)."""
+    if not _NAME.match(compound):
+        raise BadInput(f"malformed compound id {compound!r}",
+                       "use the ledger folder's name, e.g. qjp-jinghu-garden")
+    if not _NAME.match(user):
+        raise BadInput(f"malformed user name {user!r}",
+                       "use ASCII letters, digits, '-', '_' or '.', e.g. resident")
+    if len(password) < MIN_PASSWORD:
+        raise BadInput(f"password shorter than {MIN_PASSWORD} characters",
+                       f"choose a password of at least {MIN_PASSWORD} characters")
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    parse_auth_text(old, str(path))  # refuse to extend a malformed file
+    lines = [ln for ln in old.splitlines()
+             if not ln.strip().startswith(f"{compound}:{user}:")]
+    if not lines:
+        lines = ["# assetreg serve --auth-file: compound:user:scrypt hash (never plain passwords)"]
+    lines.append(f"{compound}:{user}:{hash_password(password)}")
+    atomic_write(path, "\n".join(lines) + "\n")
+    os.chmod(path, 0o600)
+
+
+# ------------------------------------------------------------------ the gate
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+
+def _reply(start_response: StartResponse, status: str, body: str,
+           headers: Sequence[tuple[str, str]] = ()) -> list[bytes]:
+    data = body.encode("utf-8")
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
+                            ("Content-Length", str(len(data))), *headers])
+    return [data]
+
+
+class ResidentsGate:
+    """WSGI middleware in front of Fava: GET only, Chinese, basic auth per compound."""
+
+    def __init__(self, app: WSGIApp, compound_of_slug: Callable[[str], str | None],
+                 auth: AuthFile | None = None) -> None:
+        self.app = app
+        self.compound_of_slug = compound_of_slug
+        self.auth = auth
+        # Verified Authorization headers, kept as keyed digests (never the header itself),
+        # so that each page's dozen API calls do not each pay for a scrypt.
+        self._key = secrets.token_bytes(32)
+        self._ok: set[bytes] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD", "GET") != "GET":
+            return _reply(start_response, "401 UNAUTHORIZED",
+                          "只读：此账本仅供查阅，不接受修改。(read-only: only GET requests are served)\n")
+        environ["HTTP_ACCEPT_LANGUAGE"] = "zh"
+        if self.auth is not None:
+            path = environ.get("PATH_INFO", "") or "/"
+            first = unquote(path.lstrip("/").split("/", 1)[0]) if path != "/" else ""
+            if first not in PUBLIC_PATHS and first not in PUBLIC_PREFIXES:
+                compound = self.compound_of_slug(first)
+                if compound is None:
+                    return _reply(start_response, "404 NOT FOUND", "没有这个小区账本。(not found)\n")
+                if not self._authorized(compound, environ.get("HTTP_AUTHORIZATION", "")):
+                    return _reply(
+                        start_response, "401 UNAUTHORIZED", "请输入本小区的查阅账号和密码。(login required)\n",
+                        [("WWW-Authenticate", f'Basic realm="assetreg {compound}", charset="UTF-8"')])
+        return self.app(environ, start_response)
+
+    def _authorized(self, compound: str, header: str) -> bool:
+        if not header.startswith("Basic "):
+            return False
+        token = hmac.new(self._key, f"{compound}\0{header}".encode(), hashlib.sha256).digest()
+        with self._lock:
+            if token in self._ok:
+                return True
+        try:
+            user, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+        encoded = self.auth.for_compound(compound).get(user) if self.auth else None
+        if encoded is None or not verify_password(password, encoded):
+            return False
+        with self._lock:
+            if len(self._ok) > 1024:
+                self._ok.clear()
+            self._ok.add(token)
+        return True
+
+
+# ------------------------------------------------------------------ the app
+
+
+def locate_ledgers(ledgers: Sequence[str | os.PathLike[str]]) -> list[Compound]:
+    if not ledgers:
+        raise BadInput("no ledger given", "pass one or more compound folders, e.g. ledgers/qjp-jinghu-garden")
+    compounds = [Compound.locate(str(x)) for x in ledgers]
+    ids = [c.id for c in compounds]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise BadInput(f"compound folder name(s) given twice: {', '.join(dupes)}",
+                       "serve each compound once; folder names identify compounds in the auth file")
+    return compounds
+
+
+def make_app(ledgers: Sequence[str | os.PathLike[str]], auth_file: Path | None = None) -> Any:
+    """Fava for the given compounds, read-only and in Chinese, behind :class:`ResidentsGate`.
+
+    Returns the Flask app (its ``wsgi_app`` is wrapped), with ``config["ASSETREG_COMPOUNDS"]``
+    mapping each compound id to its folder.
+    """
+    from fava.application import create_app
+
+    compounds = locate_ledgers(ledgers)
+    auth = read_auth_file(auth_file) if auth_file is not None else None
+    if auth is not None:
+        missing = [c.id for c in compounds if not auth.for_compound(c.id)]
+        if missing:
+            raise BadInput(
+                f"the auth file {auth_file} has no user for compound(s) {', '.join(missing)}",
+                f"add one with `assetreg serve-passwd {auth_file} {missing[0]} USER`",
+            )
+    app = create_app([str(c.main) for c in compounds], load=True, read_only=True)
+    by_main = {str(c.main): c.id for c in compounds}
+
+    def compound_of_slug(slug: str) -> str | None:
+        # Looked up per request: Fava derives slugs from titles, which may change on reload.
+        for s, ledger in app.config["LEDGERS"].items():
+            if s == slug:
+                return by_main.get(str(Path(ledger.beancount_file_path).resolve()))
+        return None
+
+    app.wsgi_app = ResidentsGate(app.wsgi_app, compound_of_slug, auth)  # type: ignore[method-assign]
+    app.config["ASSETREG_COMPOUNDS"] = {c.id: c.root for c in compounds}
+    return app
+
+
+def slugs(app: Any) -> dict[str, str]:
+    """Each compound id and the URL prefix (Fava's slug) its pages are under."""
+    out: dict[str, str] = {}
+    for slug, ledger in app.config["LEDGERS"].items():
+        out[Path(ledger.beancount_file_path).resolve().parent.name] = slug
+    return out
+
+
+def run(app: Any, host: str, port: int) -> None:  # pragma: no cover - blocks until stopped
+    from cheroot.wsgi import Server
+
+    server = Server((host, port), app)
+    try:
+        server.start()
+    except KeyboardInterrupt:
+        server.stop()
