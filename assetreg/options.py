@@ -22,6 +22,7 @@ DEFAULTS: dict[str, str] = {
     "maintenance-share-min": "0.5",  # least share of net income to the maintenance fund
     "remittance-days": "30",  # days the property company may hold collected income
     "follow-majority": "false",  # 从众: silent owners follow the majority
+    "manager-name": "物业服务公司",  # the property company: payee of its reports, sender of remittances
     # Audit (assetreg.audit): grace periods, limits and which findings fail bean-check.
     "manager-share-max": "0.3",  # manager's cost share when a contract names none (Art. 282)
     "billing-grace-days": "31",  # days after a billing period ends before it counts as in arrears

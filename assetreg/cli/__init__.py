@@ -17,6 +17,7 @@ from ..errors import AssetregError
 # Modules that add commands to the group; each defines ``register(group)``.
 COMMAND_MODULES = [
     "assetreg.cli.registry_cmds",
+    "assetreg.cli.import_cmds",
     "assetreg.cli.audit_cmds",
     "assetreg.cli.serve_cmds",
 ]

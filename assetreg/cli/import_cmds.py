@@ -1,0 +1,117 @@
+"""`assetreg import FILE.xlsx` and `assetreg template KIND -o FILE.xlsx`.
+
+Import is all or nothing: every row of every matching sheet is read and checked against
+the ledger first; any error lists every problem as ``file:sheet:row:column: message
+(expected …)`` and exits 2 with every ledger file unchanged. Rows already imported (same
+fingerprint in ``import_id`` metadata) are skipped, so importing twice adds nothing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import BadInput
+from ..ledger import Transaction
+from .common import compound, date_option, ledger_option, the_date
+
+
+def register(main: click.Group) -> None:
+    main.add_command(import_file)
+    main.add_command(template)
+
+
+KIND_HELP = "bank | income-report | register | roster | contracts"
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@ledger_option
+@click.option("--dry-run", is_flag=True, help="print what would be written; write nothing")
+@click.option("--kind", default=None, metavar="KIND", help=f"skip identification by headers: {KIND_HELP}")
+@click.option("--bank-config", "bank_configs", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="YAML layout of a bank not built in (see importers/banks/); repeatable")
+@date_option("date of roster and register entries when the sheet has no 登记日期 column; default today")
+def import_file(file: Path, ledger: str | None, dry_run: bool, kind: str | None,
+                bank_configs: tuple[Path, ...], date_text: str | None) -> None:
+    """Import a treasurer's spreadsheet (kind identified from its headers)."""
+    from importers.kinds import KIND_NAMES, all_importers
+
+    if kind is not None and kind not in KIND_NAMES:
+        raise BadInput(f"unknown --kind {kind!r}", f"use one of: {', '.join(KIND_NAMES)}")
+    if not file.is_file():
+        raise BadInput(f"{file}: no such file", "give the path of an .xlsx workbook")
+    day = the_date(date_text)
+    importers = all_importers(bank_configs)
+    c = compound(ledger)
+    if dry_run:
+        txn = Transaction(c, c.load())
+        summary = _stage(file, txn, importers, kind, day)
+        for chunks in txn.staged.values():
+            for chunk in chunks:
+                click.echo(chunk)
+        click.echo(f"dry run: {summary}; nothing written")
+        return
+    with c.transaction() as txn:
+        summary = _stage(file, txn, importers, kind, day)
+    click.echo(summary)
+
+
+def _stage(file: Path, txn: Transaction, importers: list, kind: str | None, day) -> str:  # type: ignore[type-arg, no-untyped-def]
+    from importers.base import Context
+    from importers.cells import Problems, workbook
+    from importers.kinds import choose
+
+    problems = Problems()
+    plans = []
+    with workbook(file) as sheets:
+        imp, chosen = choose(file, sheets, importers, kind)
+        ctx = Context.of(txn.entries, day, txn)
+        for sheet, header in chosen:
+            plans.append(imp.read(sheet, header, ctx, problems))
+    for w in problems.warnings:
+        click.echo(f"warning: {w}", err=True)
+    if problems.errors:
+        n = len(problems.errors)
+        raise BadInput(
+            f"{file}: {n} error{'s' if n > 1 else ''} in the {imp.title} ({imp.kind}); nothing was written:\n"
+            + "\n".join(f"  {e}" for e in problems.errors),
+            "correct the cells listed and import the file again")
+    written = 0
+    for plan in plans:
+        by_part: dict[str, list] = {}  # type: ignore[type-arg]
+        for part, entry in plan.writes:
+            by_part.setdefault(part, []).append(entry)
+        for part, entries in by_part.items():
+            txn.append(part, entries)
+        written += len(plan.writes) + plan.staged_by_gate
+    already = sum(p.already for p in plans)
+    sheets_text = ", ".join(p.sheet for p in plans)
+    notes = [n for p in plans for n in p.notes]
+    text = (f"{file.name}: {imp.title} ({imp.kind}), sheet {sheets_text}: "
+            f"{written} entr{'y' if written == 1 else 'ies'} to write, {already} row(s) already in the ledger")
+    if notes:
+        text += "\n" + "\n".join(f"  {n}" for n in notes)
+    return text
+
+
+@click.command()
+@click.argument("kind", metavar="KIND")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="the .xlsx file to write (refuses to overwrite)")
+@click.option("-L", "--ledger", "ledger", default=None,
+              help="compound whose policy set supplies the use categories (contracts template)")
+def template(kind: str, output: Path, ledger: str | None) -> None:
+    """Write an empty import template for KIND: bank | income-report | register | roster | contracts."""
+    from importers.templates import write_template
+
+    uses = None
+    if ledger is not None:
+        from ..policy import load_policy_set
+
+        c = compound(ledger)
+        uses = [g.use for g in load_policy_set(c, c.load()).guidance]
+    write_template(kind, output, uses=uses)
+    click.echo(f"wrote {output}")
+

@@ -1,0 +1,1 @@
+"""Importers for treasurers' spreadsheets (see importers/README.md)."""

@@ -1,0 +1,435 @@
+"""Bank statement of the owners' dedicated account → journal transactions and balance assertions.
+
+Chinese banks export statements in a handful of layouts: money in and money out in two
+columns (收入/支出, or 贷方/借方), one signed amount, or an amount with a 借贷 flag. Each
+layout is a small YAML file under ``importers/banks/`` that maps our fields to the bank's
+headers, so a new bank needs a config file, not code (``assetreg import --bank-config``).
+
+Every line is matched to what it is:
+
+* money from the property company (对方户名 = option ``manager-name``) is a remittance of
+  income it collected: it clears ``Assets:Receivable:物业代收``;
+* a line whose 摘要/附言 mentions 押金 or 保证金 and names a contract (by its id, or by a
+  counterparty holding one contract) is a deposit received or returned: ``Liabilities:Deposits``;
+* money from a contract's counterparty, or quoting a contract id, pays that contract: it
+  is income of the contract's asset kind, with ``asset``/``contract``/``period`` metadata;
+* bank charges go to ``Expenses:Bank:银行手续费``;
+* anything else goes to ``Liabilities:Suspense:待查明款项`` with the reason, for the
+  treasurer to clear and the audit to report.
+
+From the 余额 column each day gets a ``balance`` assertion dated the next day (Beancount
+checks a balance at the start of its date), so ``bean-check`` proves that the books hold
+what the bank says. Before writing, the same check is made here and a mismatch is an error
+of the file. Personal names of counterparties are not written: a counterparty that does not
+look like an organisation is written as 个人.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import itertools
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from beancount.core import data
+from beancount.core.amount import Amount
+
+from assetreg import accounts
+from assetreg.contracts import Contract, contracts_from_entries, schedule
+from assetreg.errors import BadInput
+from assetreg.ledger import meta
+from assetreg.registry import Registry, registry_from_entries
+from assetreg.resolutions import make_resolution_check, resolutions_from_entries
+
+from .base import Context, Plan, SheetImporter
+from .cells import (
+    CellError,
+    Column,
+    Fingerprints,
+    Header,
+    Problems,
+    RowReader,
+    Sheet,
+    clean,
+    data_rows,
+    find_header,
+    parse_date,
+)
+
+CURRENCY = "CNY"
+LAYOUTS_DIR = Path(__file__).with_name("banks")
+FIELDS = ("date", "income", "expense", "amount", "direction", "balance", "summary", "counterparty", "reference", "note")
+REQUIRED = {"split": ("date", "income", "expense"), "signed": ("date", "amount"),
+            "direction": ("date", "amount", "direction")}
+LABELS = {"date": "交易日期", "income": "收入金额", "expense": "支出金额", "amount": "交易金额",
+          "direction": "借贷标志", "balance": "余额", "summary": "摘要", "counterparty": "对方户名",
+          "reference": "流水号", "note": "附言"}
+
+_FEE = re.compile(r"手续费|工本费|年费|短信|汇划费|账户管理费|服务费|结算费|邮电费")
+_DEPOSIT = re.compile(r"押金|保证金")
+_ORG = re.compile(r"公司|中心|银行|局|委员会|业委会|站|店|所|部|厂|集团|有限|合作社|协会|学校|医院|分行|支行|办事处|社区|街道|政府|院|馆|会")
+_PHONE_OR_ID = re.compile(r"1[3-9]\d{9}|\d{17}[\dXx]")
+_MONTH = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})")
+
+
+@dataclass(frozen=True)
+class BankLayout:
+    """A bank's statement layout, read from a YAML config."""
+
+    name: str
+    layout: str  # split | signed | direction
+    columns: tuple[Column, ...]
+    direction_in: frozenset[str]
+    direction_out: frozenset[str]
+    source: str
+
+
+def load_layout(path: Path) -> BankLayout:
+    """Read and check a bank layout config; a malformed one is bad input naming the fix."""
+    fix = f"see {LAYOUTS_DIR / 'split.yaml'} for the format"
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise BadInput(f"{path}: cannot read bank layout ({exc})", fix) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("columns"), dict):
+        raise BadInput(f"{path}: a bank layout needs `name`, `layout` and a `columns` mapping", fix)
+    layout = str(doc.get("layout", "split"))
+    if layout not in REQUIRED:
+        raise BadInput(f"{path}: unknown layout {layout!r}", f"use one of {', '.join(REQUIRED)}")
+    cols = doc["columns"]
+    unknown = [k for k in cols if k not in FIELDS]
+    if unknown:
+        raise BadInput(f"{path}: unknown field(s) {', '.join(map(str, unknown))}", f"fields are {', '.join(FIELDS)}")
+    missing = [f for f in REQUIRED[layout] if not cols.get(f)]
+    if missing:
+        raise BadInput(f"{path}: layout {layout} needs header aliases for {', '.join(missing)}", fix)
+    columns = []
+    for name in FIELDS:
+        aliases = cols.get(name)
+        if not aliases:
+            continue
+        if isinstance(aliases, str):
+            aliases = [aliases]
+        columns.append(Column(name, LABELS[name], tuple(str(a) for a in aliases), required=name in REQUIRED[layout]))
+    return BankLayout(
+        name=str(doc.get("name", path.stem)), layout=layout, columns=tuple(columns),
+        direction_in=frozenset(clean(x).upper() for x in doc.get("direction_in", ()) or ()),
+        direction_out=frozenset(clean(x).upper() for x in doc.get("direction_out", ()) or ()),
+        source=str(path))
+
+
+def builtin_layouts() -> list[BankLayout]:
+    return [load_layout(p) for p in sorted(LAYOUTS_DIR.glob("*.yaml"))]
+
+
+@dataclass
+class Line:
+    row: int
+    day: dt.date
+    amount: Decimal  # signed: + into the account
+    balance: Decimal | None
+    summary: str
+    counterparty: str
+    reference: str
+    note: str
+
+
+def _norm(name: str) -> str:
+    return clean(name).replace(" ", "").upper()
+
+
+def _same_party(a: str, b: str) -> bool:
+    a, b = _norm(a), _norm(b)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    short, long_ = sorted((a, b), key=len)
+    return len(short) >= 4 and short in long_
+
+
+def private(text: str) -> str:
+    """Phone and ID numbers never reach the ledger."""
+    return _PHONE_OR_ID.sub("***", text)
+
+
+class BankImporter(SheetImporter):
+    kind = "bank"
+    title = "共有资金专户银行对账单"
+    target = accounts.BANK
+
+    def __init__(self, layouts: list[BankLayout] | None = None) -> None:
+        self.layouts = layouts if layouts is not None else builtin_layouts()
+
+    @property
+    def columns(self) -> tuple[Column, ...]:  # type: ignore[override]
+        return self.layouts[0].columns if self.layouts else ()
+
+    def best(self, sheet: Sheet) -> tuple[BankLayout, Header] | None:
+        found = []
+        for layout in self.layouts:
+            header = find_header(sheet.head, layout.columns)
+            if header is not None:
+                found.append((len(header.index), -header.row, layout, header))
+        if not found:
+            return None
+        found.sort(key=lambda f: (f[0], f[1]), reverse=True)
+        return found[0][2], found[0][3]
+
+    def header(self, sheet: Sheet) -> Header | None:
+        best = self.best(sheet)
+        return None if best is None else best[1]
+
+    def score(self, sheet: Sheet) -> int:
+        best = self.best(sheet)
+        return 0 if best is None else len(best[1].index)
+
+    # -------------------------------------------------------------- reading
+
+    def read(self, sheet: Sheet, header: Header, ctx: Context, problems: Problems) -> Plan:
+        best = self.best(sheet)
+        assert best is not None
+        layout, header = best
+        plan = Plan(self.kind, sheet.name)
+        plan.notes.append(f"layout: {layout.name} ({Path(layout.source).name})")
+        r = RowReader(str(sheet.path), sheet.name, header, problems)
+        has_balance = "balance" in header.index
+        lines: list[Line] = []
+        for row in data_rows(sheet.rows(), header):
+            r.start(row)
+            line = self._line(r, layout, has_balance)
+            if line is not None:
+                lines.append(line)
+        if problems.errors or not lines:
+            return plan
+        if lines[0].day > lines[-1].day:
+            lines.reverse()  # newest first, as many banks export
+        if not self._check_order(lines, r, problems):
+            return plan
+        self._plan_lines(lines, r, ctx, plan, problems, has_balance)
+        return plan
+
+    def _line(self, r: RowReader, layout: BankLayout, has_balance: bool) -> Line | None:
+        day = r.get("date", parse_date, expected="the transaction date")
+        amount: Decimal | None = None
+        if layout.layout == "split":
+            inc, exp = r.money("income", required=False), r.money("expense", required=False)
+            if not r.failed:
+                if inc and exp:
+                    r.error("expense", f"both money in ({inc}) and money out ({exp}) on one line", "one of the two columns filled")
+                elif inc is None and exp is None:
+                    r.error("income", "neither money in nor money out", "an amount in one of the two columns")
+                elif (inc is not None and inc < 0) or (exp is not None and exp < 0):
+                    r.error("income" if inc is not None and inc < 0 else "expense", "negative amount in a one-way column",
+                            "a positive amount; money out goes in the other column")
+                else:
+                    amount = (inc or Decimal(0)) - (exp or Decimal(0))
+        else:
+            amount = r.money("amount")
+            if amount is not None and layout.layout == "direction":
+                flag = r.text("direction", expected="借 or 贷")
+                if flag is not None:
+                    key = flag.upper()
+                    if key in layout.direction_in:
+                        amount = abs(amount)
+                    elif key in layout.direction_out:
+                        amount = -abs(amount)
+                    else:
+                        r.error("direction", f"unknown direction {flag!r}",
+                                " / ".join(sorted(layout.direction_in | layout.direction_out)))
+        balance = r.money("balance") if has_balance else None
+        summary = r.text("summary", required=False) or ""
+        counterparty = r.text("counterparty", required=False) or ""
+        reference = r.text("reference", required=False) or ""
+        note = r.text("note", required=False) or ""
+        if amount is not None and amount == 0 and not r.failed:
+            r.error("amount" if "amount" in r.header.index else "income", "zero amount", "a non-zero amount")
+        if r.failed or day is None or amount is None:
+            return None
+        assert r.row is not None
+        return Line(r.row.number, day, amount, balance, summary, counterparty, reference, note)
+
+    def _check_order(self, lines: list[Line], r: RowReader, problems: Problems) -> bool:
+        ok = True
+        for prev, line in itertools.pairwise(lines):
+            if line.day < prev.day:
+                problems.errors.append(CellError(r.file, r.sheet, line.row, r.where("date"),
+                                                 f"date {line.day} comes after {prev.day} (row {prev.row})",
+                                                 "the rows in date order, as the bank exported them"))
+                ok = False
+        if not ok:
+            return False
+        if lines[0].balance is None:
+            return True
+        for prev, line in itertools.pairwise(lines):
+            assert prev.balance is not None and line.balance is not None
+            if prev.balance + line.amount != line.balance:
+                problems.errors.append(CellError(
+                    r.file, r.sheet, line.row, r.where("balance"),
+                    f"balance {line.balance} does not follow from {prev.balance} (row {prev.row}) {line.amount:+}",
+                    f"{prev.balance + line.amount}; a line may be missing or an amount misread"))
+                ok = False
+        return ok
+
+    # -------------------------------------------------------------- matching
+
+    def _plan_lines(self, lines: list[Line], r: RowReader, ctx: Context, plan: Plan,
+                    problems: Problems, has_balance: bool) -> None:
+        registry = registry_from_entries(ctx.entries, make_resolution_check(resolutions_from_entries(ctx.entries)))
+        contracts = contracts_from_entries(ctx.entries)
+        manager = ctx.options.get("manager-name") or "物业服务公司"
+        fp = Fingerprints(self.kind)
+        existing = _bank_postings(ctx.entries)
+        existing_balances = {e.date: e.amount.number for e in ctx.entries
+                             if isinstance(e, data.Balance) and e.account == accounts.BANK}
+        new: list[tuple[dt.date, Decimal]] = []
+        kinds: dict[str, int] = {}
+        if has_balance and not existing[0]:
+            opening = lines[0].balance - lines[0].amount  # type: ignore[operator]
+            if opening:
+                oid = fp("opening", lines[0].day, opening)
+                if oid not in ctx.seen:
+                    plan.add("journal", _txn(meta(import_id=oid), lines[0].day, "期初", "共有资金专户期初余额（据银行对账单）",
+                                             accounts.BANK, opening, accounts.OPENING))
+                    new.append((lines[0].day, opening))
+                    plan.notes.append(f"opening balance {opening} booked against {accounts.OPENING}")
+        for line in lines:
+            import_id = fp(line.day, line.amount, line.balance, line.summary, line.counterparty, line.reference, line.note)
+            if import_id in ctx.seen:
+                plan.already += 1
+                continue
+            txn, what = self._classify(line, import_id, manager, contracts, registry)
+            kinds[what] = kinds.get(what, 0) + 1
+            plan.add("journal", txn)
+            new.append((line.day, line.amount))
+        plan.notes.extend(f"{n} × {what}" for what, n in sorted(kinds.items()))
+        if has_balance:
+            self._balances(lines, r, plan, problems, existing, existing_balances, new, fp, ctx.seen)
+
+    def _classify(self, line: Line, import_id: str, manager: str, contracts: dict[str, Contract],
+                  registry: Registry) -> tuple[data.Transaction, str]:
+        text = _norm(" ".join((line.summary, line.note, line.reference)))
+        narration = private(" ".join(x for x in (line.summary, line.note) if x) or "银行流水")
+        payee = line.counterparty if _ORG.search(line.counterparty) else ("个人" if line.counterparty else "")
+        ref = line.reference or None
+        inflow = line.amount > 0
+
+        def suspense(reason: str) -> tuple[data.Transaction, str]:
+            m = meta(bank_ref=ref, unmatched=reason, import_id=import_id)
+            return _txn(m, line.day, payee, narration, accounts.BANK, line.amount, accounts.SUSPENSE), "待查明"
+
+        by_ref = [c for cid, c in contracts.items() if _norm(cid) in text]
+        if _DEPOSIT.search(text):
+            found = by_ref or [c for c in contracts.values() if _same_party(c.terms.get("counterparty", ""), line.counterparty)]
+            if len(found) != 1:
+                return suspense("押金未能对应到唯一合同" if found else "押金未注明合同")
+            c = found[0]
+            m = meta(contract=c.id, bank_ref=ref, import_id=import_id)
+            return _txn(m, line.day, payee or str(c.terms.get("counterparty", "")), narration, accounts.BANK,
+                        line.amount, accounts.DEPOSITS), "押金" if inflow else "退还押金"
+        if not inflow:
+            if _FEE.search(text) and (not line.counterparty or "银行" in line.counterparty):
+                m = meta(bank_ref=ref, import_id=import_id)
+                return _txn(m, line.day, payee or "银行", narration, accounts.BANK, line.amount, accounts.BANK_FEES), "银行手续费"
+            return suspense("支出未匹配")
+        if _same_party(line.counterparty, manager):
+            m = meta(bank_ref=ref, import_id=import_id)
+            return _txn(m, line.day, manager, narration, accounts.BANK, line.amount, accounts.HELD_BY_MANAGER), "物业代收转入"
+        found = by_ref or [c for c in contracts.values() if _same_party(c.terms.get("counterparty", ""), line.counterparty)]
+        if len(found) > 1:
+            active = [c for c in found if c.active_on(line.day)]
+            found = active if active else found
+        if not found:
+            return suspense("未匹配到合同或物业公司")
+        if len(found) > 1:
+            return suspense("对方有多份合同，请在附言注明合同编号")
+        c = found[0]
+        ids = [a.upper() for a in c.assets]
+        assets = [registry.get(a) for a in ids]
+        if not ids or any(a is None or not a.confirmed_on(line.day) for a in assets):
+            return suspense(f"合同{c.id}的资产在{line.day}未确权")
+        kind = assets[0].kind  # type: ignore[union-attr]
+        period = _period(c, line.day, line.summary + " " + line.note)
+        m = meta(asset=",".join(ids), contract=c.id, period=period, bank_ref=ref, import_id=import_id)
+        return _txn(m, line.day, payee or str(c.terms.get("counterparty", "")), narration, accounts.BANK, line.amount,
+                    accounts.INCOME_BY_KIND.get(kind, accounts.INCOME_BY_KIND["other"])), "合同收款"
+
+    # -------------------------------------------------------------- balances
+
+    def _balances(self, lines: list[Line], r: RowReader, plan: Plan, problems: Problems,
+                  existing: tuple[list[dt.date], list[Decimal]], existing_balances: dict[dt.date, Decimal],
+                  new: list[tuple[dt.date, Decimal]], fp: Fingerprints, seen: set[str]) -> None:
+        day_end: dict[dt.date, Line] = {}
+        for line in lines:
+            day_end[line.day] = line  # the last line of each day, in date order
+        dates, sums = existing
+        new.sort(key=lambda x: x[0])
+        new_total, i = Decimal(0), 0
+        mismatches = 0
+        for day, line in day_end.items():
+            check = day + dt.timedelta(days=1)
+            while i < len(new) and new[i][0] < check:
+                new_total += new[i][1]
+                i += 1
+            k = bisect.bisect_left(dates, check)
+            ledger = (sums[k - 1] if k else Decimal(0)) + new_total
+            assert line.balance is not None
+            if ledger != line.balance:
+                mismatches += 1
+                if mismatches == 1:
+                    problems.errors.append(CellError(
+                        r.file, r.sheet, line.row, r.where("balance"),
+                        f"after this import the ledger's {accounts.BANK} would hold {ledger} on {check}, the bank says {line.balance}",
+                        "the ledger to hold the statement's opening balance first: import the earlier statements, "
+                        "or remove hand-made bank entries these lines duplicate"))
+                continue
+            if check in existing_balances:
+                continue
+            bid = fp("balance", check, line.balance)
+            if bid in seen:
+                continue
+            plan.add("journal", data.Balance(meta(import_id=bid), check, accounts.BANK,
+                                             Amount(line.balance, CURRENCY), None, None))
+        if mismatches > 1:
+            plan.notes.append(f"{mismatches - 1} later day(s) mismatch too")
+
+
+def _bank_postings(entries: list[Any]) -> tuple[list[dt.date], list[Decimal]]:
+    """Dates and running totals of every posting to the bank account already in the ledger."""
+    moves = sorted((e.date, p.units.number) for e in entries if isinstance(e, data.Transaction)
+                   for p in e.postings if p.account == accounts.BANK and p.units is not None)
+    dates, sums, total = [], [], Decimal(0)
+    for d, n in moves:
+        total += n
+        dates.append(d)
+        sums.append(total)
+    return dates, sums
+
+
+def _txn(m: dict[str, Any], day: dt.date, payee: str, narration: str, bank: str, amount: Decimal,
+         other: str) -> data.Transaction:
+    postings = [data.Posting(bank, Amount(amount, CURRENCY), None, None, None, None),
+                data.Posting(other, Amount(-amount, CURRENCY), None, None, None, None)]
+    return data.Transaction(m, day, "*", payee or None, narration, frozenset(), frozenset(), postings)
+
+
+def _period(c: Contract, day: dt.date, text: str) -> str:
+    """The billing period a payment is for: a month named in the 摘要, else the one containing the day."""
+    dues = schedule(c) if c.period in ("month", "quarter", "half-year", "year", "once") else []
+    m = _MONTH.search(clean(text))
+    when = day
+    if m and 1 <= int(m.group(2)) <= 12:
+        when = dt.date(int(m.group(1)), int(m.group(2)), 1)
+    for due in dues:
+        if due.start <= when <= due.end:
+            return due.period
+    if dues and when < dues[0].start:
+        return dues[0].period
+    if dues and when > dues[-1].end:
+        return dues[-1].period
+    return f"{when:%Y-%m}"

@@ -1,0 +1,117 @@
+"""What every sheet importer shares: identify by headers, read every row, then plan the writes.
+
+An importer declares its columns; :meth:`SheetImporter.read` turns a worksheet into the
+entries it would write, gathering every cell problem into :class:`~importers.cells.Problems`
+rather than stopping at the first. The ``assetreg import`` command writes only if the whole
+file read without an error. Each importer is also a ``beangulp.Importer``, so a treasurer's
+own ``import.py`` can use it; its ``extract`` raises on the first unreadable file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import beangulp
+from beancount.core import data
+
+from assetreg.errors import BadInput
+from assetreg.ledger import Transaction
+from assetreg.options import Options, options_from_entries
+
+from .cells import Column, Header, Problems, Sheet, find_header, header_score, workbook
+
+
+@dataclass
+class Plan:
+    """What importing one sheet would write, and what it left out because it is already there."""
+
+    kind: str
+    sheet: str
+    writes: list[tuple[str, Any]] = field(default_factory=list)  # (ledger part, directive)
+    already: int = 0  # rows whose fingerprint is already in the ledger
+    staged_by_gate: int = 0  # contracts the policy gate staged into the transaction itself
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, part: str, entry: Any) -> None:
+        self.writes.append((part, entry))
+
+
+def import_ids(entries: Sequence[Any]) -> set[str]:
+    """Fingerprints of rows imported before, from any entry's ``import_id`` metadata."""
+    found = set()
+    for e in entries:
+        m = getattr(e, "meta", None)
+        if m and "import_id" in m:
+            found.add(str(m["import_id"]))
+    return found
+
+
+@dataclass
+class Context:
+    """The ledger as it stands, and the settings of this import."""
+
+    entries: list[Any]
+    options: Options
+    day: dt.date  # date for sheets that carry none (roster, register)
+    seen: set[str]
+    txn: Transaction | None = None  # for sheets whose rows go through the policy gate
+
+    @classmethod
+    def of(cls, entries: list[Any], day: dt.date | None = None, txn: Transaction | None = None) -> Context:
+        return cls(entries, options_from_entries(entries), day or dt.date.today(), import_ids(entries), txn)
+
+
+class SheetImporter(beangulp.Importer):
+    """A beangulp importer for one kind of treasurer's sheet."""
+
+    kind: ClassVar[str] = ""
+    title: ClassVar[str] = ""  # Chinese name of the sheet kind
+    columns: ClassVar[tuple[Column, ...]] = ()
+    target: ClassVar[str] = ""  # account the sheet is about (beangulp's `account`)
+
+    @property
+    def name(self) -> str:
+        return f"assetreg.{self.kind}"
+
+    def header(self, sheet: Sheet) -> Header | None:
+        return find_header(sheet.head, self.columns)
+
+    def score(self, sheet: Sheet) -> int:
+        return header_score(sheet.head, self.columns)
+
+    def identify(self, filepath: str) -> bool:
+        if not str(filepath).lower().endswith(".xlsx"):
+            return False
+        try:
+            with workbook(Path(filepath)) as sheets:
+                return any(self.header(s) is not None for s in sheets)
+        except BadInput:
+            return False
+
+    def account(self, filepath: str) -> data.Account:
+        return self.target
+
+    def read(self, sheet: Sheet, header: Header, ctx: Context, problems: Problems) -> Plan:
+        raise NotImplementedError
+
+    def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
+        ctx = Context.of(list(existing))
+        problems = Problems()
+        out: list[Any] = []
+        with workbook(Path(filepath)) as sheets:
+            for sheet in sheets:
+                header = self.header(sheet)
+                if header is not None:
+                    out.extend(e for _, e in self.read(sheet, header, ctx, problems).writes)
+        if problems.errors:
+            raise BadInput("\n".join(str(e) for e in problems.errors), "correct the cells listed")
+        return out
+
+
+def where(path: Path, sheet: str, row: int) -> dict[str, Any]:
+    """Source metadata of an entry made from a sheet row (not written: format_entry drops it)."""
+    return data.new_metadata(f"{path.name}:{sheet}", row)
