@@ -1,0 +1,200 @@
+"""Period seals: layout-independent, and broken — with the change named — by every kind of edit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import append, snapshot
+from test_audit import RESOLUTION, contract_text, full_year, income
+
+from assetreg import seal as sealing
+from assetreg.audit import run_checks
+from assetreg.cli import main
+from assetreg.ledger import Compound
+
+BEAN_CHECK = str(Path(sys.executable).parent / "bean-check")
+
+
+@pytest.fixture
+def books(small_compound: Path) -> Path:
+    append(small_compound / "contracts.beancount", RESOLUTION + contract_text())
+    append(small_compound / "journal.beancount", full_year())
+    return small_compound
+
+
+def cli(*args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def seal_findings(root: Path):  # type: ignore[no-untyped-def]
+    loaded = Compound.locate(root).load()
+    return [f for f in run_checks(loaded.entries, loaded.options_map, dt.date(2025, 1, 1))
+            if f.check == "seal-broken"], loaded
+
+
+def bean_check(root: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+    return subprocess.run([BEAN_CHECK, str(root / "main.beancount")], capture_output=True,
+                          text=True, env=env, timeout=120)
+
+
+def do_seal(root: Path, through: str = "2024-06-30") -> None:
+    r = cli("seal", "-L", str(root), "--through", through, "--date", "2024-07-05")
+    assert r.exit_code == 0, r.output
+
+
+def test_seal_records_hash_manifest_and_passes_bean_check(books: Path) -> None:
+    do_seal(books)
+    seals = sealing.seals_from_entries(Compound.locate(books).load().entries)
+    assert len(seals) == 1
+    s = seals[0]
+    assert s.through == dt.date(2024, 6, 30) and s.hash.startswith("sha256:")
+    assert (books / s.manifest).is_file() and s.months["2024-03"][0] == 2  # income + remittance
+    assert bean_check(books).returncode == 0
+    findings, _ = seal_findings(books)
+    assert findings == []
+
+
+def test_layout_order_and_whitespace_do_not_break_a_seal(books: Path) -> None:
+    do_seal(books)
+    journal = books / "journal.beancount"
+    text = journal.read_text(encoding="utf-8")
+    # move the February income to a new file, reverse the rest, reflow whitespace and zeros
+    feb = income("2024-02-29", "2024-02")
+    assert feb in text
+    text = text.replace(feb, "")
+    blocks = text.split("\n\n")
+    text = "\n\n".join(reversed(blocks)).replace("  Assets:Bank:共有资金专户  105.00 CNY",
+                                                 "  Assets:Bank:共有资金专户      105.0   CNY")
+    journal.write_text(text, encoding="utf-8")
+    (books / "moved.beancount").write_text(feb.replace("  ", "    "), encoding="utf-8")
+    append(books / "main.beancount", '\ninclude "moved.beancount"\n')
+    findings, loaded = seal_findings(books)
+    assert loaded.errors == [], [e.message for e in loaded.errors]
+    assert findings == []
+
+
+@pytest.mark.parametrize(("kind", "mutate", "expect"), [
+    ("edited",
+     lambda t: t.replace("2024-03 停车位 P-001 公共收益\"\n  asset: \"P-001\"\n  contract: \"C-2024-001\"\n  period: \"2024-03\"\n  Assets:Receivable:物业代收  105.00 CNY\n  Expenses:Manager:物业经营成本  45.00 CNY",
+                         "2024-03 停车位 P-001 公共收益\"\n  asset: \"P-001\"\n  contract: \"C-2024-001\"\n  period: \"2024-03\"\n  Assets:Receivable:物业代收  115.00 CNY\n  Expenses:Manager:物业经营成本  35.00 CNY"),
+     "edited 2024-03-31"),
+    ("inserted", lambda t: t + income("2024-05-15", "2024-05", gross="10.00", cost="3.00"),
+     "inserted 2024-05-15"),
+    ("deleted", lambda t: t.replace(income("2024-04-30", "2024-04"), ""), "deleted 2024-04-30"),
+])
+def test_each_kind_of_change_breaks_the_seal_and_is_named(books: Path, kind: str, mutate, expect: str) -> None:  # type: ignore[no-untyped-def]
+    do_seal(books)
+    journal = books / "journal.beancount"
+    before = journal.read_text(encoding="utf-8")
+    after = mutate(before)
+    assert after != before
+    journal.write_text(after, encoding="utf-8")
+    findings, _ = seal_findings(books)
+    assert findings, "a change inside the sealed period must be reported"
+    assert all(f.severity == "error" for f in findings)
+    assert [f.facts["change"] for f in findings] == [kind]
+    assert expect in findings[0].message
+    if kind != "deleted":  # the changed entry is named by file and line
+        assert any(ref.startswith(str(journal)) for ref in findings[0].entries)
+    r = bean_check(books)
+    assert r.returncode != 0 and "[seal-broken]" in r.stdout + r.stderr
+
+
+def test_change_after_the_sealed_day_is_fine(books: Path) -> None:
+    do_seal(books)
+    append(books / "journal.beancount", income("2024-07-31", "2024-07").replace("P-001 公共收益", "P-001 公共收益 补记"))
+    findings, _ = seal_findings(books)
+    assert findings == []
+
+
+def test_without_manifest_changes_are_named_by_month(books: Path) -> None:
+    do_seal(books)
+    (books / "seals" / "2024-06-30.manifest").write_text("; gone\n", encoding="utf-8")
+    journal = books / "journal.beancount"
+    journal.write_text(journal.read_text(encoding="utf-8").replace(income("2024-04-30", "2024-04"), ""),
+                       encoding="utf-8")
+    findings, _ = seal_findings(books)
+    kinds = [f.facts["change"] for f in findings]
+    assert kinds == ["manifest-unusable", "month-changed"]
+    assert "2024-04: 2 entries sealed, 1 now" in findings[1].message
+
+
+def test_seal_refuses_bad_input_and_writes_nothing(books: Path) -> None:
+    do_seal(books)
+    before = snapshot(books)
+    for args, fragment in [
+        (["--through", "2024-05-31", "--date", "2024-07-06"], "already sealed through 2024-06-30"),
+        (["--through", "2024-08-31", "--date", "2024-07-06"], "after the seal's date"),
+        (["--through", "2024-13-01"], "malformed --through"),
+    ]:
+        r = CliRunner().invoke(main, ["seal", "-L", str(books), *args])
+        assert r.exit_code == 2, r.output
+        assert fragment in r.output
+    assert snapshot(books) == before
+
+
+def test_seal_refuses_money_in_suspense(books: Path) -> None:
+    append(books / "journal.beancount", """
+2024-06-03 * "银行流水" "未能识别的转入"
+  Assets:Bank:共有资金专户  88.00 CNY
+  Liabilities:Suspense:待查明款项  -88.00 CNY
+""")
+    before = snapshot(books)
+    r = CliRunner().invoke(main, ["seal", "-L", str(books), "--through", "2024-06-30", "--date", "2024-07-05"])
+    assert r.exit_code == 2 and "Liabilities:Suspense" in r.output
+    assert snapshot(books) == before
+
+
+def test_suspense_at_a_sealed_date_fails_bean_check(books: Path) -> None:
+    do_seal(books)
+    append(books / "journal.beancount", """
+2024-07-08 * "银行流水" "补记：6月未能识别的转入"
+  Assets:Bank:共有资金专户  88.00 CNY
+  Liabilities:Suspense:待查明款项  -88.00 CNY
+""")
+    assert bean_check(books).returncode == 0  # dated after the seal: an open-period entry
+    append(books / "journal.beancount", """
+2024-06-20 * "银行流水" "倒签：未能识别的转入"
+  Assets:Bank:共有资金专户  1.00 CNY
+  Liabilities:Suspense:待查明款项  -1.00 CNY
+""")
+    r = bean_check(books)
+    out = r.stdout + r.stderr
+    assert r.returncode != 0 and "[suspense-at-seal]" in out and "[seal-broken]" in out
+
+
+def test_canonical_form_ignores_line_numbers_and_files() -> None:
+    from beancount import loader
+
+    a, _, _ = loader.load_string('2024-01-01 open Assets:A CNY\n2024-01-01 open Assets:B\n'
+                                 '2024-01-02 * "x" "y"\n  key: "v"\n  Assets:A  1.00 CNY\n  Assets:B\n')
+    b, _, _ = loader.load_string('\n\n2024-01-01 open Assets:B\n2024-01-01 open Assets:A   CNY\n\n'
+                                 '2024-01-02 * "x"   "y"\n  key:   "v"\n  Assets:B  -1 CNY\n  Assets:A  1 CNY\n')
+    assert len(a) == len(b) == 3
+    assert sealing.compute(a, dt.date(2024, 1, 2)).hash == sealing.compute(b, dt.date(2024, 1, 2)).hash
+    c, _, _ = loader.load_string('2024-01-01 open Assets:A CNY\n2024-01-01 open Assets:B\n'
+                                 '2024-01-02 * "x" "y"\n  key: "w"\n  Assets:A  1.00 CNY\n  Assets:B\n')
+    assert sealing.compute(a, dt.date(2024, 1, 2)).hash != sealing.compute(c, dt.date(2024, 1, 2)).hash
+    # the one-pass prefix hash agrees with the full computation
+    assert sealing.hashes_through(a, [dt.date(2024, 1, 2)])[dt.date(2024, 1, 2)][0] == \
+        sealing.compute(a, dt.date(2024, 1, 2)).hash
+
+
+def test_audit_json_names_the_change(books: Path) -> None:
+    do_seal(books)
+    journal = books / "journal.beancount"
+    journal.write_text(journal.read_text(encoding="utf-8").replace(income("2024-04-30", "2024-04"), ""),
+                       encoding="utf-8")
+    r = CliRunner().invoke(main, ["audit", "-L", str(books), "--json", "--as-of", "2024-07-10"])
+    assert r.exit_code == 1
+    report = json.loads(r.output)
+    seal_rows = [f for f in report["findings"] if f["check"] == "seal-broken"]
+    assert seal_rows and seal_rows[0]["facts"]["change"] == "deleted"
