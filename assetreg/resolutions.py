@@ -1,4 +1,4 @@
-"""Owners' resolutions as recorded in the ledger.
+"""Owners' resolutions as recorded in the ledger, with the tally that decided them.
 
     2024-02-20 custom "resolution" "R-2024-01"
       matter: 8
@@ -6,22 +6,44 @@
       title: "关于地面停车位经营的决定"
       assets: "P-*"
       uses: "parking-owner,parking-nonowner"
+      area_participating: 61234.56
+      area_total: 80000.00
+      heads_participating: 700
+      heads_total: 950
+      area_approving: 50000.00
+      heads_approving: 600
+      follow_majority: FALSE
+      thresholds: "参与：面积与人数均2/3以上；同意：参与面积与人数均3/4以上"
 
-The tally that produced ``passed`` is kept in the same entry (see the policy module);
-here we only answer what other modules ask: does a resolution exist, did it pass,
-and was it adopted by a given day.
+``matter`` is the Art. 278 item (1-9); ``assets`` lists asset ids, where a trailing
+``*`` covers every id with that prefix ("P-*" = every parking space); ``uses`` lists the
+use categories the assembly approved. :func:`record_resolution` is the only writer: it
+stores what :func:`assetreg.tally.tally` counted, so ``passed`` is never typed by hand.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import fnmatch
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from beancount.core import data
 
+from .errors import BadInput
+from .ledger import Transaction, custom
+from .tally import MATTERS, Tally
+
 RESOLUTION_TYPE = "resolution"
+_RES_ID = re.compile(r"^[A-Z][A-Z0-9]{0,7}-[A-Z0-9\-]{1,32}$")
+_ASSET_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,7}-([A-Z0-9\-]{1,24}|\*|[A-Z0-9\-]{1,23}\*)$")
+_USE = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+def _split(text: Any) -> tuple[str, ...]:
+    return tuple(x.strip() for x in re.split(r"[,，;\s]+", str(text or "")) if x.strip())
 
 
 @dataclass(frozen=True)
@@ -33,6 +55,31 @@ class Resolution:
     title: str
     meta: dict[str, Any] = field(default_factory=dict)
     source: str = ""
+
+    @property
+    def assets(self) -> tuple[str, ...]:
+        return tuple(a.upper() for a in _split(self.meta.get("assets")))
+
+    @property
+    def uses(self) -> tuple[str, ...]:
+        return _split(self.meta.get("uses"))
+
+    def covers_asset(self, asset_id: str) -> bool:
+        aid = asset_id.strip().upper()
+        return any(fnmatch.fnmatchcase(aid, p) for p in self.assets)
+
+    def covers_use(self, use: str) -> bool:
+        return use in self.uses
+
+    def as_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"id": self.id, "date": self.date.isoformat(), "matter": self.matter,
+                             "matter_title": MATTERS.get(self.matter, ""), "passed": self.passed,
+                             "title": self.title, "assets": list(self.assets), "uses": list(self.uses)}
+        for k, v in self.meta.items():
+            if k not in d:
+                d[k] = v if isinstance(v, bool | int | str) else str(v)
+        d["source"] = self.source
+        return d
 
 
 def resolutions_from_entries(entries: Iterable[Any]) -> dict[str, Resolution]:
@@ -67,3 +114,65 @@ def make_resolution_check(resolutions: dict[str, Resolution]):  # type: ignore[n
         return None
 
     return check
+
+
+def validate_subject(assets: str | Sequence[str], uses: str | Sequence[str]) -> tuple[str, str]:
+    """The ``assets`` and ``uses`` fields of a resolution, normalised; BadInput if malformed."""
+    from .policy.schema import USES
+
+    a_list = _split(assets) if isinstance(assets, str) else tuple(a.strip() for a in assets)
+    u_list = _split(uses) if isinstance(uses, str) else tuple(u.strip() for u in uses)
+    a_norm = [a.upper() for a in a_list if a]
+    for a in a_norm:
+        if not _ASSET_PATTERN.match(a):
+            raise BadInput(f"malformed asset or pattern {a!r} in --assets",
+                           "list asset ids (P-001) or prefixes ending in * (P-*), comma-separated")
+    for u in u_list:
+        if not _USE.match(u):
+            raise BadInput(f"malformed use category {u!r} in --uses", f"use ids such as: {', '.join(USES)}")
+    return ",".join(a_norm), ",".join(u_list)
+
+
+def record_resolution(
+    txn: Transaction,
+    rid: str,
+    day: dt.date,
+    result: Tally,
+    title: str,
+    assets: str | Sequence[str] = "",
+    uses: str | Sequence[str] = "",
+) -> Any:
+    """Stage a resolution with its tally in ``txn`` (part "contracts"); returns the entry."""
+    rid = rid.strip().upper()
+    if not _RES_ID.match(rid):
+        raise BadInput(f"malformed resolution id {rid!r}", "use e.g. R-2024-01")
+    if not title.strip():
+        raise BadInput("a resolution needs a title", "pass --title '关于……的决定'")
+    existing = resolutions_from_entries([*txn.entries, *staged_resolutions(txn)])
+    if rid in existing:
+        raise BadInput(f"resolution {rid} is already recorded ({existing[rid].source})",
+                       "choose a new id; recorded resolutions are never rewritten")
+    a_text, u_text = validate_subject(assets, uses)
+    if result.matter == 8 and not (a_text and u_text):
+        raise BadInput("a resolution on operating common parts (item 8) must name its assets and uses",
+                       "pass --assets (e.g. P-*) and --uses (e.g. parking-owner)")
+    entry = custom(
+        day, RESOLUTION_TYPE, [rid],
+        matter=result.matter, passed=result.passed, title=title.strip(),
+        assets=a_text or None, uses=u_text or None,
+        area_participating=result.area_participating, area_total=result.area_total,
+        heads_participating=result.heads_participating, heads_total=result.heads_total,
+        area_approving=result.area_approving, heads_approving=result.heads_approving,
+        ballots=result.ballots, follow_majority=result.follow_majority,
+        followed_units=result.followed_units or None,
+        thresholds=result.thresholds,
+    )
+    txn.append("contracts", [entry])
+    staged_resolutions(txn).append(entry)
+    return entry
+
+
+def staged_resolutions(txn: Transaction) -> list[Any]:
+    """Resolutions staged in ``txn`` but not yet written, so later steps in it can cite them."""
+    staged: list[Any] = txn.__dict__.setdefault("_assetreg_resolutions", [])
+    return staged

@@ -1,0 +1,456 @@
+"""The decision: may this proposed contract enter the books? Pure -- reads, never writes.
+
+Semantics (forbid overrides permit, default deny):
+
+1. every negative-list rule in effect on the signing date is evaluated; any match makes
+   the proposal **forbidden**, whatever else holds;
+2. the use category must be on the guidance list, else **not-permitted** (rule
+   ``DEFAULT-DENY``, reported differently from forbidden);
+3. each condition of that guidance rule is evaluated -- met, unmet, or not applicable
+   (its ``when`` clauses did not match); any unmet condition makes it **not-permitted**;
+4. two general checks apply to every proposal: each asset is confirmed (确权) on the
+   start date (``A-ASSET-CONFIRMED``), and no other contract holds an asset for an
+   overlapping term when either use is exclusive (``A-NO-OVERLAP``).
+
+Every rule evaluated is reported with its verdict, the facts it used, its message,
+remediation and legal source.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ..contracts import Contract, _add_months, contracts_from_entries
+from ..errors import BadInput
+from ..ledger import Loaded
+from ..registry import Asset, registry_from_entries
+from ..resolutions import Resolution, make_resolution_check, resolutions_from_entries
+from ..units import roster_from_entries
+from .loading import policy_hash
+from .proposal import Proposal
+from .schema import USES, Clause, Condition, GuidanceRule, NegativeRule, PolicySet, condition_id
+
+PERMITTED, FORBIDDEN, NOT_PERMITTED = "permitted", "forbidden", "not-permitted"
+
+# Rule verdicts: a negative rule is "forbidden" or "clear"; the guidance lookup "listed" or
+# "unlisted"; conditions and general checks "met", "unmet" or "not-applicable"; a rule
+# whose dates do not cover the signing day is "not-in-effect".
+DECISIVE = ("forbidden", "unlisted", "unmet")
+
+GENERAL_SOURCE = "《民法典》第二百七十四条、第二百七十五条、第二百八十二条；清江浦区清理盘活共有资产机制（先确权、后经营）"
+OVERLAP_SOURCE = "《民法典》第二百七十八条；清江浦区共有资产经营平台规则（同一资产同期只能有一份排他性经营合同）"
+DEFAULT_SOURCE = "清江浦区共有资产负面清单、指导清单机制：清单外用途不予许可"
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    id: str
+    kind: str  # negative | guidance | condition | general | default
+    verdict: str
+    title: str
+    facts: dict[str, Any]
+    message: str
+    remediation: str
+    source: str
+    version: int | None = None
+
+    @property
+    def decisive(self) -> bool:
+        return self.verdict in DECISIVE
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "verdict": self.verdict, "title": self.title,
+                "version": self.version, "facts": _jsonable(self.facts), "message": self.message,
+                "remediation": self.remediation, "source": self.source}
+
+
+@dataclass(frozen=True)
+class Decision:
+    verdict: str
+    proposal: Proposal
+    policy_set: str
+    policy_hash: str
+    rules: list[RuleResult] = field(default_factory=list)
+
+    @property
+    def permitted(self) -> bool:
+        return self.verdict == PERMITTED
+
+    @property
+    def deciding(self) -> list[RuleResult]:
+        """The rules that made the decision: the decisive ones, or every rule that let it in."""
+        if self.permitted:
+            return [r for r in self.rules if r.verdict in ("clear", "listed", "met")]
+        if self.verdict == FORBIDDEN:
+            return [r for r in self.rules if r.verdict == "forbidden"]
+        return [r for r in self.rules if r.decisive]
+
+    @property
+    def rule_ids(self) -> list[str]:
+        ids: list[str] = []
+        for r in self.deciding:
+            if self.permitted and r.kind == "condition":
+                continue  # the guidance rule stands for its conditions in the ledger
+            if r.id not in ids:
+                ids.append(r.id)
+        return ids
+
+    @property
+    def reasons(self) -> str:
+        if self.permitted:
+            return "符合负面清单与指导清单的全部条件"
+        return "；".join(dict.fromkeys(r.message for r in self.deciding))
+
+    def as_dict(self) -> dict[str, Any]:
+        p = self.proposal
+        return {
+            "proposal": p.id, "use": p.use, "use_label": USES.get(p.use, ""),
+            "assets": list(p.assets), "counterparty": p.counterparty, "signed": p.signing_date.isoformat(),
+            "verdict": self.verdict, "policy_set": self.policy_set, "policy_hash": self.policy_hash,
+            "deciding_rules": self.rule_ids, "reasons": self.reasons,
+            "rules": [r.as_dict() for r in self.rules],
+        }
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple | set):
+        return [_jsonable(x) for x in v]
+    if isinstance(v, dt.date | Decimal):
+        return str(v)
+    return v
+
+
+# ---------------------------------------------------------------- facts and clauses
+
+@dataclass(frozen=True)
+class Context:
+    proposal: Proposal
+    assets: list[Asset]
+    resolutions: dict[str, Resolution]
+    contracts: dict[str, Contract]
+    owner_keys: set[str]
+    policy: PolicySet
+
+
+def _tokens(text: str) -> set[str]:
+    return {t.lower() for t in re.split(r"[,，;\s]+", text) if t}
+
+
+def _asset_ok(clause: Clause, a: Asset) -> bool:
+    if clause.asset_zones is not None and not set(clause.asset_zones) & set(a.zones):
+        return False
+    if clause.asset_structure is not None and not (
+            {s.lower() for s in clause.asset_structure} & _tokens(a.facts.get("structure", ""))):
+        return False
+    return clause.asset_kinds is None or a.kind in clause.asset_kinds
+
+
+def _has_asset_predicates(clause: Clause) -> bool:
+    return any(x is not None for x in (clause.asset_zones, clause.asset_structure, clause.asset_kinds))
+
+
+def match(clause: Clause, ctx: Context) -> list[str] | None:
+    """The ids of the assets the clause matched on (all of them when it names no asset
+    fact), or None when it does not match."""
+    p = ctx.proposal
+    if clause.uses is not None and p.use not in clause.uses:
+        return None
+    if clause.uses_not is not None and p.use in clause.uses_not:
+        return None
+    if clause.counterparty_kind is not None and p.counterparty_kind not in clause.counterparty_kind:
+        return None
+    for k, v in (clause.facts or {}).items():
+        if p.facts[k] != v:
+            return None
+    if not _has_asset_predicates(clause):
+        return [a.id for a in ctx.assets]
+    hits = [a.id for a in ctx.assets if _asset_ok(clause, a)]
+    return hits or None
+
+
+def clause_facts(clauses: Iterable[Clause], ctx: Context) -> dict[str, Any]:
+    """The facts the clauses look at, with their values for this proposal."""
+    p = ctx.proposal
+    facts: dict[str, Any] = {}
+    for c in clauses:
+        if c.uses is not None or c.uses_not is not None:
+            facts["use"] = p.use
+        if c.counterparty_kind is not None:
+            facts["counterparty_kind"] = p.counterparty_kind
+        for k in c.facts or {}:
+            facts[k] = p.facts[k]
+        if c.asset_zones is not None:
+            facts["asset_zones"] = {a.id: ",".join(a.zones) for a in ctx.assets}
+        if c.asset_structure is not None:
+            facts["asset_structure"] = {a.id: a.facts.get("structure", "") for a in ctx.assets}
+        if c.asset_kinds is not None:
+            facts["asset_kind"] = {a.id: a.kind for a in ctx.assets}
+    return facts
+
+
+# ---------------------------------------------------------------- rules
+
+def _negative(rule: NegativeRule, ctx: Context, day: dt.date) -> RuleResult:
+    facts = clause_facts(rule.when, ctx)
+    if not rule.in_effect(day):
+        return RuleResult(rule.id, "negative", "not-in-effect", rule.title, {"signed": day},
+                          f"本规则生效期间为{rule.effective_from}至{rule.effective_to or '今'}，不适用",
+                          "", rule.source, rule.version)
+    for clause in rule.when:
+        hits = match(clause, ctx)
+        if hits is not None:
+            facts["matched_assets"] = hits
+            return RuleResult(rule.id, "negative", "forbidden", rule.title, facts, rule.message,
+                              rule.remediation, rule.source, rule.version)
+    return RuleResult(rule.id, "negative", "clear", rule.title, facts, f"不涉及：{rule.title}",
+                      "", rule.source, rule.version)
+
+
+def _months_end(start: dt.date, months: int) -> dt.date:
+    return _add_months(start, months) - dt.timedelta(days=1)
+
+
+def _condition(g: GuidanceRule, c: Condition, ctx: Context) -> RuleResult:
+    cid = condition_id(g, c)
+    title = c.title or f"{g.title}：{_KIND_TITLES[c.kind]}"
+    source = c.source or g.source
+    p = ctx.proposal
+    day = p.signing_date
+    if c.when is not None and not any(match(cl, ctx) is not None for cl in c.when):
+        return RuleResult(cid, "condition", "not-applicable", title, clause_facts(c.when, ctx),
+                          "本条件的适用情形不涉及本提案", "", source, g.version)
+    met, facts, message, fix = _CHECKS[c.kind](c, ctx, day)
+    if c.when is not None:
+        facts = {**clause_facts(c.when, ctx), **facts}
+    return RuleResult(cid, "condition", "met" if met else "unmet", title, facts, message,
+                      "" if met else fix, source, g.version)
+
+
+Check = tuple[bool, dict[str, Any], str, str]
+
+
+def _c_resolution(c: Condition, ctx: Context, day: dt.date) -> Check:
+    p = ctx.proposal
+    facts: dict[str, Any] = {"resolution": p.resolution, "required_matter": c.matter, "signed": day}
+    fix = (f"召开业主大会，就第278条第{c.matter}项事项表决（参与面积和人数均2/3以上，"
+           f"{'同意达参与者3/4以上' if c.matter in (6, 7, 8) else '同意过参与者半数'}），"
+           "决议载明资产与用途，在签约前通过后在合同中写明决议编号")
+    if not p.resolution:
+        return False, facts, "合同未引用业主大会决议", fix
+    r = ctx.resolutions.get(p.resolution)
+    if r is None:
+        return False, facts, f"引用的决议{p.resolution}不在账本中", "先用 `assetreg resolution record` 记录决议及其计票"
+    facts.update(resolution_date=r.date, matter=r.matter, passed=r.passed,
+                 resolution_assets=list(r.assets), resolution_uses=list(r.uses), resolution_source=r.source)
+    if not r.passed:
+        return False, facts, f"决议{r.id}未获通过", fix
+    if r.matter != c.matter:
+        return False, facts, f"决议{r.id}表决的是第278条第{r.matter}项，本用途需要第{c.matter}项", fix
+    if r.date > day:
+        return False, facts, f"决议{r.id}于{r.date}通过，晚于签约日{day}", "待决议通过后再签约，或更正签约日期"
+    uncovered = [a for a in p.assets if not r.covers_asset(a)]
+    if uncovered:
+        return False, facts, f"决议{r.id}未涵盖资产{','.join(uncovered)}", fix
+    if not r.covers_use(p.use):
+        return False, facts, f"决议{r.id}未涵盖用途{p.use}", fix
+    return True, facts, f"决议{r.id}（第{r.matter}项）已于{r.date}通过，涵盖本合同的资产与用途", ""
+
+
+def _c_notice(c: Condition, ctx: Context, day: dt.date) -> Check:
+    p = ctx.proposal
+    assert c.min_days is not None
+    facts: dict[str, Any] = {"notice_start": p.notice_start, "notice_end": p.notice_end,
+                             "min_days": c.min_days, "signed": day}
+    fix = f"签约前在小区公示栏和业主群公示至少{c.min_days}日（含首尾两日），公示期满后再签约"
+    if p.notice_start is None or p.notice_end is None:
+        return False, facts, "未进行签约前公示", fix
+    days = (p.notice_end - p.notice_start).days + 1  # Art. 1259: both days count
+    facts["days"] = days
+    if days < c.min_days:
+        return False, facts, f"公示仅{days}日，少于{c.min_days}日", fix
+    if p.notice_end >= day:
+        return False, facts, f"公示至{p.notice_end}，签约日{day}时公示期尚未届满", fix
+    return True, facts, f"已于签约前公示{days}日", ""
+
+
+def _c_max_term(c: Condition, ctx: Context, day: dt.date) -> Check:
+    p = ctx.proposal
+    assert c.months is not None
+    latest = _months_end(p.start, c.months)
+    facts = {"start": p.start, "end": p.end, "max_months": c.months, "latest_end": latest}
+    if p.end > latest:
+        return (False, facts, f"期限至{p.end}，超过{c.months}个月（最晚{latest}）",
+                f"把终止日改为{latest}或更早；期满可重新公示、签约")
+    return True, facts, f"期限在{c.months}个月以内", ""
+
+
+def _c_deposit(c: Condition, ctx: Context, day: dt.date) -> Check:
+    p = ctx.proposal
+    need = Decimal(0)
+    if c.min_amount is not None:
+        need = max(need, c.min_amount)
+    if c.min_periods is not None:
+        need = max(need, p.price * c.min_periods)
+    facts = {"deposit": p.deposit, "price": p.price, "min_amount": c.min_amount,
+             "min_periods": c.min_periods, "required": need}
+    if p.deposit < need or p.deposit == 0:
+        return False, facts, f"押金{p.deposit}元，低于要求的{need}元", f"约定不少于{need}元的押金"
+    return True, facts, f"押金{p.deposit}元，不低于{need}元", ""
+
+
+def _c_manager_share(c: Condition, ctx: Context, day: dt.date) -> Check:
+    p = ctx.proposal
+    facts = {"manager_share": p.manager_share, "max": c.max}
+    fix = f"在合同中书面约定物业公司经营成本分成比例，不超过{c.max}（0 表示不分成）"
+    if p.manager_share is None:
+        return False, facts, "未书面约定物业公司的经营成本分成", fix
+    assert c.max is not None
+    if p.manager_share > c.max:
+        return False, facts, f"物业成本分成{p.manager_share}超过上限{c.max}", fix
+    return True, facts, f"物业成本分成{p.manager_share}，未超过上限{c.max}", ""
+
+
+def _c_consents(c: Condition, ctx: Context, day: dt.date) -> Check:
+    p = ctx.proposal
+    need = c.min or 1
+    missing = [k for k in p.affected if k not in p.consents]
+    facts = {"affected": list(p.affected), "consents": list(p.consents), "min": need, "missing": missing}
+    fix = "取得直接利害关系业主的书面同意，在 consents 中列出其业主编号（affected 列出全部受影响业主）"
+    if missing:
+        return False, facts, f"受影响业主{','.join(missing)}未同意", fix
+    if len(p.consents) < need:
+        return False, facts, f"直接利害关系业主同意{len(p.consents)}户，少于{need}户", fix
+    return True, facts, f"直接利害关系业主均已同意（{len(p.consents)}户）", ""
+
+
+def _c_owners_first(c: Condition, ctx: Context, day: dt.date) -> Check:
+    p = ctx.proposal
+    facts = {"owners_waiting": p.owners_waiting}
+    fix = "先满足业主的停车需要：向排队的业主出租，或在合同中如实填写 owners_waiting"
+    if p.owners_waiting is None:
+        return False, facts, "未申报是否有业主在排队等候车位", fix
+    if p.owners_waiting > 0:
+        return False, facts, f"仍有{p.owners_waiting}名业主在等候车位", fix
+    return True, facts, "没有业主在等候车位", ""
+
+
+def _c_counterparty(c: Condition, ctx: Context, day: dt.date) -> Check:
+    p = ctx.proposal
+    kinds = c.kinds or []
+    facts: dict[str, Any] = {"counterparty": p.counterparty, "counterparty_kind": p.counterparty_kind,
+                             "kinds": kinds}
+    if p.counterparty_kind not in kinds:
+        return (False, facts, f"相对方类型为{p.counterparty_kind}，本用途只限{'/'.join(kinds)}",
+                "改用与相对方类型相符的用途类别（如非业主停车用 parking-nonowner）")
+    if p.counterparty_kind == "owner":
+        facts["in_roster"] = p.counterparty in ctx.owner_keys
+        if p.counterparty not in ctx.owner_keys:
+            return (False, facts, f"{p.counterparty}不是名册中的业主编号",
+                    "核对业主编号（`assetreg unit list`），或把相对方类型改为 non-owner")
+    return True, facts, f"相对方类型{p.counterparty_kind}符合要求", ""
+
+
+_CHECKS = {
+    "resolution": _c_resolution, "notice": _c_notice, "max-term": _c_max_term,
+    "deposit": _c_deposit, "manager-share": _c_manager_share, "consents": _c_consents,
+    "owners-first": _c_owners_first, "counterparty-kind": _c_counterparty,
+}
+_KIND_TITLES = {
+    "resolution": "业主大会决议", "notice": "签约前公示", "max-term": "最长期限", "deposit": "押金",
+    "manager-share": "物业成本分成", "consents": "利害关系业主同意", "owners-first": "业主优先",
+    "counterparty-kind": "相对方类型",
+}
+
+
+def _confirmed(ctx: Context) -> RuleResult:
+    p = ctx.proposal
+    status = {a.id: (a.status_on(p.start) or "not-registered") for a in ctx.assets}
+    bad = [a.id for a in ctx.assets if not a.confirmed_on(p.start)]
+    facts = {"start": p.start, "status_on_start": status}
+    if bad:
+        return RuleResult("A-ASSET-CONFIRMED", "general", "unmet", "资产须在合同起始日已确权", facts,
+                          f"资产{','.join(bad)}在起始日{p.start}未确权",
+                          "先完成确权公示并确认（`assetreg asset notice` / `asset confirm`），再把起始日定在确权之后",
+                          GENERAL_SOURCE)
+    return RuleResult("A-ASSET-CONFIRMED", "general", "met", "资产须在合同起始日已确权", facts,
+                      "全部资产在起始日已确权", "", GENERAL_SOURCE)
+
+
+def _exclusive(policy: PolicySet, use: str) -> bool:
+    g = policy.guidance_for(use)
+    return True if g is None else g.exclusive
+
+
+def _overlap(ctx: Context) -> RuleResult:
+    p = ctx.proposal
+    mine = _exclusive(ctx.policy, p.use)
+    clashes: list[dict[str, Any]] = []
+    for other in ctx.contracts.values():
+        if other.id == p.id:
+            continue
+        shared = sorted(set(other.assets) & set(p.assets))
+        if not shared or other.end < p.start or p.end < other.start:
+            continue
+        if mine or _exclusive(ctx.policy, other.use):
+            clashes.append({"contract": other.id, "assets": shared, "use": other.use,
+                            "start": other.start, "end": other.end})
+    facts = {"exclusive": mine, "start": p.start, "end": p.end, "overlapping": clashes}
+    title = "同一资产同期不得有冲突的排他性合同"
+    if clashes:
+        c = clashes[0]
+        return RuleResult("A-NO-OVERLAP", "general", "unmet", title, facts,
+                          f"资产{','.join(c['assets'])}在{c['start']}至{c['end']}已由合同{c['contract']}占用",
+                          "另选资产，或把起始日定在现有合同终止之后（提前终止用 `assetreg contract end`）",
+                          OVERLAP_SOURCE)
+    return RuleResult("A-NO-OVERLAP", "general", "met", title, facts, "期间内没有冲突的合同", "",
+                      OVERLAP_SOURCE)
+
+
+def context(proposal: Proposal, loaded: Loaded, policy_set: PolicySet) -> Context:
+    entries = loaded.entries
+    resolutions = resolutions_from_entries(entries)
+    registry = registry_from_entries(entries, make_resolution_check(resolutions))
+    assets: list[Asset] = []
+    for aid in proposal.assets:
+        a = registry.get(aid)
+        if a is None:
+            raise BadInput(f"{proposal.id}: field assets: unknown asset {aid}",
+                           "check the id against `assetreg asset list`, or register it first")
+        assets.append(a)
+    owner_keys = {u.owner for u in roster_from_entries(entries).units.values()}
+    return Context(proposal, assets, resolutions, contracts_from_entries(entries), owner_keys, policy_set)
+
+
+def decide(proposal: Proposal, loaded: Loaded, policy_set: PolicySet) -> Decision:
+    ctx = context(proposal, loaded, policy_set)
+    day = proposal.signing_date
+    results = [_negative(r, ctx, day) for r in policy_set.negative]
+    g = policy_set.guidance_for(proposal.use)
+    if g is None or not g.in_effect(day):
+        why = "不在指导清单中" if g is None else f"的指导规则{g.id}在签约日不适用"
+        results.append(RuleResult(
+            "DEFAULT-DENY", "default", "unlisted", "清单外用途默认不予许可", {"use": proposal.use, "signed": day},
+            f"用途{proposal.use}（{USES.get(proposal.use, '未知用途')}）{why}，不予许可",
+            "改用指导清单中的用途类别（`assetreg policy show`），或提请区里将该用途列入指导清单",
+            DEFAULT_SOURCE))
+    else:
+        results.append(RuleResult(g.id, "guidance", "listed", g.title, {"use": proposal.use},
+                                  g.message, "", g.source, g.version))
+        results.extend(_condition(g, c, ctx) for c in g.conditions)
+    results.append(_confirmed(ctx))
+    results.append(_overlap(ctx))
+
+    if any(r.verdict == "forbidden" for r in results):
+        verdict = FORBIDDEN
+    elif any(r.decisive for r in results):
+        verdict = NOT_PERMITTED
+    else:
+        verdict = PERMITTED
+    return Decision(verdict, proposal, policy_set.id, policy_hash(policy_set), results)

@@ -1,0 +1,133 @@
+"""The gate: write a contract only when permitted; log a rejected proposal otherwise.
+
+:func:`record` stages into a caller's :class:`~assetreg.ledger.Transaction` and never
+opens one, so an importer can put many rows through the gate in one atomic write. The
+contracts it stages are kept on the transaction and count in later overlap checks.
+
+A rejected proposal goes to the decisions log (``decisions.beancount``) for residents::
+
+    2024-04-20 custom "decision" "C-2024-009" "forbidden"
+      use: "parking-owner"
+      assets: "P-031"
+      counterparty: "OWN-0417"
+      rules: "N-FIRE-LANE"
+      reasons: "占用消防车道、疏散通道或安全出口"
+      policy_set: "huaian-qingjiangpu"
+      policy_hash: "sha256:…"
+      decided: 2024-04-20
+      content_hash: "sha256:…"
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from beancount.core import data
+
+from ..contracts import CONTRACT_TYPE, content_hash, contracts_from_entries
+from ..errors import BadInput
+from ..ledger import Loaded, Transaction, custom
+from ..resolutions import staged_resolutions
+from .engine import Decision, decide
+from .proposal import Proposal
+from .schema import PolicySet
+
+DECISION_TYPE = "decision"
+
+
+def staged_contracts(txn: Transaction) -> list[Any]:
+    """Contract entries staged in ``txn`` and not yet written."""
+    staged: list[Any] = txn.__dict__.setdefault("_assetreg_contracts", [])
+    return staged
+
+
+def view(txn: Transaction) -> Loaded:
+    """The ledger as it will be once ``txn`` commits (its staged resolutions and contracts too)."""
+    lo = txn.loaded
+    return Loaded([*lo.entries, *staged_resolutions(txn), *staged_contracts(txn)],
+                  lo.errors, lo.options_map, lo.options)
+
+
+def contract_entry(proposal: Proposal, decision: Decision, day: dt.date) -> data.Custom:
+    terms = proposal.terms()
+    facts = ",".join(k for k, v in proposal.facts.items() if v)
+    return custom(
+        day, CONTRACT_TYPE, [proposal.id, "recorded"],
+        **terms,
+        affected=",".join(proposal.affected) or None,
+        owners_waiting=proposal.owners_waiting,
+        facts=facts or None,
+        policy_set=decision.policy_set,
+        policy_hash=decision.policy_hash,
+        decision=decision.verdict,
+        rules=",".join(decision.rule_ids),
+        decided=day,
+        content_hash=content_hash(terms),
+    )
+
+
+def decision_entry(proposal: Proposal, decision: Decision, day: dt.date) -> data.Custom:
+    return custom(
+        day, DECISION_TYPE, [proposal.id, decision.verdict],
+        use=proposal.use,
+        assets=",".join(proposal.assets),
+        counterparty=proposal.counterparty.strip(),
+        rules=",".join(decision.rule_ids),
+        reasons=decision.reasons,
+        policy_set=decision.policy_set,
+        policy_hash=decision.policy_hash,
+        decided=day,
+        content_hash=content_hash(proposal.terms()),
+    )
+
+
+def check_new_id(loaded: Loaded, proposal: Proposal) -> None:
+    existing = contracts_from_entries(loaded.entries)
+    if proposal.id in existing:
+        raise BadInput(f"contract {proposal.id} is already recorded ({existing[proposal.id].source})",
+                       "give the new contract its own id; a recorded contract is never rewritten")
+
+
+def check(txn_or_loaded: Transaction | Loaded, proposal: Proposal, policy_set: PolicySet) -> Decision:
+    """The dry run of :func:`record`."""
+    loaded = view(txn_or_loaded) if isinstance(txn_or_loaded, Transaction) else txn_or_loaded
+    check_new_id(loaded, proposal)
+    return decide(proposal, loaded, policy_set)
+
+
+def record(txn: Transaction, proposal: Proposal, policy_set: PolicySet,
+           *, day: dt.date | None = None) -> Decision:
+    """Decide ``proposal`` and stage the result in ``txn``: the contract (part "contracts")
+    when permitted, a rejected-proposal entry (part "decisions") otherwise."""
+    day = day or dt.date.today()
+    loaded = view(txn)
+    check_new_id(loaded, proposal)
+    decision = decide(proposal, loaded, policy_set)
+    if decision.permitted:
+        entry = contract_entry(proposal, decision, day)
+        txn.append("contracts", [entry])
+        staged_contracts(txn).append(entry)
+    else:
+        txn.append("decisions", [decision_entry(proposal, decision, day)])
+    return decision
+
+
+def end_contract(txn: Transaction, contract_id: str, day: dt.date, reason: str) -> data.Custom:
+    """Stage the early end of a contract (an event; the recorded entry is never edited)."""
+    cid = contract_id.strip().upper()
+    found = contracts_from_entries(view(txn).entries)
+    c = found.get(cid)
+    if c is None:
+        raise BadInput(f"no contract {cid} in the ledger", "check the id with `assetreg contract list`")
+    if c.ended is not None:
+        raise BadInput(f"contract {cid} already ended on {c.ended}", "an end is recorded once")
+    if not reason.strip():
+        raise BadInput("ending a contract needs a reason", "pass --reason '…'")
+    if day < c.start or day > c.terms["end"]:
+        raise BadInput(f"end date {day} is outside the term of {cid} ({c.start} to {c.terms['end']})",
+                       "give the first day the contract is no longer in force, within its term")
+    entry = custom(day, CONTRACT_TYPE, [cid, "ended"], reason=reason.strip())
+    txn.append("contracts", [entry])
+    staged_contracts(txn).append(entry)
+    return entry
