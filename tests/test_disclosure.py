@@ -1,0 +1,163 @@
+"""Income disclosure: periods, exact unit shares, the workbook, the HTML page and the ledger record."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import append, snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+from test_audit import RESOLUTION, contract_text, full_year
+
+from assetreg import disclosure
+from assetreg.audit import run_checks
+from assetreg.cli import main
+from assetreg.errors import BadInput
+from assetreg.ledger import Compound
+
+REJECTED = """
+2024-03-10 custom "decision" "P-2024-007" "forbidden"
+  use: "storage"
+  assets: "R-09"
+  counterparty: "某仓储公司"
+  rules: "N-HAZARDOUS-STORAGE"
+  reasons: "地下室存放易燃物品属负面清单"
+"""
+
+ALLOCATION = """
+2024-06-20 * "业委会" "2024年上半年净收益补充维修资金"
+  resolution: "R-2023-02"
+  Expenses:Allocation:补充维修资金  300.00 CNY
+  Assets:Bank:共有资金专户  -300.00 CNY
+"""
+
+
+@pytest.fixture
+def books(small_compound: Path) -> Path:
+    append(small_compound / "contracts.beancount", RESOLUTION + contract_text())
+    append(small_compound / "journal.beancount", full_year() + ALLOCATION)
+    append(small_compound / "decisions.beancount", REJECTED)
+    return small_compound
+
+
+@pytest.mark.parametrize(("text", "label", "start", "end"), [
+    ("2025", "2025", "2025-01-01", "2025-12-31"),
+    ("2025H1", "2025H1", "2025-01-01", "2025-06-30"),
+    ("2024h2", "2024H2", "2024-07-01", "2024-12-31"),
+    ("2025Q3", "2025Q3", "2025-07-01", "2025-09-30"),
+    ("2024-02", "2024-02", "2024-02-01", "2024-02-29"),
+    ("2025-7", "2025-07", "2025-07-01", "2025-07-31"),
+])
+def test_parse_period(text: str, label: str, start: str, end: str) -> None:
+    p = disclosure.parse_period(text)
+    assert (p.label, p.start.isoformat(), p.end.isoformat()) == (label, start, end)
+
+
+@pytest.mark.parametrize("text", ["2025H3", "2025Q5", "2025-13", "25H1", "H1", ""])
+def test_bad_period_names_the_fix(text: str) -> None:
+    with pytest.raises(BadInput) as err:
+        disclosure.parse_period(text)
+    assert "2025H1" in str(err.value.fix)
+
+
+def test_periods_between() -> None:
+    got = disclosure.periods_between(dt.date(2024, 2, 10), dt.date(2024, 12, 31), "half-year")
+    assert [p.label for p in got] == ["2024H1", "2024H2"]
+    got = disclosure.periods_between(dt.date(2024, 2, 10), dt.date(2024, 9, 29), "quarter")
+    assert [p.label for p in got] == ["2024Q1", "2024Q2"]
+
+
+def test_awkward_three_way_split() -> None:
+    shares = disclosure.largest_remainder(Decimal("100.00"), {"A": Fraction(1), "B": Fraction(1), "C": Fraction(1)})
+    assert shares == {"A": Decimal("33.34"), "B": Decimal("33.33"), "C": Decimal("33.33")}
+    shares = disclosure.largest_remainder(Decimal("-0.02"), {"A": Fraction(1), "B": Fraction(1), "C": Fraction(1)})
+    assert sum(shares.values()) == Decimal("-0.02")
+
+
+areas = st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("999.9999"), places=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(areas, min_size=1, max_size=60),
+       st.integers(min_value=-10_000_000, max_value=100_000_000))
+def test_shares_sum_exactly_and_stay_within_a_cent(area_list: list[Decimal], cents: int) -> None:
+    net = Decimal(cents) / 100
+    weights = {f"U{i:03d}": Fraction(a) for i, a in enumerate(area_list)}
+    shares = disclosure.largest_remainder(net, weights)
+    assert sum(shares.values()) == net
+    total = sum(weights.values())
+    for k, w in weights.items():
+        exact = Fraction(net) * w / total
+        assert abs(Fraction(shares[k]) - exact) < Fraction(1, 100)
+        assert shares[k] == shares[k].quantize(Decimal("0.01"))
+
+
+def test_build_half_year(books: Path) -> None:
+    loaded = Compound.locate(books).load()
+    d = disclosure.build(loaded.entries, "2024H1", loaded.options_map, as_of=dt.date(2024, 7, 10))
+    # February to June: five months at 150.00, 30% cost
+    assert (d.gross, d.cost, d.net) == (Decimal("750.00"), Decimal("225.00"), Decimal("525.00"))
+    assert d.by_kind["停车位"].net == Decimal("525.00")
+    assert d.by_asset["P-001"].gross == Decimal("750.00")
+    assert d.allocated == Decimal("300.00") and d.allocations[0]["resolution"] == "R-2023-02"
+    assert [c["id"] for c in d.contracts] == ["C-2024-001"]
+    assert d.contracts[0]["decision"] == "permitted" and d.contracts[0]["gate"] == "通过"
+    assert [r["id"] for r in d.rejected] == ["P-2024-007"]
+    # areas 90, 110, 100, 120, 80 of 500 m²
+    assert d.unit_share("1-101") == Decimal("94.50")
+    assert d.unit_share("2-102") == Decimal("84.00")
+    assert sum(d.shares.values()) == d.net
+    with pytest.raises(BadInput):
+        d.unit_share("9-999")
+
+
+def test_share_basis_by_unit(books: Path) -> None:
+    append(books / "accounts.beancount", '\n2020-01-01 custom "assetreg-option" "share-basis" "unit"\n')
+    loaded = Compound.locate(books).load()
+    d = disclosure.build(loaded.entries, "2024H1", loaded.options_map, as_of=dt.date(2024, 7, 10))
+    assert set(d.shares.values()) == {Decimal("105.00")}
+
+
+def test_disclose_cli_writes_workbook_page_and_ledger_entry(books: Path, tmp_path: Path) -> None:
+    out, page = tmp_path / "2024H1.xlsx", tmp_path / "2024H1.html"
+    r = CliRunner().invoke(main, ["disclose", "-L", str(books), "--period", "2024H1", "-o", str(out),
+                                  "--html", str(page), "--date", "2024-07-10"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    wb = load_workbook(out)
+    assert {"概要", "按类别", "按资产", "收益去向", "经营合同", "业主大会决议", "否决的提案", "审计发现",
+            "各户分摊"} <= set(wb.sheetnames)
+    rows = list(wb["各户分摊"].iter_rows(min_row=2, values_only=True))
+    assert len(rows) == 5
+    assert sum(Decimal(str(r[4])) for r in rows) == Decimal("525.00")
+    assert wb["否决的提案"]["A2"].value == "P-2024-007"
+    html = page.read_text(encoding="utf-8")
+    assert "公共收益公示" in html and "94.50" in html and "P-2024-007" in html
+    loaded = Compound.locate(books).load()
+    assert loaded.errors == []
+    entries = [e for e in loaded.entries if getattr(e, "type", None) == "disclosure"]
+    assert len(entries) == 1 and entries[0].values[0].value == "2024H1"
+    assert entries[0].meta["net"].number == Decimal("525.00")
+    # the overdue check sees it: 2024H1 no longer overdue, 2024H2 is
+    found = run_checks(loaded.entries, loaded.options_map, dt.date(2025, 3, 1))
+    assert [f.facts["period"] for f in found if f.check == "disclosure-overdue"] == ["2024H2"]
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (["--period", "2024H3", "-o", "{tmp}/r.xlsx"], "malformed period"),
+    (["--period", "2024H2", "-o", "{tmp}/r.xlsx", "--date", "2024-12-01"], "has not ended"),
+    (["--period", "2024H1", "-o", "{tmp}/r.csv", "--date", "2024-07-10"], "does not end in .xlsx"),
+    (["--period", "2024H1", "-o", "{tmp}/nowhere/r.xlsx", "--date", "2024-07-10"], "does not exist"),
+])
+def test_disclose_bad_input_exits_2_and_writes_nothing(books: Path, tmp_path: Path, args: list[str], fragment: str) -> None:
+    before = snapshot(books)
+    r = CliRunner().invoke(main, ["disclose", "-L", str(books), *[a.format(tmp=tmp_path) for a in args]])
+    assert r.exit_code == 2, r.output
+    assert fragment in r.output
+    assert snapshot(books) == before
+    assert not list(tmp_path.glob("*.xlsx"))
