@@ -18,6 +18,7 @@ from ..errors import AssetregError
 COMMAND_MODULES = [
     "assetreg.cli.registry_cmds",
     "assetreg.cli.import_cmds",
+    "assetreg.cli.policy_cmds",
     "assetreg.cli.audit_cmds",
     "assetreg.cli.serve_cmds",
 ]
