@@ -29,7 +29,7 @@ import datetime as dt
 import importlib
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
@@ -76,6 +76,8 @@ USE_LABELS = {
     "community-room": "社区服务用房",
     "base-station": "通信基站",
 }
+
+ORGANISATION_KINDS = ("organisation", "organization", "company")
 
 PERIOD_LABELS = {"month": "月", "quarter": "季度", "half-year": "半年", "year": "年", "once": "一次性"}
 
@@ -571,10 +573,14 @@ def contract_summary(books: Books, c: Contract) -> dict[str, Any]:
     lines = books.income_by_contract.get(c.id, [])
     return {
         "id": c.id,
+        "title": str(m.get("title", "")),
         "assets": c.assets,
         "use": c.use,
         "use_label": USE_LABELS.get(c.use, c.use),
         "counterparty_kind": str(c.terms.get("counterparty_kind", "")),
+        # An organisation is named; an owner counterparty stays "业主" (no key, no name).
+        "counterparty": str(c.terms.get("counterparty", ""))
+        if str(c.terms.get("counterparty_kind", "")) in ORGANISATION_KINDS else "",
         "start": c.start.isoformat(),
         "end": c.end.isoformat(),
         "ended_early": c.ended.isoformat() if c.ended else "",
@@ -674,17 +680,25 @@ def _income_page(books: Books) -> dict[str, Any]:
         r["allocated"][s.account] = r["allocated"].get(s.account, ZERO) + s.amount
         r["allocated_total"] += s.amount
     rows = [periods[k] for k in sorted(periods)]
+    seen = list(ALLOCATION_LABELS) + sorted({s.account for s in books.allocations} - set(ALLOCATION_LABELS))
+    for r in rows:
+        for a in seen:
+            r["allocated"].setdefault(a, ZERO)
+    # Net income is usually allocated after its period ends, so what is left unallocated
+    # is shown as a running balance at each period's end.
+    left = ZERO
     for r in rows:
         r["net"] = r["income"] - r["cost"]
-        r["unallocated"] = r["net"] - r["allocated_total"]
+        left += r["net"] - r["allocated_total"]
+        r["unallocated"] = left
     totals = {
         "by_kind": {k: sum((r["by_kind"].get(k, ZERO) for r in rows), ZERO) for k in kinds},
         "income": sum((r["income"] for r in rows), ZERO),
         "cost": sum((r["cost"] for r in rows), ZERO),
         "net": sum((r["net"] for r in rows), ZERO),
-        "allocated": {a: sum((r["allocated"].get(a, ZERO) for r in rows), ZERO) for a in ALLOCATION_LABELS},
+        "allocated": {a: sum((r["allocated"].get(a, ZERO) for r in rows), ZERO) for a in seen},
         "allocated_total": sum((r["allocated_total"] for r in rows), ZERO),
-        "unallocated": sum((r["unallocated"] for r in rows), ZERO),
+        "unallocated": left,
     }
     used_kinds = [k for k in kinds if totals["by_kind"][k] != 0] or kinds[:1]
     allocation_lines = [
@@ -697,7 +711,8 @@ def _income_page(books: Books) -> dict[str, Any]:
         "frequency": freq,
         "frequency_label": PERIOD_LABELS.get(freq, freq),
         "kinds": [{"kind": k, "label": KINDS[k]} for k in used_kinds],
-        "allocation_accounts": [{"account": a, "label": lab} for a, lab in ALLOCATION_LABELS.items()],
+        "allocation_accounts": [{"account": a, "label": ALLOCATION_LABELS.get(a, a.rsplit(":", 1)[-1])}
+                                for a in seen if totals["allocated"][a] != 0],
         "rows": rows,
         "totals": totals,
         "allocations": allocation_lines,
@@ -810,22 +825,87 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _rule_view(rule: Any) -> dict[str, Any]:
-    conditions = _attr(rule, "conditions", "when", "match", default=None)
-    cond_list: list[str] = []
-    if isinstance(conditions, list | tuple):
-        cond_list = [_text(c) for c in conditions]
-    elif conditions:
-        cond_list = [_text(conditions)]
+def _policy_labels() -> dict[str, dict[str, str]]:
+    """Chinese names of uses, proposal facts, counterparty and condition kinds (policy schema)."""
+    try:
+        from .policy import schema
+    except ImportError:
+        return {"uses": USE_LABELS, "facts": {}, "counterparty": {}, "conditions": {}}
+    return {"uses": {**USE_LABELS, **getattr(schema, "USES", {})},
+            "facts": getattr(schema, "PROPOSAL_FACTS", {}),
+            "counterparty": getattr(schema, "COUNTERPARTY_KINDS", {}),
+            "conditions": getattr(schema, "CONDITION_KINDS", {})}
+
+
+def _names(values: Iterable[Any], labels: dict[str, str]) -> str:
+    return "、".join(labels.get(str(v), str(v)) for v in values)
+
+
+def clause_text(clause: Any, labels: dict[str, dict[str, str]]) -> str:
+    """A negative-list clause in words: every stated fact must hold."""
+    parts = []
+    if _attr(clause, "asset_zones"):
+        parts.append("资产位于" + _names(clause.asset_zones, ZONES))
+    if _attr(clause, "asset_kinds"):
+        parts.append("资产类别为" + _names(clause.asset_kinds, KINDS))
+    if _attr(clause, "asset_structure"):
+        parts.append("资产结构涉及" + _names(clause.asset_structure, {}))
+    if _attr(clause, "uses"):
+        parts.append("用途为" + _names(clause.uses, labels["uses"]))
+    if _attr(clause, "uses_not"):
+        parts.append("用途不是" + _names(clause.uses_not, labels["uses"]))
+    if _attr(clause, "counterparty_kind"):
+        parts.append("相对方为" + _names(clause.counterparty_kind, labels["counterparty"]))
+    for fact, value in (_attr(clause, "facts") or {}).items():
+        parts.append(("" if value else "并非") + labels["facts"].get(fact, fact))
+    return "，且".join(parts) if parts else _text(clause)
+
+
+def condition_text(cond: Any, labels: dict[str, dict[str, str]]) -> str:
+    """A guidance-list condition in words, with its parameters."""
+    kind = str(_attr(cond, "kind", default=""))
+    title = _attr(cond, "title")
+    p = {k: _attr(cond, k) for k in ("matter", "min_days", "months", "min_amount", "min_periods",
+                                     "max", "min", "kinds")}
+    detail = {
+        "resolution": f"业主大会依民法典第278条第一款第{p['matter']}项表决通过的决议",
+        "notice": f"签约前公示不少于{p['min_days']}日",
+        "max-term": f"合同期限不超过{p['months']}个月",
+        "deposit": "押金不少于" + "、".join(
+            x for x in (f"{p['min_amount']}元" if p["min_amount"] is not None else "",
+                        f"{p['min_periods']}期租金" if p["min_periods"] is not None else "") if x),
+        "manager-share": f"书面约定物业经营成本分成，且不超过{p['max']}",
+        "consents": "直接利害关系业主书面同意" + (f"（至少{p['min']}户）" if p["min"] else ""),
+        "owners-first": "优先满足业主需要：有业主排队时不得租给非业主（民法典第276条）",
+        "counterparty-kind": "相对方限于" + _names(p["kinds"] or [], labels["counterparty"]),
+    }.get(kind, labels["conditions"].get(kind, kind))
+    text = f"{title}：{detail}" if title else detail
+    when = _attr(cond, "when")
+    if when:
+        text += "（适用于：" + "；或".join(clause_text(c, labels) for c in when) + "）"
+    source = _attr(cond, "source")
+    if source:
+        text += f" 〔{source}〕"
+    return text
+
+
+def _rule_view(rule: Any, labels: dict[str, dict[str, str]]) -> dict[str, Any]:
+    when = _attr(rule, "when") or []
+    conditions = _attr(rule, "conditions") or []
+    start, end = _attr(rule, "effective_from"), _attr(rule, "effective_to")
+    use = _attr(rule, "use")
     return {
         "id": str(_attr(rule, "id", default="")),
-        "title": str(_attr(rule, "title", "title_zh", default="")),
+        "title": str(_attr(rule, "title", default="")),
         "version": str(_attr(rule, "version", default="")),
+        "use": str(use or ""),
+        "use_label": labels["uses"].get(str(use), str(use)) if use else "",
         "message": _text(_attr(rule, "message", default="")),
         "remediation": _text(_attr(rule, "remediation", default="")),
-        "conditions": cond_list,
-        "legal_source": _text(_attr(rule, "legal_source", "source", "law", default="")),
-        "effective": _text(_attr(rule, "effective", "effective_from", default="")),
+        "matches": [clause_text(c, labels) for c in when],
+        "conditions": [condition_text(c, labels) for c in conditions],
+        "legal_source": _text(_attr(rule, "source", "legal_source", default="")),
+        "effective": f"{start or ''} 起" + (f"，至 {end}" if end else ""),
     }
 
 
@@ -849,15 +929,29 @@ def _policy_page(books: Books) -> dict[str, Any]:
         pset = load(Compound(books.root), loaded)
     except Exception as err:  # a malformed policy set must not take the other pages down
         return {"available": False, "message": f"政策清单无法读取：{err}"}
-    negative = _attr(pset, "negative", "negative_list", "forbidden", default=[]) or []
-    guidance = _attr(pset, "guidance", "guidance_list", "permitted", default=[]) or []
+    labels = _policy_labels()
+
+    def in_force(rule: Any) -> bool:
+        check = getattr(rule, "in_effect", None)
+        return bool(check(books.today)) if callable(check) else True
+
+    negative = list(_attr(pset, "negative", default=[]) or [])
+    guidance = list(_attr(pset, "guidance", default=[]) or [])
+    try:
+        from .policy import policy_hash
+        digest = policy_hash(pset)
+    except ImportError:
+        digest = ""
     return {
         "available": True,
-        "id": str(_attr(pset, "id", "name", default="")),
+        "id": str(_attr(pset, "id", default="")),
         "title": str(_attr(pset, "title", default="")),
-        "hash": str(_attr(pset, "hash", "content_hash", default="")),
-        "negative": [_rule_view(r) for r in negative],
-        "guidance": [_rule_view(r) for r in guidance],
+        "version": str(_attr(pset, "version", default="")),
+        "source": str(_attr(pset, "source", default="")),
+        "hash": digest,
+        "negative": [_rule_view(r, labels) for r in negative if in_force(r)],
+        "guidance": [_rule_view(r, labels) for r in guidance if in_force(r)],
+        "not_in_force": [str(r.id) for r in [*negative, *guidance] if not in_force(r)],
     }
 
 
@@ -921,6 +1015,12 @@ def _audit_page(books: Books) -> dict[str, Any]:
                     "source": _text(_attr(f, "legal_source", "rule", "source", default="")),
                     "entries": [Path(str(w)).name for w in (where if isinstance(where, list | tuple) else [where])],
                 })
+    groups: dict[str, dict[str, Any]] = {}
+    for f in out["findings"]:
+        g = groups.setdefault(f["check"], {"check": f["check"], "label": f["check_label"],
+                                           "severity_label": f["severity_label"], "count": 0})
+        g["count"] += 1
+    out["by_check"] = list(groups.values())
     try:
         seal = importlib.import_module("assetreg.seal")
         seals_from_entries = seal.seals_from_entries
