@@ -52,8 +52,10 @@ def view(txn: Transaction) -> Loaded:
 def contract_entry(proposal: Proposal, decision: Decision, day: dt.date) -> data.Custom:
     terms = proposal.terms()
     facts = ",".join(k for k, v in proposal.facts.items() if v)
+    # Dated on signing, so the entry precedes its billing periods and any early end in
+    # the ledger's date order; the day of the decision is kept in ``decided``.
     return custom(
-        day, CONTRACT_TYPE, [proposal.id, "recorded"],
+        proposal.signing_date, CONTRACT_TYPE, [proposal.id, "recorded"],
         **terms,
         affected=",".join(proposal.affected) or None,
         owners_waiting=proposal.owners_waiting,
