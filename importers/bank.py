@@ -40,6 +40,7 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 from assetreg import accounts
+from assetreg.audit.income import gate_problem
 from assetreg.contracts import Contract, contracts_from_entries, schedule
 from assetreg.errors import BadInput
 from assetreg.ledger import meta
@@ -66,9 +67,6 @@ LAYOUTS_DIR = Path(__file__).with_name("banks")
 FIELDS = ("date", "income", "expense", "amount", "direction", "balance", "summary", "counterparty", "reference", "note")
 REQUIRED = {"split": ("date", "income", "expense"), "signed": ("date", "amount"),
             "direction": ("date", "amount", "direction")}
-LABELS = {"date": "交易日期", "income": "收入金额", "expense": "支出金额", "amount": "交易金额",
-          "direction": "借贷标志", "balance": "余额", "summary": "摘要", "counterparty": "对方户名",
-          "reference": "流水号", "note": "附言"}
 
 _FEE = re.compile(r"手续费|工本费|年费|短信|汇划费|账户管理费|服务费|结算费|邮电费")
 _DEPOSIT = re.compile(r"押金|保证金")
@@ -115,7 +113,7 @@ def load_layout(path: Path) -> BankLayout:
             continue
         if isinstance(aliases, str):
             aliases = [aliases]
-        columns.append(Column(name, LABELS[name], tuple(str(a) for a in aliases), required=name in REQUIRED[layout]))
+        columns.append(Column(name, str(aliases[0]), tuple(str(a) for a in aliases[1:]), required=name in REQUIRED[layout]))
     return BankLayout(
         name=str(doc.get("name", path.stem)), layout=layout, columns=tuple(columns),
         direction_in=frozenset(clean(x).upper() for x in doc.get("direction_in", ()) or ()),
@@ -295,7 +293,7 @@ class BankImporter(SheetImporter):
                 oid = fp("opening", lines[0].day, opening)
                 if oid not in ctx.seen:
                     plan.add("journal", _txn(meta(import_id=oid), lines[0].day, "期初", "共有资金专户期初余额（据银行对账单）",
-                                             accounts.BANK, opening, accounts.OPENING))
+                                             accounts.BANK, opening, accounts.OPENING), lines[0].row)
                     new.append((lines[0].day, opening))
                     plan.notes.append(f"opening balance {opening} booked against {accounts.OPENING}")
         for line in lines:
@@ -305,7 +303,7 @@ class BankImporter(SheetImporter):
                 continue
             txn, what = self._classify(line, import_id, manager, contracts, registry)
             kinds[what] = kinds.get(what, 0) + 1
-            plan.add("journal", txn)
+            plan.add("journal", txn, line.row)
             new.append((line.day, line.amount))
         plan.notes.extend(f"{n} × {what}" for what, n in sorted(kinds.items()))
         if has_balance:
@@ -349,12 +347,17 @@ class BankImporter(SheetImporter):
         if len(found) > 1:
             return suspense("对方有多份合同，请在附言注明合同编号")
         c = found[0]
+        problem = gate_problem(c)
+        if problem:
+            return suspense(f"合同{c.id}未通过政策闸门")
+        period = _period(c, line.day, line.summary + " " + line.note)
+        if not c.active_on(line.day) and period not in {d.period for d in schedule(c)}:
+            return suspense(f"合同{c.id}在{line.day}不在有效期内")
         ids = [a.upper() for a in c.assets]
         assets = [registry.get(a) for a in ids]
         if not ids or any(a is None or not a.confirmed_on(line.day) for a in assets):
             return suspense(f"合同{c.id}的资产在{line.day}未确权")
         kind = assets[0].kind  # type: ignore[union-attr]
-        period = _period(c, line.day, line.summary + " " + line.note)
         m = meta(asset=",".join(ids), contract=c.id, period=period, bank_ref=ref, import_id=import_id)
         return _txn(m, line.day, payee or str(c.terms.get("counterparty", "")), narration, accounts.BANK, line.amount,
                     accounts.INCOME_BY_KIND.get(kind, accounts.INCOME_BY_KIND["other"])), "合同收款"
@@ -394,7 +397,7 @@ class BankImporter(SheetImporter):
             if bid in seen:
                 continue
             plan.add("journal", data.Balance(meta(import_id=bid), check, accounts.BANK,
-                                             Amount(line.balance, CURRENCY), None, None))
+                                             Amount(line.balance, CURRENCY), None, None), line.row)
         if mismatches > 1:
             plan.notes.append(f"{mismatches - 1} later day(s) mismatch too")
 

@@ -22,7 +22,7 @@ from assetreg.errors import BadInput
 from assetreg.ledger import Transaction
 from assetreg.options import Options, options_from_entries
 
-from .cells import Column, Header, Problems, Sheet, find_header, header_score, workbook
+from .cells import CellError, Column, Header, Problems, Sheet, find_header, header_score, workbook
 
 
 @dataclass
@@ -35,9 +35,12 @@ class Plan:
     already: int = 0  # rows whose fingerprint is already in the ledger
     staged_by_gate: int = 0  # contracts the policy gate staged into the transaction itself
     notes: list[str] = field(default_factory=list)
+    rows: dict[int, int] = field(default_factory=dict)  # id(entry) → sheet row it came from
 
-    def add(self, part: str, entry: Any) -> None:
+    def add(self, part: str, entry: Any, row: int | None = None) -> None:
         self.writes.append((part, entry))
+        if row is not None:
+            self.rows[id(entry)] = row
 
 
 def import_ids(entries: Sequence[Any]) -> set[str]:
@@ -115,3 +118,30 @@ class SheetImporter(beangulp.Importer):
 def where(path: Path, sheet: str, row: int) -> dict[str, Any]:
     """Source metadata of an entry made from a sheet row (not written: format_entry drops it)."""
     return data.new_metadata(f"{path.name}:{sheet}", row)
+
+
+def book_errors(path: Path, plans: Sequence[Plan], entries: Sequence[Any], extra: Sequence[Any],
+                options_map: dict[str, Any]) -> list[CellError]:
+    """What ``bean-check`` would newly report once the planned entries are written.
+
+    The ledger's plugin (assetreg.plugin) makes some audit findings errors: income on an
+    unconfirmed asset or outside a permitted contract, a sealed period changed, money in
+    suspense at a seal. The same checks run here on the ledger plus the planned entries;
+    a finding the ledger did not have before is an error of the row that caused it.
+    """
+    from assetreg.audit import plugin_findings
+
+    new = [e for p in plans for _, e in p.writes]
+    if not new:
+        return []
+    before = {(f.check, f.message) for f in plugin_findings(sorted(entries, key=data.entry_sortkey), options_map)}
+    after = plugin_findings(sorted([*entries, *extra, *new], key=data.entry_sortkey), options_map)
+    rows = {k: (p.sheet, v) for p in plans for k, v in p.rows.items()}
+    out = []
+    for f in after:
+        if (f.check, f.message) in before:
+            continue
+        sheet, row = rows.get(id(f.entry), (plans[0].sheet, 0))
+        out.append(CellError(str(path), sheet, row, "(row)", f"[{f.check}] {f.message}",
+                             f"a row bean-check accepts ({f.rule})"))
+    return out

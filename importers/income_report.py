@@ -116,6 +116,16 @@ class IncomeReportImporter(SheetImporter):
                     r.error("asset", "neither an asset nor a contract is named", "an asset id (资产编号) or a contract id (合同编号)")
                     continue
                 ids = [a.upper() for a in contract.assets]
+            if contract is None:
+                # No contract named: the one contract on these assets in force that day.
+                found = [c for c in contracts.values() if c.active_on(day)
+                         and set(ids) <= {x.upper() for x in c.assets}]
+                if len(found) != 1:
+                    r.error("contract", f"{len(found) or 'no'} contracts on {short_list(ids)} in force on {day}",
+                            "the contract id (合同编号) the income was earned under")
+                    continue
+                contract = found[0]
+                cid = contract.id
             if contract is not None:
                 outside = [a for a in ids if a not in {x.upper() for x in contract.assets}]
                 if outside:
@@ -160,7 +170,7 @@ class IncomeReportImporter(SheetImporter):
             if cost:
                 postings.append(data.Posting(accounts.MANAGER_COST, Amount(cost, CURRENCY), None, None, None, None))
             postings.append(data.Posting(accounts.INCOME_BY_KIND[kind], Amount(-gross, CURRENCY), None, None, None, None))
-            plan.add("journal", data.Transaction(m, day, "*", manager, narration, frozenset(), frozenset(), postings))
+            plan.add("journal", data.Transaction(m, day, "*", manager, narration, frozenset(), frozenset(), postings), row.number)
         return plan
 
 

@@ -123,5 +123,5 @@ class RegisterImporter(SheetImporter):
             plan.add("registry", custom(day, "asset", [asset_id, "registered"], kind=kind, location=location,
                                         description=facts["description"], size=facts["size"],
                                         basis=facts["basis"], zones=zones, structure=facts["structure"],
-                                        reason=reason, import_id=import_id))
+                                        reason=reason, import_id=import_id), row.number)
         return plan

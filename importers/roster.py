@@ -80,7 +80,7 @@ class RosterImporter(SheetImporter):
                         f"a date on or after {current.date}: roster changes are appended, never back-dated")
                 continue
             plan.add("units", custom(day, "unit", [number], building=building, area=area, owner=owner,
-                                     unsold=unsold, import_id=import_id))
+                                     unsold=unsold, import_id=import_id), row.number)
             if current:
                 plan.notes.append(f"unit {number}: roster change recorded (was {current.owner}, {current.area} m²)")
         return plan

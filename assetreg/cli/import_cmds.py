@@ -70,6 +70,11 @@ def _stage(file: Path, txn: Transaction, importers: list, kind: str | None, day)
         ctx = Context.of(txn.entries, day, txn)
         for sheet, header in chosen:
             plans.append(imp.read(sheet, header, ctx, problems))
+    if not problems.errors:
+        from importers.base import book_errors
+
+        staged = txn.__dict__.get("_assetreg_contracts", [])  # contracts the policy gate staged
+        problems.errors.extend(book_errors(file, plans, txn.entries, staged, txn.loaded.options_map))
     for w in problems.warnings:
         click.echo(f"warning: {w}", err=True)
     if problems.errors:

@@ -1,0 +1,215 @@
+"""Bank statements in several layouts → journal transactions and balance assertions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from beancount import loader
+from beancount.core import data
+from beancount.core.amount import Amount
+from click.testing import CliRunner
+from conftest import append, snapshot
+
+from assetreg.cli import main
+from assetreg.contracts import content_hash
+from assetreg.ledger import custom, format_entry
+from importers.testing import write_xlsx
+
+
+def contract_text(cid: str = "C-2024-009", asset: str = "P-001",
+                  counterparty: str = "清江浦区便民停车管理有限公司", decision: str = "permitted") -> str:
+    """A contract entry as the policy gate writes it (decision and content hash included)."""
+    terms = {"assets": asset, "use": "parking-owner", "counterparty": counterparty,
+             "counterparty_kind": "organisation", "start": dt.date(2024, 2, 1), "end": dt.date(2024, 12, 31),
+             "price": Amount(Decimal("150.00"), "CNY"), "period": "month",
+             "deposit": Amount(Decimal("300.00"), "CNY")}
+    entry = custom(dt.date(2024, 1, 25), "contract", [cid, "recorded"], **terms, decision=decision,
+                   content_hash=content_hash(terms))
+    return "\n" + format_entry(entry)
+
+
+CONTRACT = contract_text()
+
+# One month of the dedicated account: remittance, contract payment, deposit, fee, unknown.
+LINES = [
+    # date, summary, in, out, balance, counterparty, serial, note
+    (dt.date(2024, 3, 1), "转账", "1500.00", None, "11500.00", "物业服务公司", "SN001", "2月代收公共收益"),
+    (dt.date(2024, 3, 5), "停车费", "150.00", None, "11650.00", "清江浦区便民停车管理有限公司", "SN002", "2024年3月"),
+    (dt.date(2024, 3, 5), "押金", "300.00", None, "11950.00", "清江浦区便民停车管理有限公司", "SN003", "C-2024-009"),
+    (dt.date(2024, 3, 10), "账户管理费", None, "5.50", "11944.50", "", "SN004", ""),
+    (dt.date(2024, 3, 12), "转账", "88.00", None, "12032.50", "张三", "SN005", "13912345678"),
+]
+TITLE = [["中国某某银行 账户明细查询"], ["账号：3201 0000 1234  户名：测试小区业主大会"], []]
+
+
+def _money(text: str | None, style: str) -> object:
+    if text is None:
+        return None
+    if style == "text-commas":
+        return f"{float(text):,.2f}"  # numbers stored as text with thousands separators
+    return float(text)
+
+
+def split_layout(path: Path, lines=LINES) -> Path:
+    rows = [*TITLE, ["交易日期", "摘要", "收入金额", "支出金额", "余额", "对方户名", "流水号", "附言"]]
+    for d, s, i, o, b, cp, sn, note in lines:
+        rows.append([d.strftime("%Y/%-m/%-d"), s, _money(i, "text-commas"), _money(o, "text-commas"),
+                     _money(b, "text-commas"), cp, sn, note])
+    rows.append(["合计", None, "2,038.00", "5.50"])
+    rows.append(["打印日期：2024-04-01"])
+    return write_xlsx(path, rows, title="账户明细", merges=["A1:H1", "A2:H2"])
+
+
+def signed_layout(path: Path, lines=LINES) -> Path:
+    """Newest first, one signed amount column, dates as 2024年3月1日, full-width digits."""
+    rows = [["交易明细"], ["交易日期", "交易金额", "余额", "摘要", "对方户名", "交易流水号", "备注"]]
+    for d, s, i, o, b, cp, sn, note in reversed(lines):
+        amount = float(i) if i else -float(o)
+        fullwidth = str(sn).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+        rows.append([f"{d.year}年{d.month}月{d.day}日", amount, float(b), f" {s} ", cp, fullwidth, note])
+    rows.append(["总计", 2032.50])
+    return write_xlsx(path, rows, title="明细", merges=["A1:G1"])
+
+
+def debit_credit_layout(path: Path, lines=LINES) -> Path:
+    """Excel dates, 借方/贷方 columns, a blank row in the middle."""
+    rows = [["对公账户对账单"], ["记账日期", "凭证号", "摘要", "借方发生额", "贷方发生额", "余额", "对方户名", "附言"]]
+    for n, (d, s, i, o, b, cp, sn, note) in enumerate(lines):
+        if n == 2:
+            rows.append([])
+        rows.append([dt.datetime(d.year, d.month, d.day, 9, 30), sn, s, float(o) if o else None,
+                     float(i) if i else None, float(b), cp, note])
+    rows.append(["本期合计", None, None, 5.5, 2038.0])
+    return write_xlsx(path, rows, number_formats={"A": "yyyy-mm-dd"})
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def compound(small_compound: Path) -> Path:
+    append(small_compound / "contracts.beancount", CONTRACT)
+    return small_compound
+
+
+def journal_entries(root: Path) -> list:
+    entries, errors, _ = loader.load_file(str(root / "main.beancount"))
+    assert not errors, [e.message for e in errors]
+    return entries
+
+
+@pytest.mark.parametrize("layout", [split_layout, signed_layout, debit_credit_layout])
+def test_each_layout_books_every_line_and_passes_bean_check(compound: Path, tmp_path: Path, layout) -> None:
+    xlsx = layout(tmp_path / "stmt.xlsx")
+    res = run("import", xlsx, "-L", compound)
+    assert res.exit_code == 0, res.output
+    entries = journal_entries(compound)
+    txns = [e for e in entries if isinstance(e, data.Transaction)]
+    by_ref = {t.meta.get("bank_ref"): t for t in txns}
+    assert set(by_ref) >= {"SN001", "SN002", "SN003", "SN004", "SN005"}
+    accounts_of = {ref: {p.account for p in t.postings} for ref, t in by_ref.items() if ref}
+    assert "Assets:Receivable:物业代收" in accounts_of["SN001"]
+    assert "Income:Common:停车位" in accounts_of["SN002"]
+    pay = by_ref["SN002"]
+    assert (pay.meta["asset"], pay.meta["contract"], pay.meta["period"]) == ("P-001", "C-2024-009", "2024-03")
+    assert "Liabilities:Deposits:经营押金" in accounts_of["SN003"]
+    assert "Expenses:Bank:银行手续费" in accounts_of["SN004"]
+    assert "Liabilities:Suspense:待查明款项" in accounts_of["SN005"]
+    # privacy: a person's name and phone number never reach the ledger
+    text = (compound / "journal.beancount").read_text(encoding="utf-8")
+    assert "张三" not in text and "13912345678" not in text
+    # opening balance from the first line, and one assertion per day dated the next day
+    opening = [t for t in txns if t.payee == "期初"]
+    assert opening and opening[0].postings[0].units.number == 10000
+    balances = {e.date: e.amount.number for e in entries if isinstance(e, data.Balance)}
+    assert balances == {dt.date(2024, 3, 2): 11500, dt.date(2024, 3, 6): 11950,
+                        dt.date(2024, 3, 11): pytest.approx(11944.5), dt.date(2024, 3, 13): pytest.approx(12032.5)}
+
+
+def test_layouts_give_the_same_fingerprints_so_reimport_adds_nothing(compound: Path, tmp_path: Path) -> None:
+    assert run("import", split_layout(tmp_path / "a.xlsx"), "-L", compound).exit_code == 0
+    before = snapshot(compound)
+    for layout in (split_layout, signed_layout, debit_credit_layout):
+        res = run("import", layout(tmp_path / f"{layout.__name__}.xlsx"), "-L", compound)
+        assert res.exit_code == 0, res.output
+        assert "0 entries to write" in res.output
+    assert snapshot(compound) == before
+
+
+def test_overlapping_later_export_adds_only_new_lines(compound: Path, tmp_path: Path) -> None:
+    assert run("import", split_layout(tmp_path / "a.xlsx", LINES[:3]), "-L", compound).exit_code == 0
+    res = run("import", split_layout(tmp_path / "b.xlsx", LINES[1:]), "-L", compound)
+    assert res.exit_code == 0, res.output
+    txns = [e for e in journal_entries(compound) if isinstance(e, data.Transaction) and "bank_ref" in e.meta]
+    assert sorted(t.meta["bank_ref"] for t in txns) == ["SN001", "SN002", "SN003", "SN004", "SN005"]
+
+
+def test_one_bad_cell_writes_nothing_and_names_file_sheet_row_column(compound: Path, tmp_path: Path) -> None:
+    lines = list(LINES)
+    lines[3] = (dt.date(2024, 3, 10), "账户管理费", None, "五元", "11944.50", "", "SN004", "")
+    rows = [["交易日期", "摘要", "收入金额", "支出金额", "余额"]]
+    rows += [[d.isoformat(), s, i, o, b] for d, s, i, o, b, *_ in lines]
+    rows.append(["2024-02-30", "x", "1.00", None, "12033.50"])
+    xlsx = write_xlsx(tmp_path / "bad.xlsx", rows, title="明细")
+    before = snapshot(compound)
+    res = CliRunner().invoke(main, ["import", str(xlsx), "-L", str(compound)])
+    assert res.exit_code == 2
+    assert f"{xlsx}:明细:5:D(支出金额): not an amount: '五元' (expected an amount such as 1,234.50)" in res.output
+    assert f"{xlsx}:明细:7:A(交易日期): no such day" in res.output
+    assert snapshot(compound) == before
+
+
+def test_balance_that_does_not_follow_is_an_error(compound: Path, tmp_path: Path) -> None:
+    lines = list(LINES)
+    d, s, _, o, b, cp, sn, note = lines[2]
+    lines[2] = (d, s, "310.00", o, b, cp, sn, note)  # misread amount: the running balance breaks
+    before = snapshot(compound)
+    res = CliRunner().invoke(main, ["import", str(split_layout(tmp_path / "x.xlsx", lines)), "-L", str(compound)])
+    assert res.exit_code == 2
+    assert "E(余额): balance 11950.00 does not follow from 11650.00" in res.output
+    assert snapshot(compound) == before
+
+
+def test_statement_that_does_not_continue_the_ledger_is_refused(compound: Path, tmp_path: Path) -> None:
+    assert run("import", split_layout(tmp_path / "a.xlsx", LINES[:2]), "-L", compound).exit_code == 0
+    later = [(dt.date(2024, 4, 1), "转账", "100.00", None, "99999.00", "物业服务公司", "SN100", "")]
+    before = snapshot(compound)
+    res = CliRunner().invoke(main, ["import", str(split_layout(tmp_path / "b.xlsx", later)), "-L", str(compound)])
+    assert res.exit_code == 2
+    assert "would hold 11750.00 on 2024-04-02, the bank says 99999.00" in res.output
+    assert snapshot(compound) == before
+
+
+def test_dry_run_prints_and_writes_nothing(compound: Path, tmp_path: Path) -> None:
+    before = snapshot(compound)
+    res = run("import", split_layout(tmp_path / "a.xlsx"), "-L", compound, "--dry-run")
+    assert res.exit_code == 0
+    assert 'balance Assets:Bank:共有资金专户' in res.output and "dry run:" in res.output
+    assert snapshot(compound) == before
+
+
+def test_payment_on_unconfirmed_asset_goes_to_suspense(compound: Path, tmp_path: Path) -> None:
+    append(compound / "contracts.beancount", contract_text("C-2024-010", "AD-001", "淮安某某广告传媒有限公司"))
+    lines = [(dt.date(2024, 3, 1), "广告费", "500.00", None, "500.00", "淮安某某广告传媒有限公司", "SN1", "")]
+    assert run("import", split_layout(tmp_path / "a.xlsx", lines), "-L", compound).exit_code == 0
+    t = next(e for e in journal_entries(compound) if isinstance(e, data.Transaction) and e.meta.get("bank_ref") == "SN1")
+    assert t.postings[1].account == "Liabilities:Suspense:待查明款项"
+    assert "未确权" in t.meta["unmatched"]
+
+
+def test_new_bank_layout_from_a_config_file(compound: Path, tmp_path: Path) -> None:
+    cfg = tmp_path / "mybank.yaml"
+    cfg.write_text("name: 某农商行\nlayout: split\ncolumns:\n  date: [发生日期]\n  income: [存入]\n"
+                   "  expense: [支取]\n  balance: [结余]\n  summary: [说明]\n", encoding="utf-8")
+    rows = [["发生日期", "说明", "存入", "支取", "结余"], ["2024-03-01", "利息", "1.20", None, "1.20"]]
+    xlsx = write_xlsx(tmp_path / "nb.xlsx", rows)
+    res = CliRunner().invoke(main, ["import", str(xlsx), "-L", str(compound)])
+    assert res.exit_code == 2 and "no sheet has the headers of a known kind" in res.output
+    res = run("import", xlsx, "-L", compound, "--bank-config", cfg)
+    assert res.exit_code == 0, res.output
+    assert "某农商行" in res.output
+    journal_entries(compound)
