@@ -401,8 +401,9 @@ ACTION_LABELS = {
 EVENT_META_LABELS = {
     "kind": "类别", "location": "位置", "description": "说明", "size": "规模", "basis": "依据",
     "zones": "区域", "structure": "结构", "days": "公示天数", "evidence": "证据",
-    "resolution": "业主大会决议", "by": "异议人", "document": "文件",
+    "resolution": "业主大会决议", "document": "文件",
 }
+# Not shown: ``by`` of an objection (an owner key: who objected is not the public's business).
 
 
 def _fact_text(key: str, value: Any) -> str:

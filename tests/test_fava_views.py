@@ -1,0 +1,262 @@
+"""The residents' view models (assetreg.views) against a compound whose figures we know.
+
+Expected figures are summed here straight from the ledger's postings (or fixed by how the
+fixture was written), not through the views, so a wrong view cannot agree with itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from beancount.core import data
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_fava_fixture import build_compound, journal, load
+
+from assetreg import views
+
+TODAY = dt.date(2025, 11, 30)
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("views") / "demo"
+    entries, options_map = load(build_compound(root))
+    return root, entries, options_map
+
+
+@pytest.fixture(scope="module")
+def books(ledger):  # type: ignore[no-untyped-def]
+    root, entries, options_map = ledger
+    return views.build_books(entries, options_map, root, TODAY)
+
+
+def _postings(entries, prefix: str):  # type: ignore[no-untyped-def]
+    for e in entries:
+        if isinstance(e, data.Transaction):
+            for p in e.postings:
+                if p.account.startswith(prefix):
+                    yield e, p
+
+
+def test_asset_counts_by_status_and_filters(books: views.Books) -> None:
+    page = views.registry_page(books)
+    counts = {c["status"]: c["count"] for c in page["counts_by_status"]}
+    assert counts == {"registered": 1, "noticed": 1, "confirmed": 2, "disputed": 1, "excluded": 1}
+    assert page["total"] == 6 and len(page["rows"]) == 6
+    parking = views.registry_page(books, kind="parking")
+    assert [r["id"] for r in parking["rows"]] == ["P-001", "P-002"]
+    confirmed_parking = views.registry_page(books, kind="parking", status="confirmed")
+    assert [r["id"] for r in confirmed_parking["rows"]] == ["P-001", "P-002"]
+    assert [r["id"] for r in views.registry_page(books, status="disputed")["rows"]] == ["S-01"]
+    assert views.registry_page(books, kind="room", status="confirmed")["rows"] == []
+
+
+def test_asset_rows_income_this_year_and_total(ledger, books: views.Books) -> None:  # type: ignore[no-untyped-def]
+    _, entries, _ = ledger
+    total: dict[str, Decimal] = defaultdict(Decimal)
+    this_year: dict[str, Decimal] = defaultdict(Decimal)
+    for e, p in _postings(entries, "Income:Common"):
+        total[e.meta["asset"]] -= p.units.number
+        if e.date.year == TODAY.year:
+            this_year[e.meta["asset"]] -= p.units.number
+    rows = {r["id"]: r for r in views.registry_page(books)["rows"]}
+    for aid in ("P-001", "P-002"):
+        assert rows[aid]["income_total"] == total[aid]
+        assert rows[aid]["income_year"] == this_year[aid]
+    assert rows["AD-001"]["income_total"] == 0
+    # P-001's current contract is the one in force, not the ended one.
+    assert rows["P-001"]["contract"] == "C-2025-001"
+    assert rows["P-001"]["contract_state"] == "in-force"
+    assert rows["P-001"]["evidence"][0]["document"].endswith("documents/P-001.pdf")
+    assert rows["P-002"]["evidence"][0]["document"] is None  # no document entry for it
+
+
+def test_asset_page_history_and_income_by_period(books: views.Books) -> None:
+    page = views.asset_page(books, "p-001")  # ids are case-insensitive, like the CLI
+    assert page is not None
+    assert [(h["date"], h["action"]) for h in page["history"]] == [
+        ("2024-01-02", "registered"), ("2024-01-05", "noticed"), ("2024-01-20", "confirmed")]
+    assert page["history"][2]["reason"] == "公示期满无异议"
+    assert {"label": "区域", "value": "小区道路"} in page["history"][0]["details"]
+    periods = {r["period"]: r["amount"] for r in page["income_by_period"]}
+    # C-2024-001: 150 a month Feb-Dec 2024 but July unpaid; C-2025-001: 160 a month in 2025.
+    assert periods == {"2024H1": Decimal("750.00"), "2024H2": Decimal("750.00"),
+                       "2025H1": Decimal("960.00"), "2025H2": Decimal("960.00")}
+    assert [c["id"] for c in page["contracts"]] == ["C-2024-001", "C-2025-001"]
+    r01 = views.asset_page(books, "R-01")
+    assert r01 is not None and r01["status"] == "noticed"
+    assert r01["open_objections"][0]["reason"] == "开发商主张该房屋为其所有"
+    assert views.asset_page(books, "NOPE-1") is None
+
+
+def test_contracts_in_force_ended_and_rejected(books: views.Books) -> None:
+    page = views.contracts_page(books)
+    assert [c["id"] for c in page["in_force"]] == ["C-2024-002", "C-2025-001"]
+    assert [c["id"] for c in page["ended"]] == ["C-2024-001"]
+    totals = journal()[1]
+    for c in page["in_force"] + page["ended"]:
+        assert c["income_total"] == totals[c["id"]]
+        assert c["decision"] == "permitted" and c["rules"] == ["N-FIRE-LANE", "G-PARKING-OWNER"]
+        assert c["counterparty"] == ""  # an owner counterparty is never named
+    ended = page["ended"][0]
+    assert ended["billing"]["status"] == "arrears"
+    assert ended["billing"]["arrears"] == Decimal("150.00")
+    assert [r["period"] for r in ended["billing"]["rows"] if r["state"] == "arrears"] == ["2024-07"]
+    res = ended["resolution"]
+    assert res["id"] == "R-2024-01" and res["passed"] and res["matter"] == 8
+    ratios = {r["key"]: r["value"] for r in res["ratios"]}
+    assert ratios["participation_area"] == "430/500 (86.00%)"
+    assert ratios["approval_area"] == "340/430 (79.07%)"
+    # Paid ahead: December 2025 is paid before it starts.
+    c2025 = next(c for c in page["in_force"] if c["id"] == "C-2025-001")
+    assert c2025["billing"]["status"] == "paid" and c2025["billing"]["prepaid"] == Decimal("160.00")
+    assert [(r["id"], r["verdict"]) for r in page["rejected"]] == [
+        ("PROP-2024-01", "forbidden"), ("PROP-2024-02", "not-permitted")]
+    assert page["rejected"][0]["reasons"] == ["车位位于消防车道（消防法第28条）"]
+    assert page["rejected"][0]["verdict_label"].startswith("禁止")
+
+
+def test_billing_agrees_with_the_audit(ledger) -> None:  # type: ignore[no-untyped-def]
+    audit = pytest.importorskip("assetreg.audit")
+    root, entries, options_map = ledger
+    for day in (dt.date(2024, 9, 15), TODAY, dt.date(2026, 11, 1)):
+        books = views.build_books(entries, options_map, root, day)
+        findings = audit.run_checks(entries, options_map, day, only=["billing"])
+        want: dict[str, Decimal] = defaultdict(Decimal)
+        for f in findings:
+            if f.check == "billing-arrears":
+                want[f.facts["contract"]] += Decimal(f.facts["arrears"])
+        got = {cid: views.billing(books, c)["arrears"] for cid, c in books.contracts.items()}
+        assert {k: v for k, v in got.items() if v} == dict(want), day
+
+
+def test_income_by_period_cost_net_and_where_it_went(ledger, books: views.Books) -> None:  # type: ignore[no-untyped-def]
+    _, entries, _ = ledger
+    page = views.income_page(books)
+    assert page["frequency"] == "half-year"
+    income = sum((-p.units.number for _, p in _postings(entries, "Income:Common")), Decimal(0))
+    cost = sum((p.units.number for _, p in _postings(entries, "Expenses:Manager")), Decimal(0))
+    allocated = sum((p.units.number for _, p in _postings(entries, "Expenses:Allocation")), Decimal(0))
+    t = page["totals"]
+    assert (t["income"], t["cost"], t["net"]) == (income, cost, income - cost)
+    assert t["allocated_total"] == allocated == Decimal("800.00")
+    assert t["unallocated"] == income - cost - allocated
+    rows = {r["period"]: r for r in page["rows"]}
+    assert list(rows) == ["2024H1", "2024H2", "2025H1", "2025H2", "2026H1"]
+    # 2024H1: five months on C-2024-001 (Feb-Jun) and two quarters on C-2024-002.
+    assert rows["2024H1"]["income"] == Decimal("750") + Decimal("900")
+    assert rows["2024H1"]["cost"] == (Decimal("1650") * Decimal("0.3")).quantize(Decimal("0.01"))
+    assert rows["2024H1"]["by_kind"]["parking"] == rows["2024H1"]["income"]
+    # Allocations count in the period they are dated in; 2026-01-15 opens 2026H1.
+    assert rows["2026H1"]["income"] == 0 and rows["2026H1"]["allocated_total"] == Decimal("200.00")
+    assert rows["2026H1"]["unallocated"] == t["unallocated"]
+    assert [k["kind"] for k in page["kinds"]] == ["parking"]
+
+
+def test_income_page_matches_the_disclosure(ledger, books: views.Books) -> None:  # type: ignore[no-untyped-def]
+    disclosure = pytest.importorskip("assetreg.disclosure")
+    _, entries, options_map = ledger
+    for row in views.income_page(books)["rows"]:
+        d = disclosure.build(entries, row["period"], options_map, TODAY, findings=[])
+        assert (d.gross, d.cost, d.net) == (row["income"], row["cost"], row["net"]), row["period"]
+        share = views.unit_share(books, "2-102", row["period"])
+        assert share is not None
+        assert share["rows"][0]["share"] == d.shares["2-102"]
+
+
+def test_unit_share_sums_to_the_net_and_reveals_no_owner(books: views.Books) -> None:
+    net = {r["period"]: r["net"] for r in views.income_page(books)["rows"]}
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for number in books.roster.units:
+        u = views.unit_share(books, number)
+        assert u is not None
+        for r in u["rows"]:
+            sums[r["period"]] += r["share"]
+        blob = json.dumps(u, default=str, ensure_ascii=False)
+        assert "OWN-" not in blob and "DEV-" not in blob and "owner" not in blob
+    assert dict(sums) == net
+    one = views.unit_share(books, " 1-101 ", "2024H1")
+    assert one is not None and [r["period"] for r in one["rows"]] == ["2024H1"]
+    # 2024H1 net 1,155.00 (1,650.00 less the 30% cost); 1-101 holds 90.00 of 500.33 m²:
+    # 1,155.00 x 90 / 500.33 = 207.7629... -> 207.76
+    assert one["rows"][0]["net"] == Decimal("1155.00")
+    assert one["rows"][0]["share"] == Decimal("207.76")
+    assert one["fraction"] == "9000/50033"
+    assert views.unit_share(books, "9-999") is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(cents=st.integers(min_value=-10**9, max_value=10**9),
+       areas=st.lists(st.integers(min_value=1, max_value=10**6), min_size=1, max_size=30))
+def test_largest_remainder_adds_up_exactly(cents: int, areas: list[int]) -> None:
+    total = Decimal(cents) / 100
+    weights = {f"U{i:03d}": Fraction(a, 100) for i, a in enumerate(areas)}
+    parts = views._largest_remainder(total, weights)
+    assert sum(parts.values(), Decimal(0)) == total
+    for k, v in parts.items():  # each share within a cent of the exact one
+        exact = Fraction(cents, 100) * weights[k] / sum(weights.values())
+        assert abs(Fraction(v) - exact) < Fraction(1, 100)
+
+
+def test_period_keys_and_labels() -> None:
+    day = dt.date(2025, 8, 14)
+    assert [views.period_key(day, f) for f in ("month", "quarter", "half-year", "year")] == [
+        "2025-08", "2025Q3", "2025H2", "2025"]
+    assert [views.period_label(k) for k in ("2025-08", "2025Q3", "2025H2", "2025")] == [
+        "2025年8月", "2025年第3季度", "2025年下半年", "2025年"]
+    assert views._period_end("2024H1") == dt.date(2024, 6, 30)
+    assert views._period_end("2024Q4") == dt.date(2024, 12, 31)
+    assert views._period_end("2024-02") == dt.date(2024, 2, 29)
+
+
+def test_policy_page_lists_the_rules_in_force(ledger, books: views.Books) -> None:  # type: ignore[no-untyped-def]
+    page = views.policy_page(books)
+    try:
+        from assetreg.ledger import Compound
+        from assetreg.policy import load_policy_set
+    except ImportError:
+        assert page == {"available": False, "message": page["message"]}
+        assert page["message"].startswith("尚未")
+        return
+    root, _, _ = ledger
+    ps = load_policy_set(Compound(root))
+    assert page["available"] and page["id"] == ps.id
+    assert [r["id"] for r in page["negative"]] == [r.id for r in ps.negative if r.in_effect(TODAY)]
+    assert [r["id"] for r in page["guidance"]] == [r.id for r in ps.guidance if r.in_effect(TODAY)]
+    for r in page["negative"] + page["guidance"]:
+        assert r["legal_source"], r["id"]
+    fire = next(r for r in page["negative"] if r["id"] == "N-FIRE-LANE")
+    assert any("消防车道" in m for m in fire["matches"])
+    parking = next(r for r in page["guidance"] if r["use"] == "parking-owner")
+    assert any("第278条" in c for c in parking["conditions"])
+
+
+def test_audit_page_shows_the_audit_and_seals(ledger, books: views.Books) -> None:  # type: ignore[no-untyped-def]
+    page = views.audit_page(books)
+    try:
+        from assetreg.audit import run_checks
+    except ImportError:
+        assert not page["audit_available"] and page["message"].startswith("尚未")
+        return
+    _, entries, options_map = ledger
+    findings = run_checks(entries, options_map, TODAY)
+    assert page["audit_available"]
+    assert [f["check"] for f in page["findings"]] == [f.check for f in findings]
+    assert sum(g["count"] for g in page["by_check"]) == len(findings)
+    arrears = [f for f in page["findings"] if f["check"] == "billing-arrears"]
+    assert arrears and arrears[0]["check_label"] == "欠缴"
+    assert page["seal_available"] and page["seals"] == []
+
+
+def test_books_are_built_once_per_load(ledger) -> None:  # type: ignore[no-untyped-def]
+    root, entries, options_map = ledger
+    books = views.build_books(entries, options_map, Path(root), TODAY)
+    assert views.contracts_page(books) is views.contracts_page(books)
+    assert views.registry_page(books, "parking") is views.registry_page(books, "parking")
