@@ -36,7 +36,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from .errors import BadInput
 from .ledger import Compound, atomic_write
@@ -181,8 +180,13 @@ class ResidentsGate:
                           "只读：此账本仅供查阅，不接受修改。(read-only: only GET requests are served)\n")
         environ["HTTP_ACCEPT_LANGUAGE"] = "zh"
         if self.auth is not None:
-            path = environ.get("PATH_INFO", "") or "/"
-            first = unquote(path.lstrip("/").split("/", 1)[0]) if path != "/" else ""
+            # PEP 3333: PATH_INFO is already percent-decoded, its bytes carried as latin-1.
+            raw = environ.get("PATH_INFO", "") or "/"
+            try:
+                path = raw.encode("latin-1").decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                path = raw
+            first = path.lstrip("/").split("/", 1)[0]
             if first not in PUBLIC_PATHS and first not in PUBLIC_PREFIXES:
                 compound = self.compound_of_slug(first)
                 if compound is None:
