@@ -129,8 +129,8 @@ def _print_set(ps: PolicySet) -> None:
     click.echo("\n负面清单 (forbidden):")
     for r in ps.negative:
         click.echo(f"  {r.id} v{r.version}  {r.title}  (自{r.effective_from})")
-        for c in r.when:
-            click.echo(f"      when {c.model_dump(exclude_none=True)}")
+        for clause in r.when:
+            click.echo(f"      when {clause.model_dump(exclude_none=True)}")
         click.echo(f"      依据: {r.source}")
     click.echo("\n指导清单 (permitted with conditions):")
     for g in ps.guidance:
