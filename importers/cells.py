@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 CENT = Decimal("0.01")
+MONEY_LIMIT = Decimal(10) ** 13  # no compound's line reaches ten trillion yuan: a misread cell does
 HEADER_SCAN_ROWS = 30  # how far down a title block may push the header row
 TOTAL_MARKERS = ("合计", "总计", "小计", "本页合计", "本期合计", "累计", "total")
 
@@ -100,11 +101,11 @@ def parse_money(value: Any, warnings: list[str] | None = None) -> Decimal:
     if isinstance(value, bool) or value is None:
         raise CellProblem(f"not an amount: {value!r}", "an amount such as 1,234.50")
     if isinstance(value, int):
-        return Decimal(value).quantize(CENT)
+        return _limited(Decimal(value), value).quantize(CENT)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise CellProblem(f"not a finite amount: {value!r}", "an amount such as 1,234.50")
-        exact = Decimal(repr(value))
+        exact = _limited(Decimal(repr(value)), value)
         rounded = exact.quantize(CENT, rounding=ROUND_HALF_UP)
         if rounded != exact and warnings is not None:
             warnings.append(f"amount {value!r} rounded to {rounded}")
@@ -127,7 +128,13 @@ def parse_money(value: Any, warnings: list[str] | None = None) -> Decimal:
         raise CellProblem(f"not an amount: {text!r}", "an amount such as 1,234.50") from None
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
         raise CellProblem(f"amount {text!r} has more than two decimals", "an amount in yuan and fen, e.g. 1,234.50")
-    return (-amount if negative else amount).quantize(CENT)
+    return _limited(-amount if negative else amount, text).quantize(CENT)
+
+
+def _limited(amount: Decimal, value: Any) -> Decimal:
+    if abs(amount) >= MONEY_LIMIT:
+        raise CellProblem(f"amount {value!r} is out of range", "an amount below 10,000,000,000,000")
+    return amount
 
 
 def parse_decimal(value: Any, what: str, example: str) -> Decimal:
