@@ -43,7 +43,7 @@ PERMITTED, FORBIDDEN, NOT_PERMITTED = "permitted", "forbidden", "not-permitted"
 DECISIVE = ("forbidden", "unlisted", "unmet")
 
 GENERAL_SOURCE = "《民法典》第二百七十四条、第二百七十五条、第二百八十二条；清江浦区清理盘活共有资产机制（先确权、后经营）"
-OVERLAP_SOURCE = "《民法典》第二百七十八条；清江浦区共有资产经营平台规则（同一资产同期只能有一份排他性经营合同）"
+OVERLAP_SOURCE = "《民法典》第二百七十八条；本系统规则（资产经营平台：同一资产同期只能有一份排他性经营合同）"
 DEFAULT_SOURCE = "清江浦区共有资产负面清单、指导清单机制：清单外用途不予许可"
 
 
