@@ -76,6 +76,9 @@ def _val(v: Any) -> str:
 def _meta(m: dict[str, Any] | None) -> str:
     if not m:
         return ""
+    # Most postings carry only their file and line: skip the sort for them (hot path).
+    if len(m) == 2 and "lineno" in m and "filename" in m:
+        return ""
     items = [
         f"{k}={_val(v)}" for k, v in m.items() if k not in _SKIP_META and not k.startswith("__")
     ]
@@ -84,9 +87,14 @@ def _meta(m: dict[str, Any] | None) -> str:
 
 
 def _posting(p: Any) -> str:
-    return (
-        f"{p.account}|{_val(p.units)}|{_val(p.cost)}|{_val(p.price)}|{p.flag}|{_meta(p.meta)}"
-    )
+    u = p.units
+    if type(u) is _Amount and u.number is not None:
+        units = f"{u.number.normalize()} {u.currency}"
+    else:
+        units = _val(u)
+    cost = "" if p.cost is None else _val(p.cost)
+    price = "" if p.price is None else _val(p.price)
+    return f"{p.account}|{units}|{cost}|{price}|{p.flag}|{_meta(p.meta)}"
 
 
 def canonical(entry: Any, root: str | None = None) -> str:
@@ -96,11 +104,23 @@ def canonical(entry: Any, root: str | None = None) -> str:
     """
     t = type(entry)
     if t is _Transaction:
-        postings = sorted(_posting(p) for p in entry.postings)
+        # The hot path (a ledger is mostly transactions): plain postings inline.
+        postings = []
+        for p in entry.postings:
+            u, m = p.units, p.meta
+            if (p.cost is None and p.price is None and type(u) is _Amount
+                    and u.number is not None):
+                pm = ("" if not m or (len(m) == 2 and "lineno" in m and "filename" in m)
+                      else _meta(m))
+                postings.append(f"{p.account}|{u.number.normalize()} {u.currency}|||{p.flag}|{pm}")
+            else:
+                postings.append(_posting(p))
+        postings.sort()
+        tags = _val(entry.tags) if entry.tags else ""
+        links = _val(entry.links) if entry.links else ""
         return "\x1e".join((
-            "txn", entry.date.isoformat(), str(entry.flag), _val(entry.payee),
-            _val(entry.narration), _val(entry.tags), _val(entry.links), _meta(entry.meta),
-            *postings,
+            "txn", entry.date.isoformat(), str(entry.flag), repr(entry.payee),
+            repr(entry.narration), tags, links, _meta(entry.meta), *postings,
         ))
     if t is _Custom:
         return "\x1e".join((

@@ -97,8 +97,40 @@ class Context:
         return self.options.get_int(name)
 
 
+_ASSET_IDS: dict[str, list[str]] = {}
+
+
 def _asset_ids(value: Any) -> list[str]:
-    return [a.strip().upper() for a in str(value).split(",") if a.strip()]
+    # Memoised: a ledger names the same few thousand asset fields over and over.
+    key = str(value)
+    ids = _ASSET_IDS.get(key)
+    if ids is None:
+        ids = [a.strip().upper() for a in key.split(",") if a.strip()]
+        if len(_ASSET_IDS) < 100_000:
+            _ASSET_IDS[key] = ids
+    return ids
+
+
+# What each account is to the audit, worked out once per account name.
+_INCOME, _COST, _HELD, _DEPOSIT, _SPEND, _ALLOC, _OTHER = range(7)
+
+
+def _kind(account: str) -> tuple[int, bool]:
+    if account.startswith(accounts.INCOME_ROOT + ":") or account == accounts.INCOME_ROOT:
+        kind = _INCOME
+    elif account == accounts.MANAGER_COST:
+        kind = _COST
+    elif account == accounts.HELD_BY_MANAGER:
+        kind = _HELD
+    elif account == accounts.DEPOSITS:
+        kind = _DEPOSIT
+    elif account.startswith("Expenses:Allocation:"):
+        kind = _ALLOC
+    elif account.startswith("Expenses:") and account != accounts.BANK_FEES:
+        kind = _SPEND
+    else:
+        kind = _OTHER
+    return kind, is_suspense(account)
 
 
 def build(entries: list[Any], options_map: dict[str, Any], as_of: dt.date | None = None) -> Context:
@@ -115,12 +147,9 @@ def build(entries: list[Any], options_map: dict[str, Any], as_of: dt.date | None
         contract_entries={},
         seals=seals_from_entries(entries),
     )
-    income_prefix = accounts.INCOME_ROOT + ":"
     suspense: dict[str, tuple[list[dt.date], list[Decimal]]] = defaultdict(lambda: ([], []))
     Transaction, Custom = data.Transaction, data.Custom
-    HELD, DEPOSITS = accounts.HELD_BY_MANAGER, accounts.DEPOSITS
-    COST, FEES = accounts.MANAGER_COST, accounts.BANK_FEES
-    ALLOC = "Expenses:Allocation:"
+    kinds: dict[str, tuple[int, bool]] = {}
     for e in entries:
         t = type(e)
         if t is Custom:
@@ -136,9 +165,8 @@ def build(entries: list[Any], options_map: dict[str, Any], as_of: dt.date | None
         if t is not Transaction or e.flag == "P":
             continue
         m = e.meta
-        txn_asset = m.get("asset")
         gross = cost = ZERO
-        income_accounts: dict[str, Decimal] = {}
+        income_accounts: dict[str, Decimal] | None = None
         by_asset: dict[str, Decimal] = {}
         named: list[str] = []
         missing: list[str] = []
@@ -148,31 +176,44 @@ def build(entries: list[Any], options_map: dict[str, Any], as_of: dt.date | None
             if units is None or units.number is None:
                 continue
             n = units.number
-            pm = p.meta or {}
-            if account.startswith(income_prefix) or account == accounts.INCOME_ROOT:
+            kind_s = kinds.get(account)
+            if kind_s is None:
+                kind_s = kinds[account] = _kind(account)
+            kind, in_suspense = kind_s
+            if kind == _INCOME:
                 gross -= n
+                if income_accounts is None:
+                    income_accounts = {}
                 income_accounts[account] = income_accounts.get(account, ZERO) - n
-                value = pm.get("asset") or txn_asset
+                value = (p.meta and p.meta.get("asset")) or m.get("asset")
                 ids = _asset_ids(value) if value else []
                 if not ids:
                     missing.append(account)
-                for a in ids:
+                elif len(ids) == 1:
+                    a = ids[0]
                     if a not in named:
                         named.append(a)
-                    by_asset[a] = by_asset.get(a, ZERO) - n / len(ids)
-            elif account == COST:
+                    by_asset[a] = by_asset.get(a, ZERO) - n
+                else:
+                    for a in ids:
+                        if a not in named:
+                            named.append(a)
+                        by_asset[a] = by_asset.get(a, ZERO) - n / len(ids)
+            elif kind == _COST:
                 cost += n
-            elif account == HELD:
+            elif kind == _HELD:
                 ctx.held.append(Movement(e.date, n, e))
-            elif account == DEPOSITS:
+            elif kind == _DEPOSIT:
+                pm = p.meta or {}
                 ctx.deposits.append(Movement(e.date, n, e, str(pm.get("contract") or m.get("contract") or "") or None))
-            elif account.startswith("Expenses:") and account != FEES:
+            elif kind in (_SPEND, _ALLOC):
+                pm = p.meta or {}
                 mv = Movement(e.date, n, e, resolution=str(pm.get("resolution") or m.get("resolution") or "") or None,
                               account=account)
                 ctx.spending.append(mv)
-                if account.startswith(ALLOC):
+                if kind == _ALLOC:
                     ctx.allocations.append(mv)
-            if is_suspense(account):
+            if in_suspense:
                 dates, balances = suspense[account]
                 prev = balances[-1] if balances else ZERO
                 if dates and dates[-1] == e.date:
@@ -180,7 +221,7 @@ def build(entries: list[Any], options_map: dict[str, Any], as_of: dt.date | None
                 else:
                     dates.append(e.date)
                     balances.append(prev + n)
-        if income_accounts:
+        if income_accounts is not None:
             contract = m.get("contract")
             period = m.get("period")
             ctx.income.append(Income(

@@ -96,6 +96,8 @@ def check_contracts(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     cache: dict[str, set[str]] = {}
     gate: dict[str, str | None] = {}
+    terms: dict[str, tuple[dt.date, dt.date, frozenset[str]] | None] = {}
+    rule = "民法典第278条第一款第八项；物业管理条例第54条"
     for inc in ctx.income:
         e = inc.entry
         cid = inc.contract
@@ -104,35 +106,39 @@ def check_contracts(ctx: Context) -> list[Finding]:
                 "income-no-contract", "error",
                 f"income dated {e.date} names no contract: add `contract: \"C-…\"`; common parts "
                 "may be operated only under a contract the owners decided on",
-                "民法典第278条第一款第八项；物业管理条例第54条", [e], date=e.date))
+                rule, [e], date=e.date))
             continue
         contract = ctx.contracts.get(cid)
         if contract is None:
             out.append(finding(
                 "income-no-contract", "error",
                 f"income dated {e.date} names contract {cid}, which is not recorded in the ledger",
-                "民法典第278条第一款第八项；物业管理条例第54条", [e], contract=cid, date=e.date))
+                rule, [e], contract=cid, date=e.date))
             continue
+        if cid not in terms:  # worked out once per contract, not once per payment
+            ok = isinstance(contract.terms.get("start"), dt.date) and isinstance(contract.terms.get("end"), dt.date)
+            terms[cid] = (contract.start, contract.end,
+                          frozenset(a.upper() for a in contract.assets)) if ok else None
+            gate[cid] = gate_problem(contract)
+        span = terms[cid]
         cref = ctx.contract_entries.get(cid)
-        if not covers(contract, inc, cache):
+        in_force = span is not None and span[0] <= e.date <= span[1]
+        if not in_force and not (span is not None and covers(contract, inc, cache)):
             out.append(finding(
                 "income-no-contract", "error",
                 f"income dated {e.date} (period {inc.period or '-'}) on contract {cid}, which is "
-                f"in force only from {contract.terms.get('start')} to {contract.end}",
-                "民法典第278条第一款第八项；物业管理条例第54条", [e, cref], contract=cid,
-                date=e.date, period=inc.period or "", start=contract.terms.get("start"),
-                end=contract.end))
-        else:
-            outside = [a for a in inc.assets if a not in {x.upper() for x in contract.assets}]
+                f"in force only from {contract.terms.get('start')} to "
+                f"{contract.end if span else contract.terms.get('end')}",
+                rule, [e, cref], contract=cid, date=e.date, period=inc.period or "",
+                start=contract.terms.get("start"), end=contract.terms.get("end")))
+        elif span is not None:
+            outside = [a for a in inc.assets if a not in span[2]]
             if outside:
                 out.append(finding(
                     "income-no-contract", "error",
                     f"income on {', '.join(outside)} booked to contract {cid}, which covers only "
                     f"{', '.join(contract.assets) or 'no assets'}",
-                    "民法典第278条第一款第八项；物业管理条例第54条", [e, cref], contract=cid,
-                    assets=",".join(outside)))
-        if cid not in gate:
-            gate[cid] = gate_problem(contract)
+                    rule, [e, cref], contract=cid, assets=",".join(outside)))
         problem = gate[cid]
         if problem:
             out.append(finding(

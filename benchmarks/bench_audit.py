@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""`assetreg audit` time ÷ plain `bean-check` time on the large compound, in one run.
+
+Generates the large compound (benchmarks/gen_large.py), seals most of it
+(`assetreg seal --through 2025-06-30`, so the plugin's seal check hashes ~95% of the
+entries: the worst realistic case), and then times, alternating, several times:
+
+- `bean-check main.beancount` — what a user runs (with the assetreg plugin);
+- `assetreg audit -L FOLDER --json` — bean-check's load plus every audit check;
+- `bean-check` on a copy of main.beancount without the plugin line.
+
+Prints medians, audit ÷ bean-check (target 1.5 or less, issue 5) and the plugin's
+overhead with a seal in place (target 1.15 or less, issue 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from gen_large import generate
+
+BIN = Path(sys.executable).parent
+BEAN_CHECK = shutil.which("bean-check") or str(BIN / "bean-check")
+ASSETREG = shutil.which("assetreg") or str(BIN / "assetreg")
+ENV = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+
+
+def timed(cmd: list[str], ok: tuple[int, ...] = (0,)) -> float:
+    t0 = time.perf_counter()
+    r = subprocess.run(cmd, capture_output=True, text=True, env=ENV)
+    elapsed = time.perf_counter() - t0
+    if r.returncode not in ok:
+        raise SystemExit(f"{' '.join(cmd)} exited {r.returncode}:\n{(r.stdout + r.stderr)[:2000]}")
+    return elapsed
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--units", type=int, default=5000)
+    ap.add_argument("--assets", type=int, default=2000)
+    ap.add_argument("--years", type=int, default=10)
+    ap.add_argument("--through", default="2025-06-30", help="seal the books through this day")
+    ap.add_argument("--keep", type=Path, default=None, help="generate here and keep it")
+    args = ap.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="assetreg-bench-")) / "large"
+    main_file = generate(folder, args.units, args.assets, args.years)
+    if args.through:
+        subprocess.run([ASSETREG, "seal", "-L", str(folder), "--through", args.through,
+                        "--date", args.through], check=True, env=ENV, capture_output=True)
+    bare = folder / "main-without-plugin.beancount"
+    bare.write_text("".join(line for line in main_file.read_text(encoding="utf-8").splitlines(True)
+                            if not line.startswith('plugin "assetreg.plugin"')), encoding="utf-8")
+    postings = sum(1 for line in (folder / "journal.beancount").open(encoding="utf-8")
+                   if line.startswith("  ") and " CNY" in line)
+
+    check, audit, without = [], [], []
+    for _ in range(args.runs):
+        without.append(timed([BEAN_CHECK, str(bare)]))
+        check.append(timed([BEAN_CHECK, str(main_file)]))
+        # exit 1 is expected: the generated books have no disclosures or allocations
+        audit.append(timed([ASSETREG, "audit", "-L", str(folder), "--json"], ok=(0, 1)))
+    a, c, w = statistics.median(audit), statistics.median(check), statistics.median(without)
+    print(f"ledger: {postings} postings in {folder}, sealed through {args.through or '-'}")
+    print(f"assetreg audit:                     median {a:.2f}s  runs {[round(x, 2) for x in audit]}")
+    print(f"bean-check (with assetreg plugin):  median {c:.2f}s  runs {[round(x, 2) for x in check]}")
+    print(f"bean-check without assetreg plugin: median {w:.2f}s  runs {[round(x, 2) for x in without]}")
+    print(f"audit / bean-check: {a / c:.3f}  (target <= 1.5)")
+    print(f"audit / bean-check without plugin: {a / w:.3f}")
+    print(f"plugin overhead (with seal): {c / w:.3f}  (target <= 1.15)")
+    if args.keep is None:
+        shutil.rmtree(folder.parent, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
