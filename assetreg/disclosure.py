@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
 from . import accounts
 from .contracts import contracts_from_entries
@@ -270,13 +271,13 @@ def build(entries: list[Any], period: Period | str, options_map: dict[str, Any] 
         cost += inc.cost
         for acct, amt in inc.by_account.items():
             by_kind.setdefault(_kind_of_account(acct), Line()).gross += amt
-        for acct, c in _split(inc.cost, inc.by_account).items():
-            by_kind.setdefault(_kind_of_account(acct), Line()).cost += c
+        for acct, share in _split(inc.cost, inc.by_account).items():
+            by_kind.setdefault(_kind_of_account(acct), Line()).cost += share
         asset_gross = inc.by_asset or {"(未注明资产)": inc.gross}
         for aid, amt in asset_gross.items():
             by_asset.setdefault(aid, Line()).gross += amt
-        for aid, c in _split(inc.cost, asset_gross).items():
-            by_asset.setdefault(aid, Line()).cost += c
+        for aid, share in _split(inc.cost, asset_gross).items():
+            by_asset.setdefault(aid, Line()).cost += share
 
     resolutions = ctx.resolutions
     allocations = []
@@ -363,8 +364,8 @@ def build(entries: list[Any], period: Period | str, options_map: dict[str, Any] 
 def disclosure_entry(d: Disclosure, day: dt.date, report: str) -> data.Custom:
     from .ledger import custom
 
-    def amt(x: Decimal) -> data.Amount:
-        return data.Amount(x.quantize(CENT), CURRENCY)
+    def amt(x: Decimal) -> Amount:
+        return Amount(x.quantize(CENT), CURRENCY)
 
     return custom(day, DISCLOSURE_TYPE, [d.period.label], start=d.period.start, end=d.period.end,
                   gross=amt(d.gross), cost=amt(d.cost), net=amt(d.net), allocated=amt(d.allocated),

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from beancount.core import data
+from beancount.core.amount import Amount
 
 SEAL_TYPE = "seal"
 MANIFEST_DIR = "seals"
@@ -46,7 +47,7 @@ _Custom = data.Custom
 _Open = data.Open
 _Balance = data.Balance
 _Document = data.Document
-_Amount = data.Amount
+_Amount = Amount
 
 
 # ------------------------------------------------------------ canonical form
@@ -61,7 +62,7 @@ def _val(v: Any) -> str:
         n = v.number
         return f"{'' if n is None else n.normalize()} {v.currency}"
     if t is dt.date:
-        return v.isoformat()
+        return str(v.isoformat())
     if t is bool or v is None:
         return str(v)
     if isinstance(v, tuple):  # Cost, CostSpec, ValueType and other small records

@@ -49,9 +49,9 @@ def check_billing(ctx: Context) -> list[Finding]:
     paid: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     payers: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for inc in ctx.income:
-        cid = inc.contract
-        if not cid or cid not in schedules:
+        if not inc.contract or inc.contract not in schedules:
             continue
+        cid = inc.contract
         key = (cid, _period_of(schedules[cid], inc.period, inc.entry.date) or "?")
         paid[key] += inc.gross
         payers[key].append(inc.entry)

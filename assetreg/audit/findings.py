@@ -42,11 +42,11 @@ def source(entry: Any) -> str:
     return f"{m.get('filename', '?')}:{m.get('lineno', '?')}"
 
 
-def finding(check: str, severity: str, message: str, rule: str, entries: list[Any] | tuple[Any, ...] = (),
-            extra_sources: tuple[str, ...] = (), **facts: Any) -> Finding:
+def finding(check: str, severity: str, message: str, rule: str,
+            entries: list[Any] | tuple[Any, ...] = (), /, **facts: Any) -> Finding:
     """Build a finding from entry objects (their file:line become ``entries``)."""
     assert severity in SEVERITIES, severity
-    refs = tuple(source(e) for e in entries if e is not None) + extra_sources
+    refs = tuple(source(e) for e in entries if e is not None)
     first = next((e for e in entries if e is not None), None)
     return Finding(check, severity, message, rule, refs,
                    {k: _fact(v) for k, v in facts.items()}, first)

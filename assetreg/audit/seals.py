@@ -6,6 +6,7 @@ manifest is gone). Corrections belong in the open period as reversals.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from .. import seal as sealing
 from .context import Context
@@ -28,7 +29,7 @@ def check_seals(ctx: Context, name_changes: bool = True) -> list[Finding]:
         got, count = now[s.through]
         if got == s.hash:
             continue
-        facts = {"through": s.through, "sealed_hash": s.hash, "hash_now": got,
+        facts: dict[str, Any] = {"through": s.through, "sealed_hash": s.hash, "hash_now": got,
                  "sealed_entries": s.entries, "entries_now": count}
         if not name_changes:
             out.append(finding(
