@@ -73,7 +73,8 @@ def test_balance_assertion_failure_is_a_bean_check_finding(books: Path) -> None:
     r = audit(books, "--json")
     assert r.exit_code == 1
     report = json.loads(r.output)
-    assert any(f["check"] == "bean-check" and "Balance failed" in f["message"] for f in report["findings"])
+    hits = [f for f in report["findings"] if f["check"] == "bean-check" and "Balance failed" in f["message"]]
+    assert hits and hits[0]["entries"][0].startswith(str(books / "journal.beancount") + ":")
 
 
 def test_missing_ledger_exits_2(tmp_path: Path) -> None:

@@ -15,7 +15,6 @@ import click
 from .. import seal as sealing
 from ..audit import SEVERITIES, Finding, run_checks
 from ..audit.context import build as build_context
-from ..audit.findings import source
 from ..disclosure import build as build_disclosure
 from ..disclosure import disclosure_entry, parse_period, render_html, write_xlsx
 from ..errors import BadInput
@@ -36,11 +35,18 @@ def _is_plugin_error(err: Any) -> bool:
     return type(err).__name__ == "AssetregPluginError"
 
 
+def _error_source(err: Any) -> tuple[str, ...]:
+    src = getattr(err, "source", None)
+    if isinstance(src, dict) and src.get("filename"):
+        return (f"{src['filename']}:{src.get('lineno', '?')}",)
+    return ()
+
+
 def load_findings(loaded: Loaded, as_of: dt.date) -> list[Finding]:
     """bean-check's errors (balance assertions, syntax, …) followed by the audit checks."""
     out = [
         Finding("bean-check", "error", " ".join(str(err.message).split()),
-                "Beancount 校验（余额断言、语法、科目）", (source(err),) if err.source else ())
+                "Beancount 校验（余额断言、语法、科目）", _error_source(err))
         for err in loaded.errors if not _is_plugin_error(err)
     ]
     checks = run_checks(loaded.entries, loaded.options_map, as_of)
@@ -147,7 +153,7 @@ def seal(ledger: str | None, through_text: str, date_text: str | None) -> None:
             first = loaded.errors[0]
             raise BadInput(
                 f"the ledger does not pass bean-check ({len(loaded.errors)} errors; first at "
-                f"{source(first)}: {' '.join(str(first.message).split())[:300]})",
+                f"{(_error_source(first) or ('?',))[0]}: {' '.join(str(first.message).split())[:300]})",
                 "fix the books (see `assetreg audit`) before sealing them")
         existing = sealing.seals_from_entries(loaded.entries)
         later = [s for s in existing if s.through >= through]
