@@ -239,3 +239,10 @@ def test_example_folder_copy_is_valid_yaml() -> None:
     for p in EXAMPLES.glob("*.yaml"):
         Proposal.from_yaml(p)
     assert shutil.which("bean-check")
+
+
+def test_money_is_exact_to_the_fen(gate: Path, tmp_path: Path) -> None:
+    code, out = cli("contract", "check", str(write(tmp_path, "a.yaml", mapping(price="150.005"))), "-L", str(gate))
+    assert code == 2 and "more than two decimals" in out
+    p = Proposal.from_mapping(mapping(price=150), "t")
+    assert str(p.terms()["price"]) == "150.00 CNY"

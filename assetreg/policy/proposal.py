@@ -99,6 +99,13 @@ class Proposal(BaseModel):
     blocks_light: bool = False
     alters_structure: bool = False
 
+    @field_validator("price", "deposit")
+    @classmethod
+    def _money(cls, v: Decimal) -> Decimal:
+        if v.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise ValueError(f"{v} has more than two decimals (yuan and fen)")
+        return v.quantize(Decimal("0.01"))
+
     @field_validator("id")
     @classmethod
     def _id(cls, v: str) -> str:

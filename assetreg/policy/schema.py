@@ -48,6 +48,17 @@ PROPOSAL_FACTS: dict[str, str] = {
     "alters_structure": "改动、开凿或加载建筑结构",
 }
 
+# Words a negative rule may look for in an asset's ``structure`` fact (free text in the
+# registry, e.g. "frame,external-insulation").
+STRUCTURES: dict[str, str] = {
+    "frame": "框架结构",
+    "masonry": "砌体结构",
+    "steel": "钢结构",
+    "load-bearing": "承重结构",
+    "external-insulation": "外墙外保温层",
+    "curtain-wall": "玻璃/石材幕墙",
+}
+
 COUNTERPARTY_KINDS: dict[str, str] = {
     "owner": "本小区业主",
     "organisation": "单位/企业",
@@ -127,6 +138,14 @@ class Clause(_Strict):
         for z in v or []:
             if z not in ZONES:
                 raise ValueError(f"unknown zone {z!r}; known zones: {', '.join(ZONES)}")
+        return v
+
+    @field_validator("asset_structure")
+    @classmethod
+    def _structure(cls, v: list[str] | None) -> list[str] | None:
+        for x in v or []:
+            if x not in STRUCTURES:
+                raise ValueError(f"unknown structure {x!r}; known: {', '.join(STRUCTURES)}")
         return v
 
     @field_validator("facts")
