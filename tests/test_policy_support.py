@@ -13,7 +13,7 @@ from typing import Any
 
 from assetreg.ledger import Compound
 
-GUIDANCE_USES = ("parking-owner,parking-nonowner,advertising-lift,advertising-board,"
+GUIDANCE_USES = ("parking-owner,parking-nonowner,parking-managed,advertising-lift,advertising-board,"
                  "advertising-exterior,express-locker,ev-charger,ebike-charging,vending,"
                  "community-room,base-station")
 
@@ -76,7 +76,7 @@ def gate_root(root: Path) -> Path:
 
 # One asset per guidance use on which a well-formed proposal is permitted.
 USE_ASSET = {
-    "parking-owner": "P-001", "parking-nonowner": "P-002", "advertising-lift": "AD-002",
+    "parking-owner": "P-001", "parking-nonowner": "P-002", "parking-managed": "P-002", "advertising-lift": "AD-002",
     "advertising-board": "AD-005", "advertising-exterior": "AD-004", "express-locker": "LK-01",
     "ev-charger": "EV-01", "ebike-charging": "EB-02", "vending": "V-01",
     "community-room": "R-01", "base-station": "S-01",

@@ -23,6 +23,7 @@ from ..registry import ZONES
 USES: dict[str, str] = {
     "parking-owner": "停车位出租（业主）",
     "parking-nonowner": "停车位出租（非业主临时）",
+    "parking-managed": "停车位委托物业统一经营",
     "advertising-lift": "电梯广告",
     "advertising-board": "公告栏/道闸广告",
     "advertising-exterior": "外墙广告",
