@@ -250,3 +250,23 @@ def test_decision_as_dict_names_everything(gate: Path) -> None:
     fire = next(r for r in d["rules"] if r["id"] == "N-FIRE-LANE")
     assert fire["facts"]["asset_zones"] == {"P-009": "fire-lane,road"}
     assert "消防法" in fire["source"]
+
+
+def test_guidance_rule_not_in_effect_falls_to_default_deny(gate: Path) -> None:
+    g = DEFAULT.guidance_for("vending")
+    assert g is not None
+    later = g.model_copy(update={"effective_from": dt.date(2030, 1, 1)})
+    ps = DEFAULT.model_copy(update={"guidance": [later if x.id == g.id else x for x in DEFAULT.guidance]})
+    p = Proposal.from_mapping(mapping("vending"), "test")
+    d = decide(p, loaded(gate), ps)
+    assert d.verdict == "not-permitted" and d.rule_ids == ["DEFAULT-DENY"]
+    assert "不适用" in d.reasons
+
+
+def test_decide_is_pure(gate: Path) -> None:
+    from conftest import snapshot
+
+    before = snapshot(gate)
+    run(gate, assets=["P-009"])
+    run(gate, use="storage")
+    assert snapshot(gate) == before
