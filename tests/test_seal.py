@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import append, snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_audit import RESOLUTION, contract_text, full_year, income
 
 from assetreg import seal as sealing
@@ -198,3 +200,44 @@ def test_audit_json_names_the_change(books: Path) -> None:
     report = json.loads(r.output)
     seal_rows = [f for f in report["findings"] if f["check"] == "seal-broken"]
     assert seal_rows and seal_rows[0]["facts"]["change"] == "deleted"
+
+
+def _ledger(rows: list[tuple[int, int]]) -> str:
+    head = "2024-01-01 open Assets:Bank:共有资金专户 CNY\n2024-01-01 open Income:Common:停车位 CNY\n"
+    body = "".join(f'2024-02-{day:02d} * "景湖物业" "第{i}笔"\n  Assets:Bank:共有资金专户  {cents / 100:.2f} CNY\n'
+                   f"  Income:Common:停车位  {-cents / 100:.2f} CNY\n\n" for i, (day, cents) in enumerate(rows))
+    return head + body
+
+
+rows_strategy = st.lists(st.tuples(st.integers(1, 28), st.integers(1, 10**7)), min_size=1, max_size=25)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows_strategy, st.data())
+def test_hash_ignores_order_and_catches_any_single_change(rows, data) -> None:  # type: ignore[no-untyped-def]
+    from beancount import loader
+
+    through = dt.date(2024, 2, 28)
+    base, errors, _ = loader.load_string(_ledger(rows))
+    assert not errors
+    h = sealing.compute(base, through).hash
+    assert sealing.hashes_through(base, [through])[through][0] == h
+    # the same entries written in reverse order and re-indented: the same hash
+    moved, _, _ = loader.load_string(_reverse_blocks(_ledger(rows)).replace("  Assets", "      Assets"))
+    assert sealing.compute(moved, through).hash == h
+    # any single amount changed by one cent: a different hash
+    k = data.draw(st.integers(0, len(rows) - 1))
+    changed = list(rows)
+    changed[k] = (rows[k][0], rows[k][1] + 1)
+    edited, _, _ = loader.load_string(_ledger(changed))
+    assert sealing.compute(edited, through).hash != h
+    # any single entry deleted: a different hash
+    dropped, _, _ = loader.load_string(_ledger(rows[:k] + rows[k + 1:]))
+    assert sealing.compute(dropped, through).hash != h
+
+
+def _reverse_blocks(text: str) -> str:
+    lines = text.split("\n")
+    head, rest = "\n".join(lines[:2]), "\n".join(lines[2:])
+    blocks = [b for b in rest.split("\n\n") if b.strip()]
+    return head + "\n\n" + "\n\n".join(reversed(blocks)) + "\n"
