@@ -316,9 +316,9 @@ def _print_tally(t: Tally) -> None:
                + (f", {t.followed_units} silent unit(s) counted" if t.followed_units else ""))
     for ch in t.checks:
         op = ">" if ch.strict else "≥"
-        num = ch.numerator if ch.numerator.denominator != 1 else ch.numerator.numerator
-        click.echo(f"  {'✓' if ch.met else '✗'} {ch.label}: {float(num):g} / {float(ch.denominator):g}"
-                   f" = {ch.ratio} ≈ {ch.as_dict()['ratio_decimal']}   (needs {op} {ch.threshold})")
+        d = ch.as_dict()  # exact decimal text: areas are never shown through a float
+        click.echo(f"  {'✓' if ch.met else '✗'} {ch.label}: {d['numerator']} / {d['denominator']}"
+                   f" = {ch.ratio} ≈ {d['ratio_decimal']}   (needs {op} {ch.threshold})")
     click.echo(f"thresholds: {t.thresholds}")
     click.echo(f"verdict: {'passed 通过' if t.passed else 'failed 未通过'}")
 
