@@ -437,3 +437,12 @@ def _month_changes(seal: Seal, now: SealState) -> list[Change]:
             out.append(Change("month-changed", dt.date.fromisoformat(month + "-01"),
                               f"{month}: {n_was} entries sealed, {n_now} now, content differs"))
     return out
+
+
+def seal_status(entries: Sequence[Any], options_map: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Each seal with whether it still holds — for pages that list the seals (Fava)."""
+    seals = [s for s in seals_from_entries(entries) if s.hash]
+    now = hashes_through(entries, [s.through for s in seals], root_of(options_map))
+    return [{"through": s.through, "date": s.date, "hash": s.hash, "entries": s.entries,
+             "entries_now": now[s.through][1], "intact": now[s.through][0] == s.hash,
+             "source": s.source} for s in seals]

@@ -241,3 +241,16 @@ def _reverse_blocks(text: str) -> str:
     head, rest = "\n".join(lines[:2]), "\n".join(lines[2:])
     blocks = [b for b in rest.split("\n\n") if b.strip()]
     return head + "\n\n" + "\n\n".join(reversed(blocks)) + "\n"
+
+
+def test_seal_status_for_pages(books: Path) -> None:
+    do_seal(books)
+    loaded = Compound.locate(books).load()
+    [row] = sealing.seal_status(loaded.entries, loaded.options_map)
+    assert row["intact"] and row["through"] == dt.date(2024, 6, 30) and row["entries"] == row["entries_now"]
+    journal = books / "journal.beancount"
+    journal.write_text(journal.read_text(encoding="utf-8").replace(income("2024-04-30", "2024-04"), ""),
+                       encoding="utf-8")
+    loaded = Compound.locate(books).load()
+    [row] = sealing.seal_status(loaded.entries, loaded.options_map)
+    assert not row["intact"] and row["entries_now"] == row["entries"] - 1
