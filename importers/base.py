@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,7 +20,7 @@ import beangulp
 from beancount.core import data
 
 from assetreg.errors import BadInput
-from assetreg.ledger import Transaction
+from assetreg.ledger import Transaction, format_entry
 from assetreg.options import Options, options_from_entries
 
 from .cells import CellError, Column, Header, Problems, Sheet, find_header, header_score, workbook
@@ -145,3 +146,44 @@ def book_errors(path: Path, plans: Sequence[Plan], entries: Sequence[Any], extra
         out.append(CellError(str(path), sheet, row, "(row)", f"[{f.check}] {f.message}",
                              f"a row bean-check accepts ({f.rule})"))
     return out
+
+
+def _quote(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _meta_value(v: Any) -> str | None:
+    if isinstance(v, str):
+        return _quote(v)
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, Decimal | dt.date):
+        return str(v)
+    return None
+
+
+def render(entry: Any) -> str:
+    """Ledger text of an entry. Plain transactions and balances (what a bank statement turns
+    into, fifty thousand at a time) are written directly; anything else goes through
+    Beancount's printer."""
+    meta_lines = []
+    for k, v in (entry.meta or {}).items():
+        if k in ("filename", "lineno"):
+            continue
+        text = _meta_value(v)
+        if text is None:
+            return format_entry(entry)
+        meta_lines.append(f"  {k}: {text}\n")
+    if type(entry) is data.Transaction:
+        if entry.tags or entry.links or any(p.cost or p.price or p.meta or p.flag or p.units is None
+                                            for p in entry.postings):
+            return format_entry(entry)
+        head = f"{entry.date} {entry.flag} "
+        head += f"{_quote(entry.payee)} {_quote(entry.narration)}\n" if entry.payee else f"{_quote(entry.narration)}\n"
+        width = max(len(p.account) for p in entry.postings) + 2
+        body = "".join(f"  {p.account:<{width}}{p.units.number:>12} {p.units.currency}\n" for p in entry.postings)
+        return head + "".join(meta_lines) + body
+    if type(entry) is data.Balance and entry.tolerance is None and entry.diff_amount is None:
+        return (f"{entry.date} balance {entry.account}  {entry.amount.number} {entry.amount.currency}\n"
+                + "".join(meta_lines))
+    return format_entry(entry)
