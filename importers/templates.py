@@ -43,6 +43,9 @@ def columns_for(kind: str) -> tuple[str, tuple[Column, ...]]:
         "register": ("共有资产登记表", REGISTER),
         "roster": ("业主名册（专有部分）", ROSTER),
         "contracts": ("经营合同台账", CONTRACTS),
+        # Read by `assetreg resolution tally` (importers/ballots.py), not by `assetreg import`.
+        "ballots": ("表决票统计表", (Column("unit", "房号", note="房号，如 3-1-502；未投票的房号不填"),
+                                    Column("vote", "表决意见", note="同意 / 反对 / 弃权"))),
     }
     if kind not in table:
         raise BadInput(f"unknown template kind {kind!r}", f"use one of: {', '.join(table)}")
@@ -59,6 +62,8 @@ def _lists(kind: str, uses: Sequence[str] | None) -> dict[str, list[str]]:
         return {"kind": list(KINDS.values())}
     if kind == "roster":
         return {"unsold": yes_no}
+    if kind == "ballots":
+        return {"vote": ["同意", "反对", "弃权"]}
     if kind == "contracts":
         labels = _uses()
         use_list = [labels.get(u, u) for u in (uses or list(labels))]
