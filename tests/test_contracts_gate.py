@@ -246,3 +246,18 @@ def test_money_is_exact_to_the_fen(gate: Path, tmp_path: Path) -> None:
     assert code == 2 and "more than two decimals" in out
     p = Proposal.from_mapping(mapping(price=150), "t")
     assert str(p.terms()["price"]) == "150.00 CNY"
+
+
+@pytest.mark.slow
+def test_two_concurrent_records_on_one_space_admit_exactly_one(gate: Path, tmp_path: Path) -> None:
+    """The gate decides under the compound's lock against the ledger reloaded there."""
+    files = [write(tmp_path, f"{i}.yaml", mapping(id=f"C-2024-10{i}", counterparty=f"OWN-000{i}"))
+             for i in (1, 2)]
+    procs = [subprocess.Popen(["assetreg", "contract", "record", str(f), "-L", str(gate)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for f in files]
+    codes = sorted(p.wait(timeout=120) for p in procs)
+    assert codes == [0, 1]
+    found = contracts_from_entries(Compound.locate(gate).load().entries)
+    assert len(found) == 1
+    assert "A-NO-OVERLAP" in (gate / "decisions.beancount").read_text("utf-8")
+    bean_check(gate)

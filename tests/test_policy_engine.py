@@ -6,12 +6,14 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_policy_support import USE_ASSET, gate_root, loaded, mapping
 
 from assetreg.errors import BadInput
 from assetreg.ledger import Compound
 from assetreg.policy import Proposal, decide, load_district, load_policy_set
-from assetreg.policy.schema import condition_id
+from assetreg.policy.schema import PROPOSAL_FACTS, USES, condition_id
 
 DEFAULT = load_district("huaian-qingjiangpu")
 
@@ -270,3 +272,51 @@ def test_decide_is_pure(gate: Path) -> None:
     run(gate, assets=["P-009"])
     run(gate, use="storage")
     assert snapshot(gate) == before
+
+
+# ---------------------------------------------------------------- properties
+
+
+@pytest.fixture(scope="module")
+def gate_loaded(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    import datetime as _dt
+
+    from conftest import SMALL_REGISTRY, SMALL_UNITS, append
+
+    from assetreg.scaffold import init_compound
+
+    root = tmp_path_factory.mktemp("prop") / "demo"
+    init_compound(root, "测试小区", _dt.date(2020, 1, 1))
+    append(root / "units.beancount", SMALL_UNITS)
+    append(root / "registry.beancount", SMALL_REGISTRY)
+    gate_root(root)
+    return loaded(root)
+
+
+PROPOSALS = st.fixed_dictionaries({
+    "use": st.sampled_from(sorted(USES)),
+    "assets": st.lists(st.sampled_from(["P-001", "P-002", "P-009", "P-010", "R-01", "R-04", "AD-004", "EB-01",
+                                        "V-01", "S-01", "P-011", "P-020"]), min_size=1, max_size=3, unique=True),
+    "facts": st.fixed_dictionaries({k: st.booleans() for k in PROPOSAL_FACTS}),
+    "deposit": st.sampled_from(["0", "1000.00"]),
+    "resolution": st.sampled_from(["R-2024-01", "R-2024-02", None]),
+    "end": st.sampled_from(["2024-10-31", "2026-12-31"]),
+})
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(PROPOSALS)
+def test_forbid_overrides_and_default_deny(gate_loaded, kw) -> None:  # type: ignore[no-untyped-def]
+    d = decide(Proposal.from_mapping(mapping(**kw), "prop"), gate_loaded, DEFAULT)
+    negatives = [r for r in d.rules if r.kind == "negative"]
+    assert len(negatives) == len(DEFAULT.negative)  # every negative rule is evaluated, always
+    if "P-009" in kw["assets"] or "P-010" in kw["assets"] or kw["facts"]["hazardous"]:
+        assert d.verdict == "forbidden"
+    if any(r.verdict == "forbidden" for r in negatives):
+        assert d.verdict == "forbidden"
+    elif DEFAULT.guidance_for(kw["use"]) is None:
+        assert d.verdict == "not-permitted" and "DEFAULT-DENY" in d.rule_ids
+    elif "P-011" in kw["assets"]:  # never confirmed
+        assert d.verdict == "not-permitted" and "A-ASSET-CONFIRMED" in d.rule_ids
+    assert (d.verdict == "permitted") == (not any(r.decisive for r in d.rules))
+    assert all(r.source for r in d.rules)
