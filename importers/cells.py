@@ -18,7 +18,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
@@ -467,15 +467,40 @@ class Sheet:
     path: Path
     name: str
     head: list[tuple[Any, ...]]
-    _ws: Any
+    _rows: Callable[[], Iterator[tuple[Any, ...]]]
 
     def rows(self) -> Iterator[tuple[Any, ...]]:
-        return self._ws.iter_rows(values_only=True)
+        return self._rows()
 
 
 @contextlib.contextmanager
 def workbook(path: Path) -> Iterator[list[Sheet]]:
-    """The worksheets of an .xlsx file, opened read-only (streams large bank statements)."""
+    """The worksheets of an .xlsx file, streamed (a bank statement may have 50,000 rows).
+
+    The lean reader of :mod:`importers.xlsxread` is used when it understands the file;
+    otherwise openpyxl's read-only mode, which yields the same values, more slowly.
+    """
+    from .xlsxread import Unsupported
+    from .xlsxread import Workbook as Lean
+
+    try:
+        lean = Lean(path)
+    except Unsupported:
+        with _openpyxl_workbook(path) as sheets:
+            yield sheets
+        return
+    try:
+        sheets = []
+        for name, part in lean.sheets:
+            head = list(lean.rows(part, max_row=HEADER_SCAN_ROWS))
+            sheets.append(Sheet(path, name, head, lambda part=part: lean.rows(part)))
+        yield sheets
+    finally:
+        lean.close()
+
+
+@contextlib.contextmanager
+def _openpyxl_workbook(path: Path) -> Iterator[list[Sheet]]:
     import zipfile
 
     from openpyxl import load_workbook
@@ -491,7 +516,7 @@ def workbook(path: Path) -> Iterator[list[Sheet]]:
         sheets = []
         for ws in wb.worksheets:
             head = [tuple(c) for c in ws.iter_rows(values_only=True, max_row=HEADER_SCAN_ROWS)]
-            sheets.append(Sheet(path, ws.title, head, ws))
+            sheets.append(Sheet(path, ws.title, head, lambda ws=ws: ws.iter_rows(values_only=True)))
         yield sheets
     finally:
         wb.close()
