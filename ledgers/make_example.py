@@ -1,71 +1,96 @@
 #!/usr/bin/env python3
-"""Generate the example compound ``ledgers/qjp-jinghu-garden`` (deterministic).
+"""Build the example compound ``ledgers/qjp-jinghu-garden`` the way its treasurer would.
 
 清江浦区·景湖花园 is fictional but shaped like a real compound in Qingjiangpu, Huai'an:
-12 buildings, about 1,000 units, about 300 ground parking spaces on common roads,
-40 advertising spots, a few rooms, a base-station site on a roof, assets in every
-lifecycle state, and two years of income (2024-11 .. 2026-10).
+12 buildings, about 1,000 units, 300 ground parking spaces on common roads, 40
+advertising spots, four rooms, a base-station site on a roof, an express-locker and an
+EV-charger site; assets in every confirmation state; two years of income (2024-11 ..
+2026-10).
 
-Run ``python ledgers/make_example.py`` to rebuild it from scratch; the output is
-committed, and a test checks that the committed copy equals a fresh build.
+The ledger is what the project's own commands make of the compound's paperwork, kept in
+``sources/``: the units roster and asset register (imported), the confirmation steps
+(the registry commands), the owners' ballots (``resolution record``), the contracts sheet
+(imported through the policy gate), rejected proposals (``contract record``), the
+property company's monthly income reports and the bank statements of the owners'
+account (imported), then disclosures and a seal. Only two kinds of entry are written by
+hand, as a treasurer would: the opening balance, and the clearing of outgoing transfers
+that the bank import parks in suspense.
+
+Run ``python ledgers/make_example.py`` to rebuild it from scratch (deterministic; a test
+checks that the committed copy equals a fresh build).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import shutil
 import sys
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from beancount.core.amount import Amount
-
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
+
+from click.testing import CliRunner  # noqa: E402
+from example_sources import normalize_xlsx, write_ballots, write_proposal, write_sheet  # noqa: E402
 
 from assetreg import accounts  # noqa: E402
-from assetreg.contracts import content_hash  # noqa: E402
-from assetreg.ledger import atomic_write, custom, format_entry  # noqa: E402
+from assetreg.cli import main as cli  # noqa: E402
+from assetreg.ledger import Compound, custom  # noqa: E402
 from assetreg.pdf import write_pdf  # noqa: E402
 from assetreg.scaffold import init_compound  # noqa: E402
 
 COMPOUND_ID = "qjp-jinghu-garden"
 NAME = "清江浦区·景湖花园"
 MANAGER = "淮安景湖物业服务有限公司"
-CENT = Decimal("0.01")
 D = dt.date
+CENT = Decimal("0.01")
+END = D(2026, 10, 31)  # last day of the books' history
 
 
 def cents(x: Decimal) -> Decimal:
     return x.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def cny(x: Decimal | int | str) -> Amount:
-    return Amount(cents(Decimal(x)), "CNY")
+def month_end(d: D) -> D:
+    return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
-@dataclass
-class AssetSpec:
-    id: str
-    kind: str
-    location: str
-    description: str
-    size: str
-    basis: str
-    zones: str
-    fate: str  # confirmed | noticed | disputed | excluded | registered | objected | resolution
+def add_months(d: D, n: int) -> D:
+    y, m = divmod(d.month - 1 + n, 12)
+    return D(d.year + y, m + 1, 1)
 
 
-# ---------------------------------------------------------------- units
+class Treasurer:
+    """Runs assetreg commands on the compound, failing loudly if one is refused."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.runner = CliRunner()
+
+    def run(self, *args: Any, expect: int = 0) -> str:
+        argv = [str(a) for a in args] + ["-L", str(self.folder)]
+        r = self.runner.invoke(cli, argv, catch_exceptions=False)
+        if r.exit_code != expect:
+            raise SystemExit(f"assetreg {' '.join(argv)} exited {r.exit_code}, expected {expect}:\n{r.output}")
+        return r.output
+
+    def write(self, part: str, entries: list[Any]) -> None:
+        with Compound.locate(self.folder).transaction() as txn:
+            txn.append(part, entries)
+
+
+# ---------------------------------------------------------------- the paperwork
 
 def make_units(rng: random.Random) -> list[dict[str, Any]]:
     layouts = [Decimal("89.46"), Decimal("103.72"), Decimal("118.35"), Decimal("128.90"), Decimal("143.18")]
     units: list[dict[str, Any]] = []
-    owner_no = 0
     for b in range(1, 13):
         floors = 21 if b <= 8 else 18
         entrances = 2 if b != 12 else 3
@@ -73,345 +98,438 @@ def make_units(rng: random.Random) -> list[dict[str, Any]]:
         for e in range(1, entrances + 1):
             for f in range(1, floors + 1):
                 for r in (1, 2):
-                    number = f"{b}-{e}-{f}{r:02d}"
                     area = layout + Decimal(rng.randint(-150, 150)) / 100
-                    units.append({"number": number, "building": str(b), "area": area})
-    # a handful of owners hold two units; the developer still holds some unsold units
-    rng.shuffle(units)
-    unsold = set(range(0, 23))
-    i = 0
-    while i < len(units):
-        u = units[i]
-        if i in unsold:
-            u["owner"], u["unsold"] = "DEV-JH", True
-            i += 1
-            continue
+                    units.append({"number": f"{b}-{e}-{f}{r:02d}", "building": str(b), "area": area})
+    order = list(range(len(units)))
+    rng.shuffle(order)
+    unsold = set(order[:23])  # the developer still holds a few unsold units
+    owner_no, i = 0, 0
+    rest = order[23:]
+    while i < len(rest):
         owner_no += 1
         key = f"OWN-{owner_no:04d}"
-        u["owner"], u["unsold"] = key, False
-        if rng.random() < 0.05 and i + 1 < len(units) and (i + 1) not in unsold:
-            units[i + 1]["owner"], units[i + 1]["unsold"] = key, False
+        units[rest[i]]["owner"] = key
+        if rng.random() < 0.05 and i + 1 < len(rest):  # some owners hold two units
+            units[rest[i + 1]]["owner"] = key
             i += 1
         i += 1
-    units.sort(key=lambda u: [int(x) for x in u["number"].split("-")])
+    for n in unsold:
+        units[n]["owner"] = "DEV-JH"
+    for u in units:
+        u["unsold"] = u["owner"] == "DEV-JH"
     return units
 
 
-# ---------------------------------------------------------------- assets
+def make_assets() -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
 
-def make_assets(rng: random.Random) -> list[AssetSpec]:
-    specs: list[AssetSpec] = []
+    def add(aid: str, kind: str, location: str, description: str, size: str, basis: str, zones: str, fate: str) -> None:
+        rows.append(dict(id=aid, kind=kind, location=location, description=description, size=size,
+                         basis=basis, zones=zones, fate=fate))
+
     roads = ["1-3号楼间道路", "4-6号楼间道路", "7-9号楼间道路", "10-12号楼间道路", "东侧环路", "西侧环路"]
     for n in range(1, 301):
-        road = roads[(n - 1) // 50]
-        fate = "confirmed"
-        zones = "road"
+        zones, fate = "road", "confirmed"
         if 291 <= n <= 296:
-            zones, fate = "road,fire-lane", "excluded"  # marked on the fire lane: never operable
+            zones, fate = "road,fire-lane", "excluded"  # painted on the fire lane
         elif 281 <= n <= 290:
-            fate = "disputed"  # developer claims these as planned spaces it sold
+            fate = "disputed"  # the developer claims these as planned spaces it sold
         elif 297 <= n <= 300:
             fate = "noticed"  # newly painted spaces, notice running now
-        specs.append(AssetSpec(f"P-{n:03d}", "parking", f"{road} {n:03d}号车位",
-                               "地面停车位，占用业主共有道路", "1个 (2.5m×5.3m)", "民法典第275条", zones, fate))
+        add(f"P-{n:03d}", "停车位", f"{roads[(n - 1) // 50]} {n:03d}号车位", "地面停车位，占用业主共有道路",
+            "1个 (2.5m×5.3m)", "民法典第275条", zones, fate)
     for b in range(1, 13):
         for lift in (1, 2):
-            n = (b - 1) * 2 + lift
-            specs.append(AssetSpec(f"AD-{n:02d}", "advertising", f"{b}号楼{lift}号电梯轿厢",
-                                   "电梯轿厢内框架广告位", "0.6m×0.9m", "民法典第274条", "lift", "confirmed"))
+            add(f"AD-{(b - 1) * 2 + lift:02d}", "广告位", f"{b}号楼{lift}号电梯轿厢", "电梯轿厢内框架广告位",
+                "0.6m×0.9m", "民法典第274条", "lift", "confirmed")
     for n in range(25, 35):
-        specs.append(AssetSpec(f"AD-{n:02d}", "advertising", f"{n - 24}号宣传栏",
-                               "小区宣传栏广告位", "2.4m×1.2m", "民法典第274条", "open-space", "confirmed"))
+        add(f"AD-{n:02d}", "广告位", f"{n - 24}号宣传栏", "小区宣传栏广告位", "2.4m×1.2m", "民法典第274条",
+            "open-space", "confirmed")
     for n in range(35, 39):
-        specs.append(AssetSpec(f"AD-{n:02d}", "advertising", f"{'东南西北'[n - 35]}门道闸",
-                               "出入口道闸杆广告位", "道闸杆1根", "民法典第274条", "entrance", "confirmed"))
-    specs.append(AssetSpec("AD-39", "advertising", "3号楼东山墙", "外墙广告位（拟设）", "6m×4m",
-                           "民法典第274条", "exterior-wall", "registered"))
-    specs.append(AssetSpec("AD-40", "advertising", "会所南墙", "外墙广告位", "3m×2m",
-                           "民法典第274条", "exterior-wall", "objected"))
-    specs += [
-        AssetSpec("R-01", "room", "会所一层", "业主活动用房（会所）", "186.40㎡", "民法典第274条",
-                  "public-facility", "confirmed"),
-        AssetSpec("R-02", "room", "5号楼一层东", "空置物业服务用房", "42.30㎡", "民法典第274条",
-                  "residential-building", "resolution"),
-        AssetSpec("R-03", "room", "9号楼架空层", "架空层公共空间", "260.00㎡", "民法典第274条",
-                  "stilt-floor", "confirmed"),
-        AssetSpec("R-04", "room", "2号楼地下室", "地下储藏空间", "95.00㎡", "民法典第274条",
-                  "basement", "registered"),
-        AssetSpec("S-01", "site", "7号楼屋顶", "通信基站站址", "屋顶12㎡及机柜位", "民法典第274条",
-                  "roof", "confirmed"),
-        AssetSpec("E-01", "other", "北门内侧", "智能快递柜场地", "8㎡", "民法典第274条",
-                  "open-space", "confirmed"),
-        AssetSpec("E-02", "other", "地面停车区东南角", "电动汽车充电桩场地", "6个车位旁", "民法典第275条",
-                  "road", "confirmed"),
+        add(f"AD-{n:02d}", "广告位", f"{'东南西北'[n - 35]}门道闸", "出入口道闸杆广告位", "道闸杆1根",
+            "民法典第274条", "entrance", "confirmed")
+    add("AD-39", "广告位", "3号楼东山墙", "外墙广告位（拟设）", "6m×4m", "民法典第274条", "exterior-wall", "registered")
+    add("AD-40", "广告位", "会所南墙", "外墙广告位", "3m×2m", "民法典第274条", "exterior-wall", "objected")
+    add("R-01", "用房", "会所一层", "业主活动用房（会所）", "186.40㎡", "民法典第274条", "public-facility", "confirmed")
+    add("R-02", "用房", "5号楼一层东", "空置物业服务用房", "42.30㎡", "民法典第274条", "residential-building", "resolution")
+    add("R-03", "用房", "9号楼架空层", "架空层公共空间", "260.00㎡", "民法典第274条", "stilt-floor", "confirmed")
+    add("R-04", "用房", "2号楼地下室", "地下储藏空间", "95.00㎡", "民法典第274条", "basement", "confirmed")
+    add("S-01", "基站场地", "7号楼屋顶", "通信基站站址", "屋顶12㎡及机柜位", "民法典第274条", "roof", "confirmed")
+    add("E-01", "其他", "北门内侧", "智能快递柜场地", "8㎡", "民法典第274条", "open-space", "confirmed")
+    add("E-02", "其他", "地面停车区东南角", "电动汽车充电桩场地", "6个车位旁", "民法典第275条", "road", "confirmed")
+    return rows
+
+
+def ballots(rng: random.Random, units: list[dict[str, Any]], turnout: float, yes: float, no: float) -> list[tuple[str, str]]:
+    """One ballot per unit of each voting owner; an owner votes the same way for all units."""
+    by_owner: dict[str, list[str]] = {}
+    for u in units:
+        by_owner.setdefault(u["owner"], []).append(u["number"])
+    out: list[tuple[str, str]] = []
+    for owner in sorted(by_owner):
+        if rng.random() > turnout:
+            continue
+        x = rng.random()
+        vote = "同意" if x < yes else "反对" if x < yes + no else "弃权"
+        out.extend((n, vote) for n in by_owner[owner])
+    return out
+
+
+# ---------------------------------------------------------------- the contracts
+
+def contract_rows(units: list[dict[str, Any]], rng: random.Random) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(first-year contracts, 2025 renewals) in the columns of the contracts sheet."""
+    owners = sorted({u["owner"] for u in units if not u["unsold"]})
+    tenants = rng.sample(owners, 150)
+    first: list[dict[str, Any]] = []
+    renewals: list[dict[str, Any]] = []
+    starts = [D(2024, 11, 1)] * 60 + [D(2024, 12, 1)] * 30 + [D(2025, 1, 1)] * 30 + [D(2025, 3, 1)] * 30
+    for n, (owner, start) in enumerate(zip(tenants, starts, strict=True), 1):
+        space = f"P-{n:03d}"
+        end = add_months(start, 12) - dt.timedelta(days=1)
+        row = dict(id=f"C-2024-P{n:03d}", assets=space, use="parking-owner", counterparty=owner,
+                   counterparty_kind="业主", signed=start - dt.timedelta(days=10), start=start, end=end,
+                   price=Decimal(1440), period="年", deposit=None, manager_share=Decimal("0.30"),
+                   resolution="R-2024-01", title="地面车位年租（业主）")
+        first.append(row)
+        if n % 9 != 0:  # most owners renew for a second year
+            renewals.append({**row, "id": f"C-2025-P{n:03d}", "signed": end - dt.timedelta(days=10),
+                             "start": end + dt.timedelta(days=1), "end": add_months(end + dt.timedelta(days=1), 12) - dt.timedelta(days=1)})
+
+    def org(cid: str, title: str, assets: str, use: str, who: str, start: D, end: D, price: int, period: str,
+            deposit: int | None, share: str, resolution: str, notice_days: int, **extra: Any) -> dict[str, Any]:
+        signed = start - dt.timedelta(days=15)
+        return dict(id=cid, title=title, assets=assets, use=use, counterparty=who, counterparty_kind="单位",
+                    signed=signed, start=start, end=end, price=Decimal(price), period=period,
+                    deposit=None if deposit is None else Decimal(deposit), manager_share=Decimal(share),
+                    resolution=resolution, notice_start=signed - dt.timedelta(days=notice_days + 2),
+                    notice_end=signed - dt.timedelta(days=2), **extra)
+
+    lifts = ",".join(f"AD-{n:02d}" for n in range(1, 25))
+    boards = ",".join(f"AD-{n:02d}" for n in range(25, 39))
+    first += [
+        org("C-2024-002", "电梯轿厢框架广告", lifts, "advertising-lift", "淮安市梯媒广告有限公司",
+            D(2024, 11, 1), D(2026, 10, 31), 21600, "季", 5000, "0.10", "R-2024-01", 7),
+        org("C-2024-003", "宣传栏及道闸广告", boards, "advertising-board", "淮安市清浦广告传媒有限公司",
+            D(2024, 11, 1), D(2025, 10, 31), 2800, "月", 2000, "0.10", "R-2024-01", 7),
+        org("C-2024-004", "通信基站站址租赁", "S-01", "base-station", "中国铁塔股份有限公司淮安市分公司",
+            D(2024, 11, 1), D(2029, 10, 31), 18000, "年", None, "0", "R-2024-01", 15,
+            affected="OWN-0031,OWN-0032", consents="OWN-0031,OWN-0032"),
+        org("C-2024-005", "会所用作社区养老服务站", "R-01", "community-room", "清江浦区颐和居家养老服务中心",
+            D(2024, 11, 1), D(2027, 10, 31), 3000, "月", 6000, "0.05", "R-2024-01", 15),
+        org("C-2025-001", "智能快递柜场地使用", "E-01", "express-locker", "淮安丰递智能科技有限公司",
+            D(2025, 1, 1), D(2026, 12, 31), 6000, "半年", 1000, "0.10", "R-2024-01", 7),
+        org("C-2025-N01", "富余车位临时出租（非业主）", ",".join(f"P-{n}" for n in range(271, 281)),
+            "parking-nonowner", "淮安市景湖便利店有限公司", D(2025, 1, 1), D(2025, 6, 30), 2000, "月", 2000,
+            "0.30", "R-2024-01", 7, owners_waiting=0),
     ]
-    return specs
+    renewals += [
+        org("C-2025-002", "电动汽车充电桩场地", "E-02", "ev-charger", "淮安绿源充电科技有限公司",
+            D(2025, 6, 1), D(2027, 5, 31), 900, "月", 3000, "0.10", "R-2025-02", 7),
+        org("C-2025-N02", "富余车位临时出租（非业主）", ",".join(f"P-{n}" for n in range(271, 281)),
+            "parking-nonowner", "淮安市景湖便利店有限公司", D(2025, 7, 1), D(2025, 12, 31), 2000, "月", 2000,
+            "0.30", "R-2024-01", 7, owners_waiting=0),
+        org("C-2026-N01", "富余车位临时出租（非业主）", ",".join(f"P-{n}" for n in range(271, 281)),
+            "parking-nonowner", "淮安市景湖便利店有限公司", D(2026, 1, 1), D(2026, 6, 30), 2000, "月", 2000,
+            "0.30", "R-2024-01", 7, owners_waiting=0),
+        org("C-2026-N02", "富余车位临时出租（非业主）", ",".join(f"P-{n}" for n in range(271, 281)),
+            "parking-nonowner", "淮安市景湖便利店有限公司", D(2026, 7, 1), D(2026, 12, 31), 2000, "月", 2000,
+            "0.30", "R-2024-01", 7, owners_waiting=0),
+    ]
+    return first, renewals
 
 
-# ---------------------------------------------------------------- the ledger
-
-class Book:
-    """Collects entries per split file; written once at the end."""
-
-    def __init__(self) -> None:
-        self.parts: dict[str, list[str]] = {p: [] for p in ("units", "registry", "contracts", "journal")}
-
-    def add(self, part: str, entry: Any) -> None:
-        self.parts[part].append(format_entry(entry) + "\n")
-
-    def text(self, part: str, text: str) -> None:
-        self.parts[part].append(text.rstrip("\n") + "\n\n")
+CONTRACT_HEADERS = ["合同编号", "资产编号", "用途", "对方", "对方类型", "签订日期", "起始日期", "终止日期", "每期金额",
+                    "计费周期", "押金", "物业成本比例", "决议编号", "公示开始", "公示结束", "受影响业主", "同意业主",
+                    "排队业主数"]
 
 
-def txn(date: D, payee: str, narration: str, postings: list[tuple[str, Decimal]], **meta: str) -> str:
-    lines = [f'{date} * "{payee}" "{narration}"']
-    for k, v in meta.items():
-        lines.append(f'  {k}: "{v}"')
-    for account, amount in postings:
-        lines.append(f"  {account:<36} {amount:>12} CNY")
-    return "\n".join(lines)
+def contract_sheet_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    out = []
+    for r in rows:
+        out.append([r["id"], r["assets"], r["use"], r["counterparty"], r["counterparty_kind"], r["signed"], r["start"],
+                    r["end"], float(r["price"]), r["period"], None if r["deposit"] is None else float(r["deposit"]),
+                    float(r["manager_share"]), r["resolution"], r.get("notice_start"), r.get("notice_end"),
+                    r.get("affected"), r.get("consents"), r.get("owners_waiting")])
+    return out
 
+
+PERIOD_MONTHS = {"月": 1, "季": 3, "半年": 6, "年": 12}
+
+
+def billing(rows: list[dict[str, Any]], ended: dict[str, D]) -> list[tuple[D, dict[str, Any]]]:
+    """(first day of each billing period up to END, contract) for every contract."""
+    out = []
+    for r in rows:
+        last = min(r["end"], ended.get(r["id"], r["end"]), END)
+        d = r["start"]
+        while d <= last:
+            out.append((d, r))
+            d = add_months(d, PERIOD_MONTHS[r["period"]])
+    return out
+
+
+# ---------------------------------------------------------------- build
 
 def build(folder: Path) -> Path:
     rng = random.Random(20241101)
     if folder.exists():
         shutil.rmtree(folder)
     init_compound(folder, NAME, D(2020, 1, 1))
-    book = Book()
-    atomic_write(folder / "accounts.beancount", (folder / "accounts.beancount").read_text(encoding="utf-8")
-                 + f'2020-01-01 custom "assetreg-option" "manager-name" "{MANAGER}"\n'
-                 + '2020-01-01 custom "assetreg-option" "district" "huaian-qingjiangpu"\n')
+    t = Treasurer(folder)
+    src = folder / "sources"
+    t.write("accounts", [custom(D(2020, 1, 1), "assetreg-option", ["manager-name", MANAGER]),
+                         custom(D(2020, 1, 1), "assetreg-option", ["district", "huaian-qingjiangpu"])])
 
+    # 1. the units roster, as the housing bureau's register gives it (owner keys, no names)
     units = make_units(rng)
-    for u in units:
-        book.add("units", custom(D(2020, 1, 1), "unit", [u["number"]], building=u["building"],
-                                 area=u["area"], owner=u["owner"], unsold=u["unsold"]))
+    roster = write_sheet(src / "01-业主名册.xlsx", "名册", f"{NAME} 专有部分名册（业主以编号代替姓名）",
+                         ["房号", "楼栋", "专有部分面积", "业主编号", "开发商未售", "登记日期"],
+                         [[u["number"], int(u["building"]), float(u["area"]), u["owner"], "是" if u["unsold"] else "否",
+                           D(2020, 1, 1)] for u in units], widths={1: 12, 4: 12})
+    t.run("import", roster, "--date", "2020-01-01")
 
-    # -- registry: the 2024 clear-up campaign, and what came after
-    docs = folder / "documents"
-    evidence = {
-        "parking": "documents/2024-03-确权-地面停车位.pdf",
-        "advertising": "documents/2024-03-确权-广告位.pdf",
-        "room": "documents/2024-03-确权-用房.pdf",
-        "site": "documents/2024-03-确权-基站与场地.pdf",
-        "other": "documents/2024-03-确权-基站与场地.pdf",
-    }
+    # 2. the 2024 clear-up: the asset register, then notice, objections, confirmations
+    assets = make_assets()
+    register = write_sheet(src / "02-共有资产登记表.xlsx", "登记表", f"{NAME} 共有资产清查登记表（2024年2月）",
+                           ["资产编号", "资产类型", "位置", "描述", "规模", "权属依据", "所在区域", "登记日期", "登记原因"],
+                           [[a["id"], a["kind"], a["location"], a["description"], a["size"], a["basis"], a["zones"],
+                             D(2024, 2, 26), "2024年共有资产清查登记"] for a in assets], widths={3: 24, 4: 26})
+    t.run("import", register, "--date", "2024-02-26")
+    evidence = {"停车位": "documents/2024-03-确权-地面停车位.pdf", "广告位": "documents/2024-03-确权-广告位.pdf",
+                "用房": "documents/2024-03-确权-用房.pdf", "基站场地": "documents/2024-03-确权-基站与场地.pdf",
+                "其他": "documents/2024-03-确权-基站与场地.pdf"}
     for rel in sorted(set(evidence.values())):
-        kinds = "/".join(k for k, r in evidence.items() if r == rel)
-        write_pdf(folder / rel, [f"Jinghu Garden owners' committee - ownership confirmation record ({kinds})",
+        write_pdf(folder / rel, ["Jinghu Garden owners' committee - ownership confirmation record",
                                  "Survey drawing, public notice photos and the committee's hearing minutes.",
                                  "Fictional example document generated by ledgers/make_example.py"])
+    steps: list[Any] = []
     seen_docs: set[str] = set()
-    for rel in evidence.values():
-        if rel in seen_docs:
+    for a in assets:
+        if a["fate"] in ("noticed", "registered"):
             continue
-        seen_docs.add(rel)
-        book.text("registry", f'2024-03-20 document {accounts.REGISTRY} "{rel}"\n  title: "确权公示及结果"')
-    write_pdf(docs / "2025-04-R-02-决议.pdf", ["Owners' assembly resolution R-2025-01 on room R-02 (fictional)."])
-    book.text("registry", f'2025-04-28 document {accounts.REGISTRY} "documents/2025-04-R-02-决议.pdf"\n  asset: "R-02"')
-
-    assets = make_assets(rng)
+        steps.append(custom(D(2024, 3, 1), "asset", [a["id"], "noticed"], days=15, reason="共有资产确权公示（第一批）"))
     for a in assets:
-        book.add("registry", custom(D(2024, 2, 26), "asset", [a.id, "registered"], kind=a.kind,
-                                    location=a.location, description=a.description, size=a.size,
-                                    basis=a.basis, zones=a.zones, reason="2024年共有资产清查登记"))
-    for a in assets:
-        if a.fate in ("confirmed", "disputed", "excluded", "objected", "resolution"):
-            book.add("registry", custom(D(2024, 3, 1), "asset", [a.id, "noticed"], days=15,
-                                        reason="共有资产确权公示（第一批）"))
-        if a.fate == "excluded":
-            book.add("registry", custom(D(2024, 3, 8), "asset", [a.id, "objected"], by="OWN-0102",
-                                        reason="该车位划在消防车道上，不应作为车位经营"))
-            book.add("registry", custom(D(2024, 3, 25), "asset", [a.id, "excluded"],
-                                        reason="经核实位于消防车道，依《消防法》第28条取消车位，不纳入经营"))
-        elif a.fate == "disputed":
-            book.add("registry", custom(D(2024, 3, 10), "asset", [a.id, "objected"], by="DEV-JH",
-                                        reason="开发商称该车位为规划车位，已出售"))
-            book.add("registry", custom(D(2024, 3, 18), "asset", [a.id, "disputed"],
-                                        reason="开发商主张权属，待核查规划许可及销售合同"))
-        elif a.fate == "objected":
-            book.add("registry", custom(D(2024, 3, 12), "asset", [a.id, "objected"], by="OWN-0388",
-                                        reason="外墙广告影响采光，要求先征求相邻业主意见"))
-        elif a.fate == "confirmed":
-            book.add("registry", custom(D(2024, 3, 20), "asset", [a.id, "confirmed"],
-                                        evidence=evidence[a.kind], reason="公示期满无异议，确认为业主共有"))
-        elif a.fate == "noticed":
-            book.add("registry", custom(D(2026, 11, 20), "asset", [a.id, "noticed"], days=15,
-                                        reason="新划车位确权公示（第二批）"))
-    # R-02: notice drew an objection; the owners' assembly confirmed it by resolution
-    book.add("registry", custom(D(2024, 3, 9), "asset", ["R-02", "objected"], by="OWN-0517",
+        aid, fate = a["id"], a["fate"]
+        if fate == "excluded":
+            steps.append(custom(D(2024, 3, 8), "asset", [aid, "objected"], by="OWN-0102",
+                                reason="该车位划在消防车道上，不应作为车位经营"))
+            steps.append(custom(D(2024, 3, 25), "asset", [aid, "excluded"],
+                                reason="经核实位于消防车道，依《消防法》第28条取消车位，不纳入经营"))
+        elif fate == "disputed":
+            steps.append(custom(D(2024, 3, 10), "asset", [aid, "objected"], by="DEV-JH",
+                                reason="开发商称该车位为规划车位，已出售"))
+            steps.append(custom(D(2024, 3, 18), "asset", [aid, "disputed"], reason="开发商主张权属，待核查规划许可及销售合同"))
+        elif fate == "objected":
+            steps.append(custom(D(2024, 3, 12), "asset", [aid, "objected"], by="OWN-0388",
+                                reason="外墙广告影响采光，要求先征求相邻业主意见"))
+        elif fate == "resolution":
+            steps.append(custom(D(2024, 3, 9), "asset", [aid, "objected"], by="OWN-0517",
                                 reason="物业称该房为其自有，业主要求出示产权证明"))
-    book.text("contracts", _resolution("R-2025-01", D(2025, 4, 26), 9, "关于确认5号楼一层空置物业服务用房为业主共有的决定",
-                                       "R-02", "confirm-ownership"))
-    book.add("registry", custom(D(2025, 4, 28), "asset", ["R-02", "confirmed"],
-                                evidence="documents/2025-04-R-02-决议.pdf", resolution="R-2025-01",
-                                reason="业主大会决议确认为业主共有（物业未能出示产权证明）"))
-    # A dispute that was resolved: P-285 re-noticed and confirmed
-    book.add("registry", custom(D(2025, 9, 1), "asset", ["P-285", "resolved"],
-                                reason="开发商未能提供该车位的规划许可及销售合同，撤回主张"))
-    book.add("registry", custom(D(2025, 9, 5), "asset", ["P-285", "noticed"], days=15, reason="争议解决后重新公示"))
-    book.add("registry", custom(D(2025, 9, 22), "asset", ["P-285", "confirmed"], evidence=evidence["parking"],
-                                reason="重新公示期满无异议，确认为业主共有"))
+        elif fate == "confirmed":
+            rel = evidence[a["kind"]]
+            if rel not in seen_docs:
+                seen_docs.add(rel)
+                from beancount.core import data
 
-    # -- contracts and the money
-    confirmed_parking = [a.id for a in assets if a.kind == "parking" and a.fate == "confirmed"]
-    lift_ads = [f"AD-{n:02d}" for n in range(1, 25)]
-    boards = [f"AD-{n:02d}" for n in range(25, 39)]
-    contracts = [
-        dict(id="C-2024-001", title="地面停车位委托经营（业主月租）", assets=",".join(confirmed_parking),
-             use="parking-owner", counterparty=MANAGER, counterparty_kind="organisation",
-             start=D(2024, 11, 1), end=D(2026, 10, 31), price=cny(len(confirmed_parking) * 120),
-             period="month", deposit=None, manager_share=Decimal("0.30"), resolution="R-2024-01",
-             via="manager", kind="parking"),
-        dict(id="C-2024-002", title="电梯轿厢框架广告", assets=",".join(lift_ads), use="advertising-lift",
-             counterparty="淮安市梯媒广告有限公司", counterparty_kind="organisation",
-             start=D(2024, 11, 1), end=D(2026, 10, 31), price=cny(24 * 300 * 3), period="quarter",
-             deposit=cny(5000), manager_share=Decimal("0.10"), resolution="R-2024-01", via="manager",
-             kind="advertising"),
-        dict(id="C-2024-003", title="宣传栏及道闸广告", assets=",".join(boards), use="advertising-board",
-             counterparty="淮安市清浦广告传媒有限公司", counterparty_kind="organisation",
-             start=D(2024, 11, 1), end=D(2025, 10, 31), price=cny(2800), period="month", deposit=cny(2000),
-             manager_share=Decimal("0.10"), resolution="R-2024-01", via="manager", kind="advertising"),
-        dict(id="C-2024-004", title="通信基站站址租赁", assets="S-01", use="base-station",
-             counterparty="中国铁塔股份有限公司淮安市分公司", counterparty_kind="organisation",
-             start=D(2024, 11, 1), end=D(2029, 10, 31), price=cny(18000), period="year", deposit=None,
-             manager_share=Decimal("0"), resolution="R-2024-01", via="bank", kind="site"),
-        dict(id="C-2024-005", title="会所用作社区养老服务站", assets="R-01", use="community-room",
-             counterparty="清江浦区颐和居家养老服务中心", counterparty_kind="organisation",
-             start=D(2024, 11, 1), end=D(2027, 10, 31), price=cny(3000), period="month", deposit=cny(6000),
-             manager_share=Decimal("0.05"), resolution="R-2024-01", via="bank", kind="room"),
-        dict(id="C-2025-001", title="智能快递柜场地使用", assets="E-01", use="express-locker",
-             counterparty="淮安丰递智能科技有限公司", counterparty_kind="organisation",
-             start=D(2025, 1, 1), end=D(2026, 12, 31), price=cny(6000), period="half-year", deposit=cny(1000),
-             manager_share=Decimal("0.10"), resolution="R-2024-01", via="manager", kind="other"),
-        dict(id="C-2025-002", title="电动汽车充电桩场地", assets="E-02", use="ev-charger",
-             counterparty="淮安绿源充电科技有限公司", counterparty_kind="organisation",
-             start=D(2025, 6, 1), end=D(2027, 5, 31), price=cny(900), period="month", deposit=cny(3000),
-             manager_share=Decimal("0.10"), resolution="R-2025-02", via="manager", kind="other"),
-    ]
-    book.text("contracts", _resolution("R-2024-01", D(2024, 9, 28), 8,
-                                       "关于利用共有部分经营（停车、广告、基站、用房、快递柜）的决定",
-                                       "P-*,AD-*,S-01,R-01,E-01",
-                                       "parking-owner,parking-nonowner,advertising-lift,advertising-board,base-station,community-room,express-locker"))
-    book.text("contracts", _resolution("R-2025-02", D(2025, 4, 26), 8, "关于在停车区设置电动汽车充电桩的决定",
-                                       "E-02", "ev-charger"))
-    book.text("contracts", _resolution("R-2024-02", D(2024, 9, 28), 9,
-                                       "关于公共收益分配的决定：净收益的60%补充维修资金，10%作业委会工作经费",
-                                       "", "income-allocation"))
-    for c in contracts:
-        terms = {k: c[k] for k in ("assets", "use", "counterparty", "counterparty_kind", "start", "end",
-                                   "price", "period", "deposit", "manager_share", "resolution") if c[k] is not None}
-        terms["notice_start"] = c["start"] - dt.timedelta(days=40)
-        terms["notice_end"] = c["start"] - dt.timedelta(days=26)
-        book.add("contracts", custom(c["start"] - dt.timedelta(days=20), "contract", [c["id"], "recorded"],
-                                     title=c["title"], **terms, decision="permitted", policy_set="huaian-qingjiangpu",
-                                     content_hash=content_hash(terms)))
-    # the boards contract ended early
-    book.add("contracts", custom(D(2025, 8, 1), "contract", ["C-2024-003", "ended"],
-                                 reason="广告公司经营困难，双方协商提前解除"))
-    ends = {"C-2024-003": D(2025, 7, 31)}
+                from assetreg.ledger import meta
+                steps.append(data.Document(meta(title="确权公示及结果"), D(2024, 3, 20), accounts.REGISTRY, rel, None, None))
+            steps.append(custom(D(2024, 3, 20), "asset", [aid, "confirmed"], evidence=rel,
+                                reason="公示期满无异议，确认为业主共有"))
+        elif fate == "noticed":
+            steps.append(custom(D(2026, 11, 20), "asset", [aid, "noticed"], days=15, reason="新划车位确权公示（第二批）"))
+    t.write("registry", steps)
 
-    book.text("journal", txn(D(2024, 10, 31), "期初", "共有资金专户期初余额（清查前历年结余）",
-                             [(accounts.BANK, Decimal("186420.55")), (accounts.OPENING, Decimal("-186420.55"))]))
-    held = Decimal(0)
-    month = D(2024, 11, 1)
-    last = D(2026, 10, 1)
-    pending: list[tuple[D, Decimal, str]] = []
+    # 3. the owners' assembly of September 2024 (ballots counted against the roster)
+    votes = src / "03-表决票-2024年9月业主大会-第8项.xlsx"
+    write_ballots(votes, "景湖花园2024年第一次业主大会 表决票统计（利用共有部分经营）", ballots(rng, units, 0.86, 0.90, 0.06))
+    t.run("resolution", "record", votes, "--matter", 8, "--id", "R-2024-01", "--date", "2024-09-28",
+          "--title", "关于利用共有部分经营（停车、广告、基站、用房、快递柜）的决定",
+          "--assets", "P-*,AD-*,S-01,R-01,E-01",
+          "--uses", "parking-owner,parking-nonowner,advertising-lift,advertising-board,base-station,community-room,express-locker")
+    votes = src / "04-表决票-2024年9月业主大会-收益分配.xlsx"
+    write_ballots(votes, "景湖花园2024年第一次业主大会 表决票统计（公共收益分配）", ballots(rng, units, 0.86, 0.80, 0.12))
+    t.run("resolution", "record", votes, "--matter", 9, "--id", "R-2024-02", "--date", "2024-09-28",
+          "--title", "关于公共收益分配的决定：净收益的60%补充维修资金，10%作业委会工作经费")
+
+    # 4. the contracts of the first year, through the policy gate
+    first, renewals = contract_rows(units, rng)
+    sheet = write_sheet(src / "05-经营合同-2024.xlsx", "合同", f"{NAME} 共有部分经营合同登记（2024年度）",
+                        CONTRACT_HEADERS, contract_sheet_rows(first))
+    t.run("import", sheet, "--date", "2024-10-25")
+
+    # 5. proposals the gate turned down, logged for residents to see
+    props = src / "proposals"
+    for name, proposal, comment, day in (
+        ("2024-10-R04-集体宿舍.yaml", dict(id="X-2024-01", assets=["R-04"], use="community-room",
+                                            counterparty="淮安市某劳务派遣有限公司", counterparty_kind="organisation",
+                                            signed=D(2024, 10, 20), start=D(2024, 11, 1), end=D(2025, 10, 31),
+                                            price="4500.00", period="month", deposit="4500.00", manager_share="0.10",
+                                            resolution="R-2024-01", notice_start=D(2024, 10, 1), notice_end=D(2024, 10, 16),
+                                            facts={"residential_use": True}),
+         "物业提议把2号楼地下室改作员工集体宿舍：地下室住人，负面清单禁止", D(2024, 10, 20)),
+        ("2025-05-非业主车位一年.yaml", dict(id="X-2025-01", assets=["P-282"], use="parking-nonowner",
+                                             counterparty="淮安市某物流有限公司", counterparty_kind="organisation",
+                                             signed=D(2025, 5, 10), start=D(2025, 6, 1), end=D(2026, 5, 31),
+                                             price="300.00", period="month", deposit="300.00", manager_share="0.30",
+                                             resolution="R-2024-01", notice_start=D(2025, 4, 20), notice_end=D(2025, 5, 5),
+                                             owners_waiting=3),
+         "物流公司要租一个车位一年：非业主租期超过6个月、仍有业主排队、车位有争议", D(2025, 5, 10)),
+        ("2025-08-会所办喜宴.yaml", dict(id="X-2025-02", assets=["R-03"], use="event-hire",
+                                          counterparty="淮安市某婚庆服务有限公司", counterparty_kind="organisation",
+                                          signed=D(2025, 8, 1), start=D(2025, 9, 1), end=D(2025, 9, 30),
+                                          price="5000.00", period="once", deposit="1000.00", manager_share="0.10",
+                                          notice_start=D(2025, 7, 10), notice_end=D(2025, 7, 25)),
+         "婚庆公司租用架空层办喜宴：指导清单没有这一用途", D(2025, 8, 1)),
+    ):
+        path = write_proposal(props / name, proposal, comment)
+        t.run("contract", "record", path, "--date", day, expect=1)
+
+    # 6. R-02 confirmed by resolution; the EV-charger resolution; a dispute resolved
+    votes = src / "06-表决票-2025年4月业主大会-确权.xlsx"
+    write_ballots(votes, "景湖花园2025年第一次业主大会 表决票统计（5号楼用房确权）", ballots(rng, units, 0.83, 0.88, 0.05))
+    t.run("resolution", "record", votes, "--matter", 9, "--id", "R-2025-01", "--date", "2025-04-26",
+          "--title", "关于确认5号楼一层空置物业服务用房为业主共有的决定")
+    write_pdf(folder / "documents/2025-04-R-02-决议.pdf", ["Owners' assembly resolution R-2025-01 on room R-02 (fictional)."])
+    t.run("asset", "confirm", "R-02", "--date", "2025-04-28", "--evidence", "documents/2025-04-R-02-决议.pdf",
+          "--resolution", "R-2025-01", "--reason", "业主大会决议确认为业主共有（物业未能出示产权证明）")
+    votes = src / "07-表决票-2025年4月业主大会-充电桩.xlsx"
+    write_ballots(votes, "景湖花园2025年第一次业主大会 表决票统计（充电桩）", ballots(rng, units, 0.83, 0.88, 0.05))
+    t.run("resolution", "record", votes, "--matter", 8, "--id", "R-2025-02", "--date", "2025-04-26",
+          "--title", "关于在停车区设置电动汽车充电桩的决定", "--assets", "E-02", "--uses", "ev-charger")
+    votes = src / "08-表决票-2025年4月业主大会-外墙广告.xlsx"
+    write_ballots(votes, "景湖花园2025年第一次业主大会 表决票统计（外墙广告）", ballots(rng, units, 0.80, 0.62, 0.25))
+    t.run("resolution", "record", votes, "--matter", 8, "--id", "R-2025-03", "--date", "2025-04-26",
+          "--title", "关于在3号楼山墙和会所南墙设置外墙广告的决定", "--assets", "AD-39,AD-40",
+          "--uses", "advertising-exterior")  # recorded as failed: 60% approval, below 3/4
+    t.run("contract", "end", "C-2024-003", "--date", "2025-08-01", "--reason", "广告公司经营困难，双方协商提前解除")
+    t.run("asset", "resolve", "P-285", "--date", "2025-09-01", "--reason", "开发商未能提供该车位的规划许可及销售合同，撤回主张")
+    t.run("asset", "notice", "P-285", "--date", "2025-09-05", "--days", 15, "--reason", "争议解决后重新公示")
+    t.run("asset", "confirm", "P-285", "--date", "2025-09-22", "--evidence", evidence["停车位"],
+          "--reason", "重新公示期满无异议，确认为业主共有")
+
+    # 7. renewals and new contracts of 2025
+    sheet = write_sheet(src / "09-经营合同-2025.xlsx", "合同", f"{NAME} 共有部分经营合同登记（2025年度）",
+                        CONTRACT_HEADERS, contract_sheet_rows(renewals))
+    t.run("import", sheet, "--date", "2025-05-20")
+
+    # 8. the money: monthly reports of the property company and the owners' bank account
+    t.write("journal", [])  # keeps the journal's header first
+    from beancount.core import data
+    from beancount.core.amount import Amount
+
+    from assetreg.ledger import meta
+    opening = Decimal("186420.55")
+    t.write("journal", [data.Transaction(
+        meta(), D(2024, 9, 30), "*", "业委会", "共有资金专户期初余额（清查前历年结余）", frozenset(), frozenset(),
+        [data.Posting(accounts.BANK, Amount(opening, "CNY"), None, None, None, None),
+         data.Posting(accounts.OPENING, Amount(-opening, "CNY"), None, None, None, None)])])
+
+    ended = {"C-2024-003": D(2025, 7, 31)}
+    via_bank = {"C-2024-004", "C-2024-005"}
+    dues = billing(first + renewals, ended)
+    bank: list[tuple[D, str, Decimal, Decimal, str, str]] = []  # day, summary, in, out, counterparty, note
     net_by_half: dict[str, Decimal] = {}
-    while month <= last:
-        month_end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-        label = f"{month:%Y-%m}"
-        month_net = Decimal(0)
-        for c in contracts:
-            end = ends.get(c["id"], c["end"])
-            if not (c["start"] <= month <= end):
-                continue
-            months = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}[c["period"]]
-            offset = (month.year - c["start"].year) * 12 + month.month - c["start"].month
-            if offset % months:
-                continue
-            gross = c["price"].number
-            if c["use"] == "parking-owner":  # occupancy varies month to month
-                gross = cents(gross * Decimal(rng.randint(88, 100)) / 100)
-            if c["id"] == "C-2025-002" and label == "2026-09":
-                continue  # the charger operator skipped a month: arrears the audit should show
-            cost = cents(gross * c["manager_share"])
-            net = gross - cost
-            asset_meta = c["assets"] if len(c["assets"]) < 40 else c["assets"].split(",")[0]
-            asset_list = c["assets"]
-            income_acct = accounts.INCOME_BY_KIND[c["kind"]]
-            if c["via"] == "manager":
-                postings = [(accounts.HELD_BY_MANAGER, net)]
-                if cost:
-                    postings.append((accounts.MANAGER_COST, cost))
-                postings.append((income_acct, -gross))
-                book.text("journal", txn(month_end, MANAGER, f"{label} {c['title']} 公共收益",
-                                         postings, asset=asset_list, contract=c["id"], period=label))
-                held += net
-                pending.append((month_end, net, c["id"]))
-            else:
-                paid = month + dt.timedelta(days=rng.randint(3, 12))
-                postings = [(accounts.BANK, gross), (income_acct, -gross)]
-                book.text("journal", txn(paid, c["counterparty"], f"{label} {c['title']} 租金",
-                                         postings, asset=asset_list, contract=c["id"], period=label))
-            month_net += net
-            del asset_meta
-        half = f"{month.year}H{1 if month.month <= 6 else 2}"
-        net_by_half[half] = net_by_half.get(half, Decimal(0)) + month_net
-        # the property company remits last month's collections around the 20th (late in two months)
-        remit_day = month_end + dt.timedelta(days=20 if label not in ("2025-12", "2026-08") else 55)
-        total = sum((p[1] for p in pending), Decimal(0))
-        if total and remit_day <= D(2026, 11, 25):
-            book.text("journal", txn(remit_day, MANAGER, f"{label} 代收公共收益转入共有资金专户",
-                                     [(accounts.BANK, total), (accounts.HELD_BY_MANAGER, -total)]))
-            held -= total
-            pending = []
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-
-    # deposits received at signing, returned when the boards contract ended
-    for c in contracts:
-        if c["deposit"] is not None:
-            book.text("journal", txn(c["start"] - dt.timedelta(days=5), c["counterparty"], f"{c['title']} 履约押金",
-                                     [(accounts.BANK, c["deposit"].number), (accounts.DEPOSITS, -c["deposit"].number)],
-                                     contract=c["id"]))
-    book.text("journal", txn(D(2025, 8, 15), "淮安市清浦广告传媒有限公司", "宣传栏及道闸广告 提前解除 退还押金",
-                             [(accounts.DEPOSITS, Decimal(2000)), (accounts.BANK, Decimal(-2000))], contract="C-2024-003"))
-    # half-yearly allocation under R-2024-02
-    for half, alloc_day in (("2024H2", D(2025, 1, 20)), ("2025H1", D(2025, 7, 20)), ("2025H2", D(2026, 1, 20)),
-                            ("2026H1", D(2026, 7, 20))):
-        net = net_by_half.get(half, Decimal(0))
-        fund = cents(net * Decimal("0.60"))
-        committee = cents(net * Decimal("0.10"))
-        book.text("journal", txn(alloc_day, "业委会", f"{half} 公共净收益分配：补充维修资金60%、业委会工作经费10%",
-                                 [(accounts.MAINTENANCE_FUND, fund), (accounts.COMMITTEE_FUNDS, committee),
-                                  (accounts.BANK, -(fund + committee))], resolution="R-2024-02", period=half))
-    # bank fees, and one unexplained deposit waiting in suspense
+    report_rows: dict[D, list[list[Any]]] = {}
+    for start, r in sorted(dues, key=lambda x: (x[0], x[1]["id"])):
+        label = f"{start:%Y-%m}"
+        gross = r["price"]
+        if r["id"] == "C-2025-002" and label == "2026-09":
+            continue  # the charger operator skipped a month: arrears for the audit
+        share = r["manager_share"]
+        if r["id"] == "C-2024-002" and label == "2026-05":
+            share = Decimal("0.15")  # deducted more than the agreed 10%: the audit flags it
+        cost = cents(gross * share)
+        half = f"{start.year}H{1 if start.month <= 6 else 2}"
+        if r["id"] in via_bank:
+            paid = start + dt.timedelta(days=rng.randint(3, 12))
+            bank.append((paid, f"{label} {r.get('title', '')} 租金 {r['id']}", gross, Decimal(0), r["counterparty"], ""))
+            net_by_half[half] = net_by_half.get(half, Decimal(0)) + gross
+            continue
+        asset = r["assets"] if "," not in r["assets"] else ""
+        report_rows.setdefault(start, []).append(
+            [label, asset, r["id"], r.get("title", "地面车位年租（业主）"), float(gross), float(cost), float(gross - cost)])
+        net_by_half[half] = net_by_half.get(half, Decimal(0)) + gross - cost
+    month = D(2024, 11, 1)
+    while month <= END:
+        rows = report_rows.get(month, [])
+        for d in list(report_rows):
+            if d.year == month.year and d.month == month.month and d != month:
+                rows += report_rows[d]
+        if rows:
+            path = write_sheet(src / "物业收益月报" / f"{month:%Y-%m}.xlsx", "收益明细",
+                               f"{MANAGER} 景湖花园公共收益月报（{month.year}年{month.month}月）",
+                               ["期间", "资产编号", "合同编号", "项目", "收入总额", "扣除成本", "应付业主"], rows,
+                               total=["合计", None, None, None, sum(x[4] for x in rows), sum(x[5] for x in rows),
+                                      sum(x[6] for x in rows)], widths={4: 26})
+            t.run("import", path)
+            net = sum((Decimal(str(x[6])) for x in rows), Decimal(0))
+            late = f"{month:%Y-%m}" in ("2025-12", "2026-08")
+            remit = month_end(month) + dt.timedelta(days=55 if late else 20)
+            if remit <= END:
+                bank.append((remit, f"{month:%Y-%m} 代收公共收益转入", cents(net), Decimal(0), MANAGER, ""))
+        month = add_months(month, 1)
+    for r in first + renewals:
+        if r["deposit"]:
+            bank.append((r["signed"], f"履约押金 {r['id']}", r["deposit"], Decimal(0), r["counterparty"], ""))
+            end = ended.get(r["id"], r["end"])
+            if end < END and r["use"] in ("parking-nonowner", "advertising-board"):
+                bank.append((end + dt.timedelta(days=10), f"退还押金 {r['id']}", Decimal(0), r["deposit"],
+                             r["counterparty"], ""))
+    allocations = []
+    for half, day in (("2024H2", D(2025, 1, 20)), ("2025H1", D(2025, 7, 20)), ("2025H2", D(2026, 1, 20)),
+                      ("2026H1", D(2026, 7, 20))):
+        fund = cents(net_by_half.get(half, Decimal(0)) * Decimal("0.60"))
+        committee = cents(net_by_half.get(half, Decimal(0)) * Decimal("0.10"))
+        bank.append((day, f"划转 {half} 补充维修资金 R-2024-02", Decimal(0), fund, "淮安市住房专项维修资金管理中心", ""))
+        bank.append((day, f"划转 {half} 业委会工作经费 R-2024-02", Decimal(0), committee, "景湖花园业主委员会", ""))
+        allocations.append((day, half, fund, committee))
     for q in range(8):
-        day = D(2024, 12, 21) + dt.timedelta(days=91 * q)
-        book.text("journal", txn(day, "银行", "账户管理费", [(accounts.BANK_FEES, Decimal("30.00")),
-                                                             (accounts.BANK, Decimal("-30.00"))]))
-    book.text("journal", txn(D(2026, 10, 14), "张**", "转账 备注：车位费", [(accounts.BANK, Decimal("360.00")),
-                                                                          (accounts.SUSPENSE, Decimal("-360.00"))]))
+        bank.append((D(2024, 12, 21) + dt.timedelta(days=91 * q), "账户管理费", Decimal(0), Decimal("30.00"), "", ""))
+    bank.append((D(2026, 10, 14), "转账", Decimal("360.00"), Decimal(0), "个人", "车位费"))
 
-    for part, chunks in book.parts.items():
-        path = folder / f"{part}.beancount"
-        atomic_write(path, path.read_text(encoding="utf-8") + "\n" + "".join(chunks))
+    bank.sort(key=lambda x: (x[0], x[1]))
+    balance = opening
+    lines = []
+    for n, (day, summary, inflow, outflow, who, note) in enumerate(bank, 1):
+        balance += inflow - outflow
+        lines.append([day, summary, float(inflow) if inflow else None, float(outflow) if outflow else None,
+                      float(balance), who, f"JH{day:%Y%m%d}{n:04d}", note])
+    cut = D(2025, 10, 31)
+    for name, part in (("10-银行对账单-2024-11至2025-10.xlsx", [x for x in lines if x[0] <= cut]),
+                       # the second export overlaps the first by two weeks: nothing is booked twice
+                       ("11-银行对账单-2025-10中至2026-10.xlsx", [x for x in lines if x[0] >= D(2025, 10, 15)])):
+        path = write_sheet(src / name, "明细", "中国银行淮安清江浦支行 账户明细 户名：景湖花园业主大会共有资金专户",
+                           ["交易日期", "摘要", "收入金额", "支出金额", "余额", "对方户名", "流水号", "附言"], part,
+                           total=["合计", None, sum(x[2] or 0 for x in part), sum(x[3] or 0 for x in part)],
+                           widths={1: 12, 2: 34, 6: 30})
+        t.run("import", path)
+
+    # outgoing transfers land in suspense; the treasurer books each against its resolution
+    clearing = []
+    for day, half, fund, committee in allocations:
+        for acct, amount, what in ((accounts.MAINTENANCE_FUND, fund, "补充维修资金"),
+                                   (accounts.COMMITTEE_FUNDS, committee, "业委会工作经费")):
+            clearing.append(data.Transaction(
+                meta(resolution="R-2024-02", period=half), day, "*", "业委会",
+                f"{half} 公共净收益分配：{what}（清理待查明款项）", frozenset(), frozenset(),
+                [data.Posting(acct, Amount(amount, "CNY"), None, None, None, None),
+                 data.Posting(accounts.SUSPENSE, Amount(-amount, "CNY"), None, None, None, None)]))
+    t.write("journal", clearing)
+
+    # 9. disclosures for the periods published so far, and a seal on 2025
+    reports = folder / "reports"
+    reports.mkdir()
+    for period, day in (("2024H2", "2025-01-25"), ("2025H1", "2025-07-25"), ("2025H2", "2026-01-25")):
+        t.run("disclose", "--period", period, "-o", reports / f"收益公示-{period}.xlsx",
+              "--html", reports / f"收益公示-{period}.html", "--date", day)
+        normalize_xlsx(reports / f"收益公示-{period}.xlsx")
+    t.run("seal", "--through", "2025-12-31", "--date", "2026-01-26")
     return folder / "main.beancount"
 
 
-def _resolution(rid: str, day: D, matter: int, title: str, assets: str, uses: str) -> str:
-    return "\n".join([
-        f'{day} custom "resolution" "{rid}"',
-        f"  matter: {matter}",
-        "  passed: TRUE",
-        f'  title: "{title}"',
-        f'  assets: "{assets}"',
-        f'  uses: "{uses}"',
-    ])
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / COMPOUND_ID)
     args = parser.parse_args(argv)
     main_file = build(args.out)
