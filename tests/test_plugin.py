@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from beancount.core.amount import Amount
 from conftest import append
+
+from assetreg.contracts import content_hash
+from assetreg.ledger import custom, format_entry
 
 BEAN_CHECK = shutil.which("bean-check") or str(Path(sys.executable).parent / "bean-check")
 
@@ -23,9 +29,23 @@ def bean_check(root: Path) -> subprocess.CompletedProcess[str]:
 INCOME = """
 {date} * "物业公司" "停车费"
   asset: "{asset}"
+  contract: "C-ALL"
   Assets:Receivable:物业代收    100.00 CNY
   Income:Common:停车位         -100.00 CNY
 """
+
+
+@pytest.fixture
+def small_compound(small_compound: Path) -> Path:
+    """The shared fixture plus a gate-passed contract covering P-001 and AD-001 in 2024,
+    so that these cases isolate the asset checks from the audit's contract checks."""
+    terms = {"assets": "P-001,AD-001", "use": "parking-owner", "counterparty": "OWN-0001",
+             "counterparty_kind": "owner", "start": dt.date(2024, 1, 1), "end": dt.date(2024, 12, 31),
+             "price": Amount(Decimal("100.00"), "CNY"), "period": "month"}
+    entry = custom(dt.date(2023, 12, 20), "contract", ["C-ALL", "recorded"], **terms,
+                   decision="permitted", content_hash=content_hash(terms))
+    append(small_compound / "contracts.beancount", "\n" + format_entry(entry))
+    return small_compound
 
 
 def test_clean_compound_passes(small_compound: Path) -> None:
@@ -80,6 +100,7 @@ def test_asset_on_posting_overrides_transaction(small_compound: Path) -> None:
     append(small_compound / "journal.beancount", """
 2024-02-01 * "物业公司" "停车费与广告费"
   asset: "P-001"
+  contract: "C-ALL"
   Assets:Receivable:物业代收    200.00 CNY
   Income:Common:停车位         -100.00 CNY
   Income:Common:广告位         -100.00 CNY
@@ -105,6 +126,7 @@ def test_hand_edited_illegal_confirmation_is_reported(empty_compound: Path) -> N
   reason: "提前确认"
 2024-02-01 * "物业公司" "停车费"
   asset: "P-009"
+  contract: "C-ALL"
   Assets:Receivable:物业代收    100.00 CNY
   Income:Common:停车位         -100.00 CNY
 """)
