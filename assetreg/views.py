@@ -27,7 +27,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import importlib
+import math
+import os
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -186,6 +189,8 @@ class Books:
     rejected: list[Rejected]
     documents: dict[str, str]  # evidence reference (relative) -> absolute document filename
     memo_: dict[Any, Any] = field(default_factory=dict)  # page results, computed once per load
+    _locks: dict[Any, threading.Lock] = field(default_factory=dict)
+    _locks_lock: threading.Lock = field(default_factory=threading.Lock)
     income_by_asset: dict[str, list[IncomeLine]] = field(default_factory=dict)
     income_by_contract: dict[str, list[IncomeLine]] = field(default_factory=dict)
     contracts_by_asset: dict[str, list[Contract]] = field(default_factory=dict)
@@ -196,9 +201,18 @@ class Books:
         return f if f in FREQUENCY_MONTHS else "half-year"
 
     def memo(self, key: Any, compute: Any) -> Any:
-        """A page result computed once per load (the books never change once built)."""
-        if key not in self.memo_:
-            self.memo_[key] = compute()
+        """A page result computed once per load (the books never change once built).
+
+        Thread-safe: a request asking for a result being computed (e.g. by :func:`warm`)
+        waits for it instead of computing it again.
+        """
+        if key in self.memo_:
+            return self.memo_[key]
+        with self._locks_lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self.memo_:
+                self.memo_[key] = compute()
         return self.memo_[key]
 
     @property
@@ -211,8 +225,8 @@ class Books:
 
 
 def _source(entry: Any) -> str:
-    m = getattr(entry, "meta", None) or {}
-    return f"{Path(str(m.get('filename', '?'))).name}:{m.get('lineno', '?')}"
+    m = entry.meta or {}
+    return f"{os.path.basename(str(m.get('filename', '?')))}:{m.get('lineno', '?')}"
 
 
 def _meta_value(posting: Any, entry: Any, key: str) -> str | None:
@@ -458,13 +472,13 @@ def asset_page(books: Books, asset_id: str) -> dict[str, Any] | None:
 # --------------------------------------------------------------------------- 经营合同
 
 
-def _pay_period(dues: Sequence[Any], text: str | None, day: dt.date) -> str | None:
+def _pay_period(dues: Sequence[Any], known: set[str], text: str | None, day: dt.date) -> str | None:
     """The billing period a payment is for -- the same rule as the audit's billing check:
     its ``period:`` when the schedule bills it, else the period its month (or date) falls in."""
     if dues and dues[0].period == "once":
         return "once"
     if text:
-        if text in {d.period for d in dues}:
+        if text in known:
             return text
         try:
             day = dt.date.fromisoformat(text + "-01")
@@ -476,44 +490,53 @@ def _pay_period(dues: Sequence[Any], text: str | None, day: dt.date) -> str | No
     return text
 
 
-def billing(books: Books, c: Contract) -> dict[str, Any]:
+def billing(books: Books, c: Contract, with_rows: bool = False) -> dict[str, Any]:
     """Amounts due to date against payments booked with ``contract:`` and ``period:`` meta.
 
     A period paid short counts as arrears once it ended more than ``billing-grace-days``
-    ago (the audit's rule); before that it is shown as not yet due in full.
+    ago (the audit's rule); before that it is shown as not yet due in full. ``with_rows``
+    adds the period-by-period table (for a contract's own page).
     """
     dues = schedule(c) if c.price > 0 else []
+    known = {d.period for d in dues}
     grace = dt.timedelta(days=int(books.options.get("billing-grace-days") or 31))
     paid_by_period: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for line in books.income_by_contract.get(c.id, []):
-        paid_by_period[_pay_period(dues, line.period, line.date) or "?"] += line.amount
+        paid_by_period[_pay_period(dues, known, line.period, line.date) or "?"] += line.amount
     rows = []
     due_to_date = arrears = prepaid = over = ZERO
+    periods_due = 0
+    open_short = False
+    today = books.today
     for d in dues:
         paid = paid_by_period.get(d.period, ZERO)
-        if d.start > books.today:
+        if d.start > today:
             prepaid += paid
             continue
+        periods_due += 1
         due_to_date += d.amount
-        late = d.end + grace < books.today
-        short = max(d.amount - paid, ZERO)
-        over += max(paid - d.amount, ZERO)
+        late = d.end + grace < today
+        short = d.amount - paid if paid < d.amount else ZERO
+        if paid > d.amount:
+            over += paid - d.amount
         if short and late:
             arrears += short
-        rows.append({"period": d.period, "start": d.start.isoformat(), "end": d.end.isoformat(),
-                     "due": d.amount, "paid": paid, "short": short,
-                     "state": "arrears" if short and late else "open" if short else "paid"})
-    known = {d.period for d in dues}
+        elif short:
+            open_short = True
+        if with_rows:
+            rows.append({"period": d.period, "start": d.start.isoformat(), "end": d.end.isoformat(),
+                         "due": d.amount, "paid": paid, "short": short,
+                         "state": "arrears" if short and late else "open" if short else "paid"})
     unmatched = sum((v for k, v in paid_by_period.items() if k not in known), ZERO)
     over += unmatched
     paid_total = sum(paid_by_period.values(), ZERO)
     notes = []
     if arrears > 0:
         status, label = "arrears", f"欠费 {yuan(arrears)} 元"
-    elif any(r["state"] == "open" for r in rows):
+    elif open_short:
         status, label = "open", "当期未缴（宽限期内）"
     else:
-        status, label = "paid", "已结清" if rows else "尚无到期款项"
+        status, label = "paid", "已结清" if periods_due else "尚无到期款项"
     if over > 0:
         notes.append(f"多收 {yuan(over)} 元")
     if prepaid > 0:
@@ -639,6 +662,7 @@ def contract_page(books: Books, cid: str) -> dict[str, Any] | None:
     if c is None:
         return None
     summary = contract_summary(books, c)
+    summary["billing"] = billing(books, c, with_rows=True)
     summary["payments"] = [
         {"date": x.date.isoformat(), "asset": x.asset or "", "period": x.period or "",
          "amount": x.amount, "narration": x.narration}
@@ -724,25 +748,28 @@ def _income_page(books: Books) -> dict[str, Any]:
 def _largest_remainder(total: Decimal, weights: dict[str, Fraction]) -> dict[str, Decimal]:
     """Split ``total`` in cents in proportion to ``weights`` so the parts sum exactly.
 
-    The disclosure module's own function is used when it is installed, so a unit's share
-    here is the cent it is on the published disclosure.
+    The same rule as the disclosure (``assetreg.disclosure.largest_remainder``): floor every
+    exact share, then one more cent to each of the largest remainders, ties by key. Done
+    here in integers (weights scaled to a common denominator), which gives the same cents
+    and is fast enough to split among thousands of units per request.
     """
-    try:
-        from .disclosure import largest_remainder
-    except ImportError:
-        largest_remainder = None
-    if largest_remainder is not None:
-        return dict(largest_remainder(total.quantize(CENT), weights))
-    whole = sum(weights.values(), Fraction(0))
-    cents = int((total * 100).to_integral_value())
+    if not weights:
+        return {}
+    denominator = math.lcm(*(w.denominator for w in weights.values()))
+    scaled = {k: w.numerator * (denominator // w.denominator) for k, w in weights.items()}
+    whole = sum(scaled.values())
     if whole <= 0:
         return {}
-    sign, cents = (-1 if cents < 0 else 1), abs(cents)
-    exact = {k: Fraction(cents) * w / whole for k, w in weights.items()}
-    floors = {k: v.numerator // v.denominator for k, v in exact.items()}
-    # The biggest fractional parts get the leftover cents; ties go by key so it is stable.
-    order = sorted(exact, key=lambda k: (-(exact[k] - floors[k]), k))
-    for k in order[: cents - sum(floors.values())]:
+    cents = int((total.quantize(CENT) * 100).to_integral_value())
+    sign, n = (-1 if cents < 0 else 1), abs(cents)
+    floors: dict[str, int] = {}
+    remainders: list[tuple[int, str]] = []
+    for k, w in scaled.items():
+        q, r = divmod(n * w, whole)
+        floors[k] = q
+        remainders.append((-r, k))
+    remainders.sort()
+    for _, k in remainders[: n - sum(floors.values())]:
         floors[k] += 1
     return {k: Decimal(sign * v) / 100 for k, v in floors.items()}
 
@@ -758,6 +785,15 @@ def _period_end(key: str) -> dt.date:
         y, m = int(key), 12
     nxt = dt.date(y + m // 12, m % 12 + 1, 1)
     return nxt - dt.timedelta(days=1)
+
+
+def _period_shares(books: Books, row: dict[str, Any]) -> dict[str, Decimal]:
+    """Every unit's share of one period's net: units on the roster at the period's end."""
+    end = _period_end(row["period"])
+    by_unit = books.share_basis == "unit"
+    weights = {u.number: Fraction(1) if by_unit else Fraction(u.area)
+               for u in books.roster.units.values() if u.date <= end}
+    return _largest_remainder(row["net"], weights)
 
 
 def unit_share(books: Books, unit_number: str, period: str | None = None) -> dict[str, Any] | None:
@@ -777,23 +813,20 @@ def unit_share(books: Books, unit_number: str, period: str | None = None) -> dic
     for r in income_page(books)["rows"]:
         if period and r["period"] != period:
             continue
-        end = _period_end(r["period"])
-        members = [u for u in books.roster.units.values() if u.date <= end]
-        if unit not in members:
-            continue
-        weights = {u.number: Fraction(1) if by_unit else Fraction(u.area) for u in members}
-        share = _largest_remainder(r["net"], weights).get(unit.number, ZERO)
+        shares = books.memo(("shares", r["period"]), lambda r=r: _period_shares(books, r))
+        if unit.number not in shares:
+            continue  # not yet on the roster at the period's end
+        share = shares[unit.number]
         rows.append({"period": r["period"], "label": r["label"], "net": r["net"], "share": share})
-    weights = {u.number: Fraction(1) if by_unit else Fraction(u.area) for u in books.roster.units.values()}
-    whole = sum(weights.values(), Fraction(0))
-    frac = weights[unit.number] / whole if whole else Fraction(0)
+    whole_area = books.memo("total-area", lambda: books.roster.total_area)
+    whole = Fraction(len(books.roster.units)) if by_unit else whole_area
+    frac = (Fraction(1) if by_unit else Fraction(unit.area)) / whole if whole else Fraction(0)
     return {
         "unit": unit.number,
         "building": unit.building,
         "area": unit.area,
         "basis": "unit" if by_unit else "area",
-        "total_area": books.roster.total_area.numerator / Decimal(books.roster.total_area.denominator)
-        if books.roster.total_area else ZERO,
+        "total_area": whole_area.numerator / Decimal(whole_area.denominator) if whole_area else ZERO,
         "units": len(books.roster.units),
         "fraction": f"{frac.numerator}/{frac.denominator}",
         "percent": (Decimal(frac.numerator) / Decimal(frac.denominator) * 100).quantize(Decimal("0.0001")),
@@ -1040,3 +1073,12 @@ def _audit_page(books: Books) -> dict[str, Any]:
                 "entries": _text(_attr(s, "count", "entries", default="")),
             })
     return out
+
+
+def warm(books: Books) -> None:
+    """Compute every page's summary ahead of the first visitor (run after a load)."""
+    registry_page(books)
+    contracts_page(books)
+    income_page(books)
+    policy_page(books)
+    audit_page(books)

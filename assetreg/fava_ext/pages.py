@@ -7,6 +7,7 @@ and "in force" depend on the date) and shared by all five pages of that ledger.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import threading
 from collections import OrderedDict
@@ -26,6 +27,12 @@ _CACHE: OrderedDict[int, tuple[Any, Any, dt.date, views.Books]] = OrderedDict()
 _CACHE_SIZE = 16
 
 
+# Whether to compute every page's summary in a background thread after each load, so the
+# first visitor of the audit or contracts page does not wait for it (off for benchmarks
+# measuring a cold page).
+WARM_AFTER_LOAD = True
+
+
 def books_for(ledger: Any) -> views.Books:
     """The view index of a Fava ledger, rebuilt only when its entries (or the day) change."""
     today = dt.date.today()
@@ -41,7 +48,15 @@ def books_for(ledger: Any) -> views.Books:
         _CACHE.move_to_end(id(ledger))
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
-        return books
+    if WARM_AFTER_LOAD:
+        threading.Thread(target=_warm, args=(books,), name="assetreg-warm", daemon=True).start()
+    return books
+
+
+def _warm(books: views.Books) -> None:
+    # A failure here shows up again, with its message, when the page itself is requested.
+    with contextlib.suppress(Exception):
+        views.warm(books)
 
 
 class _ResidentsPage:
