@@ -283,8 +283,9 @@ class BankImporter(SheetImporter):
         manager = ctx.options.get("manager-name") or "物业服务公司"
         fp = Fingerprints(self.kind)
         existing = _bank_postings(ctx.entries)
-        existing_balances = {e.date: e.amount.number for e in ctx.entries
-                             if isinstance(e, data.Balance) and e.account == accounts.BANK}
+        existing_balances: dict[dt.date, Decimal] = {
+            e.date: e.amount.number for e in ctx.entries
+            if isinstance(e, data.Balance) and e.account == accounts.BANK and e.amount.number is not None}
         new: list[tuple[dt.date, Decimal]] = []
         kinds: dict[str, int] = {}
         if has_balance and not existing[0]:
@@ -404,8 +405,9 @@ class BankImporter(SheetImporter):
 
 def _bank_postings(entries: list[Any]) -> tuple[list[dt.date], list[Decimal]]:
     """Dates and running totals of every posting to the bank account already in the ledger."""
-    moves = sorted((e.date, p.units.number) for e in entries if isinstance(e, data.Transaction)
-                   for p in e.postings if p.account == accounts.BANK and p.units is not None)
+    moves: list[tuple[dt.date, Decimal]] = sorted(
+        (e.date, p.units.number) for e in entries if isinstance(e, data.Transaction)
+        for p in e.postings if p.account == accounts.BANK and p.units is not None and p.units.number is not None)
     dates, sums, total = [], [], Decimal(0)
     for d, n in moves:
         total += n

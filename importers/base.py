@@ -69,7 +69,7 @@ class Context:
         return cls(entries, options_from_entries(entries), day or dt.date.today(), import_ids(entries), txn)
 
 
-class SheetImporter(beangulp.Importer):
+class SheetImporter(beangulp.Importer):  # type: ignore[misc]
     """A beangulp importer for one kind of treasurer's sheet."""
 
     kind: ClassVar[str] = ""
@@ -179,9 +179,11 @@ def render(entry: Any) -> str:
                                             for p in entry.postings):
             return format_entry(entry)
         head = f"{entry.date} {entry.flag} "
-        head += f"{_quote(entry.payee)} {_quote(entry.narration)}\n" if entry.payee else f"{_quote(entry.narration)}\n"
+        head += f"{_quote(entry.payee)} " if entry.payee else ""
+        head += f"{_quote(entry.narration or '')}\n"
         width = max(len(p.account) for p in entry.postings) + 2
-        body = "".join(f"  {p.account:<{width}}{p.units.number:>12} {p.units.currency}\n" for p in entry.postings)
+        body = "".join(f"  {p.account:<{width}}{p.units.number:>12} {p.units.currency}\n"  # type: ignore[union-attr]
+                       for p in entry.postings)
         return head + "".join(meta_lines) + body
     if type(entry) is data.Balance and entry.tolerance is None and entry.diff_amount is None:
         return (f"{entry.date} balance {entry.account}  {entry.amount.number} {entry.amount.currency}\n"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -282,7 +283,7 @@ class Header:
     def column_letter(self, name: str) -> str:
         from openpyxl.utils import get_column_letter
 
-        return get_column_letter(self.index[name] + 1)
+        return str(get_column_letter(self.index[name] + 1))
 
 
 def match_header(cells: Sequence[Any], columns: Sequence[Column]) -> dict[str, int]:
@@ -493,7 +494,7 @@ def workbook(path: Path) -> Iterator[list[Sheet]]:
         sheets = []
         for name, part in lean.sheets:
             head = list(lean.rows(part, max_row=HEADER_SCAN_ROWS))
-            sheets.append(Sheet(path, name, head, lambda part=part: lean.rows(part)))
+            sheets.append(Sheet(path, name, head, functools.partial(lean.rows, part)))
         yield sheets
     finally:
         lean.close()
@@ -516,7 +517,7 @@ def _openpyxl_workbook(path: Path) -> Iterator[list[Sheet]]:
         sheets = []
         for ws in wb.worksheets:
             head = [tuple(c) for c in ws.iter_rows(values_only=True, max_row=HEADER_SCAN_ROWS)]
-            sheets.append(Sheet(path, ws.title, head, lambda ws=ws: ws.iter_rows(values_only=True)))
+            sheets.append(Sheet(path, ws.title, head, functools.partial(ws.iter_rows, values_only=True)))
         yield sheets
     finally:
         wb.close()
