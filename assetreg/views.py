@@ -26,27 +26,30 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import importlib
 import math
 import os
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from beancount.core import data
 
 from . import accounts
-from .contracts import Contract, contracts_from_entries, schedule
+from .contracts import Contract, Due, contracts_from_entries, schedule
 from .options import Options, options_from_entries
 from .registry import KINDS, STATUS_LABELS, ZONES, Asset, Registry, registry_from_entries
 from .resolutions import Resolution, make_resolution_check, resolutions_from_entries
 from .units import Roster, roster_from_entries
+
+T = TypeVar("T")
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -200,20 +203,22 @@ class Books:
         f = self.options.get("disclosure-frequency")
         return f if f in FREQUENCY_MONTHS else "half-year"
 
-    def memo(self, key: Any, compute: Any) -> Any:
+    def memo(self, key: Any, compute: Callable[[], T]) -> T:
         """A page result computed once per load (the books never change once built).
 
         Thread-safe: a request asking for a result being computed (e.g. by :func:`warm`)
         waits for it instead of computing it again.
         """
         if key in self.memo_:
-            return self.memo_[key]
+            hit: T = self.memo_[key]
+            return hit
         with self._locks_lock:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             if key not in self.memo_:
                 self.memo_[key] = compute()
-        return self.memo_[key]
+        result: T = self.memo_[key]
+        return result
 
     @property
     def share_basis(self) -> str:
@@ -302,11 +307,11 @@ def build_books(
         rejected=rejected,
         documents=_evidence_documents(document_files, root),
     )
-    for line in income:
-        if line.asset:
-            books.income_by_asset.setdefault(line.asset, []).append(line)
-        if line.contract:
-            books.income_by_contract.setdefault(line.contract, []).append(line)
+    for earned in income:
+        if earned.asset:
+            books.income_by_asset.setdefault(earned.asset, []).append(earned)
+        if earned.contract:
+            books.income_by_contract.setdefault(earned.contract, []).append(earned)
     for c in contracts.values():
         for a in c.assets:
             books.contracts_by_asset.setdefault(a.upper(), []).append(c)
@@ -472,7 +477,7 @@ def asset_page(books: Books, asset_id: str) -> dict[str, Any] | None:
 # --------------------------------------------------------------------------- 经营合同
 
 
-def _pay_period(dues: Sequence[Any], known: set[str], text: str | None, day: dt.date) -> str | None:
+def _pay_period(dues: Sequence[Due], known: set[str], text: str | None, day: dt.date) -> str | None:
     """The billing period a payment is for -- the same rule as the audit's billing check:
     its ``period:`` when the schedule bills it, else the period its month (or date) falls in."""
     if dues and dues[0].period == "once":
@@ -588,7 +593,8 @@ def gate_check(c: Contract) -> str | None:
         from .audit.income import gate_problem
     except ImportError:
         return None
-    return gate_problem(c) or ""
+    problem = gate_problem(c)
+    return str(problem) if problem else ""
 
 
 def contract_summary(books: Books, c: Contract) -> dict[str, Any]:
@@ -716,7 +722,7 @@ def _income_page(books: Books) -> dict[str, Any]:
         r["net"] = r["income"] - r["cost"]
         left += r["net"] - r["allocated_total"]
         r["unallocated"] = left
-    totals = {
+    totals: dict[str, Any] = {
         "by_kind": {k: sum((r["by_kind"].get(k, ZERO) for r in rows), ZERO) for k in kinds},
         "income": sum((r["income"] for r in rows), ZERO),
         "cost": sum((r["cost"] for r in rows), ZERO),
@@ -813,7 +819,7 @@ def unit_share(books: Books, unit_number: str, period: str | None = None) -> dic
     for r in income_page(books)["rows"]:
         if period and r["period"] != period:
             continue
-        shares = books.memo(("shares", r["period"]), lambda r=r: _period_shares(books, r))
+        shares = books.memo(("shares", r["period"]), functools.partial(_period_shares, books, r))
         if unit.number not in shares:
             continue  # not yet on the roster at the period's end
         share = shares[unit.number]

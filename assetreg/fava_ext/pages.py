@@ -18,6 +18,7 @@ from fava.ext import FavaExtensionBase
 from flask import request
 
 from .. import views
+from ..registry import KINDS, STATUS_LABELS
 
 _LOCK = threading.Lock()
 # FavaLedger has __slots__ (no weak references, no extra attributes), so the index is
@@ -95,11 +96,11 @@ class AssetRegistry(_ResidentsPage, FavaExtensionBase):
 
     @property
     def kinds(self) -> dict[str, str]:
-        return views.KINDS
+        return KINDS
 
     @property
     def statuses(self) -> dict[str, str]:
-        return views.STATUS_LABELS
+        return STATUS_LABELS
 
 
 class Contracts(_ResidentsPage, FavaExtensionBase):
