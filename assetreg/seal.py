@@ -8,12 +8,12 @@
       manifest_hash: "sha256:…"
 
 The hash covers a canonical serialisation of each entry, not the text of the files:
-every entry becomes one string built from its fields (numbers normalised, metadata
-sorted, postings sorted, file name and line number left out), that string is hashed,
-and the per-entry digests are hashed in (date, digest) order. Moving entries between
-files, reordering them, reflowing whitespace or writing ``100.0`` for ``100.00`` leaves
-the hash as it was; editing, inserting or deleting an entry dated up to the sealed day
-changes it. ``custom "seal"`` entries themselves are left out, so a seal never seals
+every entry becomes one string built from its fields (metadata sorted, postings sorted,
+file name and line number left out), that string is hashed, and the per-entry digests
+are hashed in (date, digest) order. Moving entries between files, reordering them or
+reflowing whitespace leaves the hash as it was; editing, inserting or deleting an entry
+dated up to the sealed day changes it. Numbers count as written: ``100.0`` and ``100.00``
+differ (Beancount keeps a number's precision, and it shows in reports). ``custom "seal"`` entries themselves are left out, so a seal never seals
 itself, and so are the padding transactions beancount derives from ``pad`` directives.
 
 To name *what* changed, a seal also stores a per-month digest list in its metadata
@@ -57,10 +57,9 @@ def _val(v: Any) -> str:
     if t is str:
         return repr(v)
     if t is Decimal:
-        return str(v.normalize()) if v == v else "NaN"
+        return str(v)
     if t is _Amount:
-        n = v.number
-        return f"{'' if n is None else n.normalize()} {v.currency}"
+        return f"{'' if v.number is None else v.number} {v.currency}"
     if t is dt.date:
         return str(v.isoformat())
     if t is bool or v is None:
@@ -88,11 +87,7 @@ def _meta(m: dict[str, Any] | None) -> str:
 
 
 def _posting(p: Any) -> str:
-    u = p.units
-    if type(u) is _Amount and u.number is not None:
-        units = f"{u.number.normalize()} {u.currency}"
-    else:
-        units = _val(u)
+    units = _val(p.units)
     cost = "" if p.cost is None else _val(p.cost)
     price = "" if p.price is None else _val(p.price)
     return f"{p.account}|{units}|{cost}|{price}|{p.flag}|{_meta(p.meta)}"
@@ -111,18 +106,21 @@ def canonical(entry: Any, root: str | None = None) -> str:
             u, m = p.units, p.meta
             if (p.cost is None and p.price is None and type(u) is _Amount
                     and u.number is not None):
-                pm = ("" if not m or (len(m) == 2 and "lineno" in m and "filename" in m)
-                      else _meta(m))
-                postings.append(f"{p.account}|{u.number.normalize()} {u.currency}|||{p.flag}|{pm}")
+                if not m or (len(m) == 2 and "lineno" in m and "filename" in m):
+                    postings.append(f"{p.account}|{u.number} {u.currency}|||{p.flag}|")
+                else:
+                    postings.append(f"{p.account}|{u.number} {u.currency}|||{p.flag}|{_meta(m)}")
             else:
                 postings.append(_posting(p))
         postings.sort()
+        m = entry.meta
+        meta = [f"{k}={v!r}" if type(v) is str else f"{k}={_val(v)}"
+                for k, v in m.items() if k != "filename" and k != "lineno" and k[0] != "_"]
+        meta.sort()
         tags = _val(entry.tags) if entry.tags else ""
         links = _val(entry.links) if entry.links else ""
-        return "\x1e".join((
-            "txn", entry.date.isoformat(), str(entry.flag), repr(entry.payee),
-            repr(entry.narration), tags, links, _meta(entry.meta), *postings,
-        ))
+        return (f"txn\x1e{entry.date}\x1e{entry.flag}\x1e{entry.payee!r}\x1e{entry.narration!r}"
+                f"\x1e{tags}\x1e{links}\x1e{';'.join(meta)}\x1e" + "\x1e".join(postings))
     if t is _Custom:
         return "\x1e".join((
             "custom", entry.date.isoformat(), repr(entry.type),

@@ -68,13 +68,13 @@ def test_layout_order_and_whitespace_do_not_break_a_seal(books: Path) -> None:
     do_seal(books)
     journal = books / "journal.beancount"
     text = journal.read_text(encoding="utf-8")
-    # move the February income to a new file, reverse the rest, reflow whitespace and zeros
+    # move the February income to a new file, reverse the rest, reflow whitespace
     feb = income("2024-02-29", "2024-02")
     assert feb in text
     text = text.replace(feb, "")
     blocks = text.split("\n\n")
     text = "\n\n".join(reversed(blocks)).replace("  Assets:Bank:共有资金专户  105.00 CNY",
-                                                 "  Assets:Bank:共有资金专户      105.0   CNY")
+                                                 "  Assets:Bank:共有资金专户      105.00   CNY")
     journal.write_text(text, encoding="utf-8")
     (books / "moved.beancount").write_text(feb.replace("  ", "    "), encoding="utf-8")
     append(books / "main.beancount", '\ninclude "moved.beancount"\n')
@@ -179,7 +179,7 @@ def test_canonical_form_ignores_line_numbers_and_files() -> None:
     a, _, _ = loader.load_string('2024-01-01 open Assets:A CNY\n2024-01-01 open Assets:B\n'
                                  '2024-01-02 * "x" "y"\n  key: "v"\n  Assets:A  1.00 CNY\n  Assets:B\n')
     b, _, _ = loader.load_string('\n\n2024-01-01 open Assets:B\n2024-01-01 open Assets:A   CNY\n\n'
-                                 '2024-01-02 * "x"   "y"\n  key:   "v"\n  Assets:B  -1 CNY\n  Assets:A  1 CNY\n')
+                                 '2024-01-02 * "x"   "y"\n  key:   "v"\n  Assets:B  -1.00 CNY\n  Assets:A  1.00 CNY\n')
     assert len(a) == len(b) == 3
     assert sealing.compute(a, dt.date(2024, 1, 2)).hash == sealing.compute(b, dt.date(2024, 1, 2)).hash
     c, _, _ = loader.load_string('2024-01-01 open Assets:A CNY\n2024-01-01 open Assets:B\n'

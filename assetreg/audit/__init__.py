@@ -18,6 +18,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from ..options import Options, options_from_entries
 from . import billing, disclosure_due, income, money, seals, uses
 from .context import Context, build
 from .findings import SEVERITIES, Finding
@@ -79,9 +80,13 @@ def run_checks(entries: list[Any], options_map: dict[str, Any] | None = None,
     return sorted(out, key=lambda f: order[f.severity])  # stable: family order within a severity
 
 
-def plugin_error_ids(ctx: Context) -> set[str]:
-    extra = {x.strip() for x in ctx.options.get("audit-errors").split(",") if x.strip()}
+def plugin_error_ids(options: Options) -> set[str]:
+    extra = {x.strip() for x in options.get("audit-errors").split(",") if x.strip()}
     return set(BOOK_ERRORS) | (extra & set(CHECK_IDS))
+
+
+# Checks that read the money lists of the context (see ``context.build(money=...)``).
+_MONEY_FAMILIES = ("manager-cost", "billing", "allocation", "spending", "remittance", "deposits")
 
 
 def plugin_findings(entries: list[Any], options_map: dict[str, Any]) -> list[Finding]:
@@ -90,9 +95,10 @@ def plugin_findings(entries: list[Any], options_map: dict[str, Any]) -> list[Fin
     is as of the day bean-check runs (or the last entry, if later)."""
     last = entries[-1].date if entries else dt.date.today()
     out: list[Finding] = []
+    ids = plugin_error_ids(options_from_entries(entries))
+    need_money = any(ids.intersection(CHECKS[name][1]) for name in _MONEY_FAMILIES)
     with _no_gc():
-        ctx = build(entries, options_map, max(last, dt.date.today()))
-        ids = plugin_error_ids(ctx)
+        ctx = build(entries, options_map, max(last, dt.date.today()), money=need_money)
         for _name, (check, emits) in CHECKS.items():
             if not ids.intersection(emits):
                 continue

@@ -133,7 +133,10 @@ def _kind(account: str) -> tuple[int, bool]:
     return kind, is_suspense(account)
 
 
-def build(entries: list[Any], options_map: dict[str, Any], as_of: dt.date | None = None) -> Context:
+def build(entries: list[Any], options_map: dict[str, Any], as_of: dt.date | None = None,
+          money: bool = True) -> Context:
+    """Gather the facts. ``money=False`` skips the lists only the money checks read
+    (remittances, deposits, spending), which the plugin usually does not run."""
     resolutions = resolutions_from_entries(entries)
     contracts = contracts_from_entries(entries)
     ctx = Context(
@@ -201,6 +204,8 @@ def build(entries: list[Any], options_map: dict[str, Any], as_of: dt.date | None
                         by_asset[a] = by_asset.get(a, ZERO) - n / len(ids)
             elif kind == _COST:
                 cost += n
+            elif not money:
+                pass
             elif kind == _HELD:
                 ctx.held.append(Movement(e.date, n, e))
             elif kind == _DEPOSIT:
