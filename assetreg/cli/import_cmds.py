@@ -101,7 +101,7 @@ def _stage(file: Path, txn: Transaction, importers: list, kind: str | None, day)
         for part, entry in plan.writes:
             by_part.setdefault(part, []).append(render(entry))
         for part, texts in by_part.items():
-            txn.append_text(part, "".join(texts))
+            txn.append_text(part, "\n".join(texts))
         written += len(plan.writes) + plan.staged_by_gate
     already = sum(p.already for p in plans)
     sheets_text = ", ".join(p.sheet for p in plans)
