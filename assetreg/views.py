@@ -1027,6 +1027,7 @@ def audit_page(books: Books) -> dict[str, Any]:
 
 
 def _audit_page(books: Books) -> dict[str, Any]:
+    broken: dict[str, int] = {}  # seal (its "through" day) -> changes the audit found
     out: dict[str, Any] = {"findings": [], "seals": [], "audit_available": False,
                            "seal_available": False, "message": "", "seal_message": ""}
     try:
@@ -1042,6 +1043,9 @@ def _audit_page(books: Books) -> dict[str, Any]:
         else:
             out["audit_available"] = True
             for f in findings:
+                if _attr(f, "check") == "seal-broken":
+                    through_fact = str((_attr(f, "facts") or {}).get("through", ""))
+                    broken[through_fact] = broken.get(through_fact, 0) + 1
                 sev = str(_attr(f, "severity", default=""))
                 where = _attr(f, "entries", "locations", "where", default=[]) or []
                 check = str(_attr(f, "check", "check_id", "id", default=""))
@@ -1072,8 +1076,10 @@ def _audit_page(books: Books) -> dict[str, Any]:
         values = seals.values() if isinstance(seals, dict) else seals
         for s in values:
             through = _attr(s, "through", "date", default="")
+            through_text = through.isoformat() if isinstance(through, dt.date) else str(through)
             out["seals"].append({
-                "through": through.isoformat() if isinstance(through, dt.date) else str(through),
+                "through": through_text,
+                "changes": broken.get(through_text, 0),
                 "date": _text(_attr(s, "date", "sealed_on", default="")),
                 "hash": str(_attr(s, "hash", "digest", default="")),
                 "entries": _text(_attr(s, "count", "entries", default="")),
