@@ -586,6 +586,35 @@ def _rules(value: Any) -> list[str]:
     return [x.strip() for x in re.split(r"[,;\s]+", str(value or "")) if x.strip()]
 
 
+def rule_index(books: Books) -> dict[str, dict[str, str]]:
+    """Title and legal source of every rule and condition id in the compound's policy set."""
+    return books.memo("rule-index", lambda: _rule_index(books))
+
+
+def _rule_index(books: Books) -> dict[str, dict[str, str]]:
+    pset = _policy_set(books)
+    if pset is None:
+        return {}
+    try:
+        from .policy.schema import CONDITION_KINDS, condition_id
+    except ImportError:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for rule in [*getattr(pset, "negative", []), *getattr(pset, "guidance", [])]:
+        out[rule.id] = {"title": rule.title, "source": rule.source}
+        for cond in getattr(rule, "conditions", []) or []:
+            out[condition_id(rule, cond)] = {
+                "title": cond.title or CONDITION_KINDS.get(cond.kind, cond.kind),
+                "source": cond.source or rule.source}
+    return out
+
+
+def _rule_details(books: Books, ids: list[str]) -> list[dict[str, str]]:
+    index = rule_index(books)
+    return [{"id": i, "title": index.get(i, {}).get("title", ""),
+             "source": index.get(i, {}).get("source", "")} for i in ids]
+
+
 def gate_check(c: Contract) -> str | None:
     """Whether the recorded decision still matches the contract's terms (the audit's rule):
     "" when it does, the problem when not, None when the audit module is not installed."""
@@ -625,6 +654,7 @@ def contract_summary(books: Books, c: Contract) -> dict[str, Any]:
         "decision": str(m.get("decision", "")),
         "decision_label": VERDICT_LABELS.get(str(m.get("decision", "")), str(m.get("decision", "未记录"))),
         "rules": _rules(m.get("rules")),
+        "rule_details": _rule_details(books, _rules(m.get("rules"))),
         "policy_set": str(m.get("policy_set", "")),
         "gate": gate_check(c),
         "resolution": resolution_summary(books, c.terms.get("resolution")),
@@ -652,6 +682,7 @@ def _contracts_page(books: Books) -> dict[str, Any]:
             "verdict_label": r.verdict_label,
             "use": str(m.get("use", "")), "use_label": USE_LABELS.get(str(m.get("use", "")), str(m.get("use", ""))),
             "assets": str(m.get("assets", "")), "rules": _rules(m.get("rules")),
+            "rule_details": _rule_details(books, _rules(m.get("rules"))),
             "reasons": [s.strip() for s in re.split(r"[;；\n]+", str(m.get("reasons", m.get("reason", "")))) if s.strip()],
         })
     return {
@@ -954,21 +985,33 @@ def policy_page(books: Books) -> dict[str, Any]:
     return books.memo("policy", lambda: _policy_page(books))
 
 
-def _policy_page(books: Books) -> dict[str, Any]:
-    try:
-        policy = importlib.import_module("assetreg.policy")
-    except ImportError:
-        return {"available": False, "message": "尚未接入政策模块（负面清单与指导清单）。"}
-    load = getattr(policy, "load_policy_set", None)
-    if load is None or books.root is None:
-        return {"available": False, "message": "尚未接入政策模块（负面清单与指导清单）。"}
-    from .ledger import Compound, Loaded
+def _policy_set(books: Books) -> Any:
+    """The compound's policy set (None when the policy module or the folder is missing)."""
+    def load() -> Any:
+        try:
+            from .policy import load_policy_set
+        except ImportError:
+            return None
+        if books.root is None:
+            return None
+        from .ledger import Compound, Loaded
 
-    loaded = Loaded(list(books.entries), [], books.options_map, books.options)
-    try:
-        pset = load(Compound(books.root), loaded)
-    except Exception as err:  # a malformed policy set must not take the other pages down
-        return {"available": False, "message": f"政策清单无法读取：{err}"}
+        loaded = Loaded(list(books.entries), [], books.options_map, books.options)
+        try:
+            return load_policy_set(Compound(books.root), loaded)
+        except Exception as err:  # a malformed policy set must not take the other pages down
+            return err
+    result = books.memo("policy-set", load)
+    return None if isinstance(result, Exception) else result
+
+
+def _policy_page(books: Books) -> dict[str, Any]:
+    _policy_set(books)
+    pset = books.memo("policy-set", lambda: None)
+    if isinstance(pset, Exception):
+        return {"available": False, "message": f"政策清单无法读取：{pset}"}
+    if pset is None:
+        return {"available": False, "message": "尚未接入政策模块（负面清单与指导清单）。"}
     labels = _policy_labels()
 
     def in_force(rule: Any) -> bool:

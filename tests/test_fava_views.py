@@ -244,6 +244,12 @@ def test_policy_page_lists_the_rules_in_force(ledger, books: views.Books) -> Non
     assert any("消防车道" in m for m in fire["matches"])
     parking = next(r for r in page["guidance"] if r["use"] == "parking-owner")
     assert any("第278条" in c for c in parking["conditions"])
+    # the contracts page names each deciding rule with its title and legal source
+    rejected = views.contracts_page(books)["rejected"][0]
+    assert rejected["rule_details"] == [
+        {"id": "N-FIRE-LANE", "title": ps.rule("N-FIRE-LANE").title,  # type: ignore[union-attr]
+         "source": ps.rule("N-FIRE-LANE").source}]  # type: ignore[union-attr]
+    assert "消防法" in rejected["rule_details"][0]["source"]
 
 
 def test_audit_page_shows_the_audit_and_seals(ledger, books: views.Books) -> None:  # type: ignore[no-untyped-def]
