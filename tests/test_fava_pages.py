@@ -159,3 +159,23 @@ def test_favas_own_pages_keep_working(served) -> None:  # type: ignore[no-untype
     r = client.get(f"{base}/api/income_statement")
     assert r.status_code == 200
     assert "Income:Common:停车位" in json.dumps(r.get_json(), ensure_ascii=False)
+
+
+def test_pages_follow_the_ledger_when_it_changes(tmp_path: Path) -> None:
+    """Fava reloads a changed ledger; our index is rebuilt with it, not served stale."""
+    import time
+
+    root = tmp_path / "demo"
+    build_compound(root)
+    app = make_app([root])
+    url = "/" + quote(slugs(app)["demo"]) + "/extension/AssetRegistry/"
+    client = app.test_client()
+    assert "共 6 项" in text_of(client.get(url).get_data(as_text=True))
+    with (root / "registry.beancount").open("a", encoding="utf-8") as f:
+        f.write('\n2025-03-01 custom "asset" "AD-002" "registered"\n  kind: "advertising"\n'
+                '  location: "2号楼电梯轿厢"\n  zones: "lift"\n  reason: "补充登记"\n')
+    deadline = time.monotonic() + 20
+    while "共 7 项" not in (body := text_of(client.get(url).get_data(as_text=True))):
+        assert time.monotonic() < deadline, "the page never showed the new asset"
+        time.sleep(0.2)
+    assert "已登记 2" in body
