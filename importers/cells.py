@@ -66,19 +66,23 @@ class CellProblem(ValueError):
 # ------------------------------------------------------------------ text
 
 
+# Full-width ASCII forms and the ideographic space, as Chinese input methods type them.
+_HALF_WIDTH = str.maketrans({**{chr(0xFF01 + i): chr(0x21 + i) for i in range(94)}, "\u3000": " "})
+
+
 def clean(value: Any) -> str:
-    """Text of a cell: full-width → half-width (NFKC), runs of whitespace → one space, stripped."""
+    """Text of a cell: full-width letters, digits and signs → half-width, runs of whitespace →
+    one space, stripped. Other characters (㎡, ①, 。) stay as written."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = unicodedata.normalize("NFKC", str(value))
-    return " ".join(text.split())
+    return " ".join(str(value).translate(_HALF_WIDTH).split())
 
 
 def header_key(value: Any) -> str:
     """Normalised header text for alias matching: no spaces, lower case, no unit suffix."""
-    text = clean(value).replace(" ", "").lower()
+    text = unicodedata.normalize("NFKC", clean(value)).replace(" ", "").lower()
     # "收入金额(元)", "面积(㎡)" and "金额（人民币）" name the same column as without the unit.
     text = re.sub(r"\((元|人民币|rmb|cny|m2|平方米|平米|万元)\)$", "", text)
     return text.rstrip(":*")
