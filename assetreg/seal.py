@@ -39,6 +39,9 @@ from beancount.core import data
 from beancount.core.amount import Amount
 
 SEAL_TYPE = "seal"
+# The version of the canonical form below; a seal records the one it was made with, so a
+# future change of the form is reported as such and not as every entry having changed.
+SCHEME = "assetreg-seal-1"
 MANIFEST_DIR = "seals"
 _SKIP_META = ("filename", "lineno")
 
@@ -199,6 +202,7 @@ class Seal:
     manifest: str | None
     manifest_hash: str | None
     entry: Any = field(compare=False, repr=False)
+    scheme: str = SCHEME
 
     @property
     def source(self) -> str:
@@ -237,7 +241,7 @@ def seals_from_entries(entries: Iterable[Any]) -> list[Seal]:
             months=_parse_months(str(m.get("months", ""))),
             manifest=str(m["manifest"]) if m.get("manifest") else None,
             manifest_hash=str(m["manifest_hash"]) if m.get("manifest_hash") else None,
-            entry=e,
+            entry=e, scheme=str(m.get("scheme", SCHEME)),
         ))
     return seals
 

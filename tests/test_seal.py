@@ -254,3 +254,12 @@ def test_seal_status_for_pages(books: Path) -> None:
     loaded = Compound.locate(books).load()
     [row] = sealing.seal_status(loaded.entries, loaded.options_map)
     assert not row["intact"] and row["entries_now"] == row["entries"] - 1
+
+
+def test_seal_of_another_scheme_is_reported_once(books: Path) -> None:
+    do_seal(books)
+    journal = books / "journal.beancount"
+    journal.write_text(journal.read_text(encoding="utf-8").replace(
+        f'scheme: "{sealing.SCHEME}"', 'scheme: "assetreg-seal-0"'), encoding="utf-8")
+    findings, _ = seal_findings(books)
+    assert len(findings) == 1 and "assetreg-seal-0" in findings[0].message

@@ -178,7 +178,8 @@ def seal(ledger: str | None, through_text: str, date_text: str | None) -> None:
         # Staged with the ledger text: written by the same commit, or not at all.
         txn.staged.setdefault(manifest_path, []).append(text)
         txn.append("journal", [custom(
-            day, sealing.SEAL_TYPE, [through.isoformat()], hash=state.hash, entries=state.entries,
+            day, sealing.SEAL_TYPE, [through.isoformat()], scheme=sealing.SCHEME,
+            hash=state.hash, entries=state.entries,
             months=state.months_text(), manifest=rel, manifest_hash=sealing.manifest_hash(text))])
     click.echo(f"sealed {state.entries} entries dated up to {through}: {state.hash}")
 
