@@ -131,10 +131,24 @@ def book_errors(path: Path, plans: Sequence[Plan], entries: Sequence[Any], extra
     a finding the ledger did not have before is an error of the row that caused it.
     """
     from assetreg.audit import plugin_findings
+    from assetreg.seal import seals_from_entries
 
     new = [e for p in plans for _, e in p.writes]
     if not new:
         return []
+    sealed = max((s.through for s in seals_from_entries(entries)), default=None)
+    if sealed is not None:
+        # An entry dated in a sealed period would break the seal: name each such row.
+        late: dict[tuple[str, int], CellError] = {}
+        for p in plans:
+            for _, e in p.writes:
+                row = p.rows.get(id(e), 0)
+                if e.date <= sealed and (p.sheet, row) not in late:
+                    late[p.sheet, row] = CellError(
+                        str(path), p.sheet, row, "(row)", f"dated {e.date}, inside the period sealed through {sealed}",
+                        f"a date after {sealed}: sealed periods are closed; book corrections in the open period")
+        if late:
+            return sorted(late.values(), key=lambda c: (c.sheet, c.row))
     before = {(f.check, f.message) for f in plugin_findings(sorted(entries, key=data.entry_sortkey), options_map)}
     after = plugin_findings(sorted([*entries, *extra, *new], key=data.entry_sortkey), options_map)
     rows = {k: (p.sheet, v) for p in plans for k, v in p.rows.items()}

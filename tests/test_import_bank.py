@@ -213,3 +213,14 @@ def test_new_bank_layout_from_a_config_file(compound: Path, tmp_path: Path) -> N
     assert res.exit_code == 0, res.output
     assert "某农商行" in res.output
     journal_entries(compound)
+
+
+def test_lines_in_a_sealed_period_are_refused(compound: Path, tmp_path: Path) -> None:
+    append(compound / "journal.beancount", '\n2024-04-05 custom "seal" "2024-03-10"\n  hash: "sha256:00"\n  entries: 1\n')
+    before = snapshot(compound)
+    res = CliRunner().invoke(main, ["import", str(split_layout(tmp_path / "a.xlsx")), "-L", str(compound)])
+    assert res.exit_code == 2
+    assert ":账户明细:8:(row): dated 2024-03-10, inside the period sealed through 2024-03-10" in res.output
+    assert ":账户明细:9:" not in res.output  # 2024-03-12 is in the open period
+    assert "4 errors" in res.output  # one per row
+    assert snapshot(compound) == before
