@@ -600,19 +600,23 @@ def _rule_index(books: Books) -> dict[str, dict[str, str]]:
     except ImportError:
         return {}
     out: dict[str, dict[str, str]] = {}
-    for rule in [*getattr(pset, "negative", []), *getattr(pset, "guidance", [])]:
-        out[rule.id] = {"title": rule.title, "source": rule.source}
-        for cond in getattr(rule, "conditions", []) or []:
-            out[condition_id(rule, cond)] = {
-                "title": cond.title or CONDITION_KINDS.get(cond.kind, cond.kind),
-                "source": cond.source or rule.source}
+    for kind, rules in (("negative", getattr(pset, "negative", [])),
+                        ("guidance", getattr(pset, "guidance", []))):
+        for rule in rules:
+            out[rule.id] = {"title": rule.title, "source": rule.source, "kind": kind}
+            for cond in getattr(rule, "conditions", []) or []:
+                out[condition_id(rule, cond)] = {
+                    "title": cond.title or CONDITION_KINDS.get(cond.kind, cond.kind),
+                    "source": cond.source or rule.source, "kind": "condition"}
     return out
 
 
 def _rule_details(books: Books, ids: list[str]) -> list[dict[str, str]]:
     index = rule_index(books)
     return [{"id": i, "title": index.get(i, {}).get("title", ""),
-             "source": index.get(i, {}).get("source", "")} for i in ids]
+             "source": index.get(i, {}).get("source", ""),
+             "kind": index.get(i, {}).get("kind", "negative" if i.startswith("N-") else "other")}
+            for i in ids]
 
 
 def gate_check(c: Contract) -> str | None:

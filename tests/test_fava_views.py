@@ -248,7 +248,7 @@ def test_policy_page_lists_the_rules_in_force(ledger, books: views.Books) -> Non
     rejected = views.contracts_page(books)["rejected"][0]
     assert rejected["rule_details"] == [
         {"id": "N-FIRE-LANE", "title": ps.rule("N-FIRE-LANE").title,  # type: ignore[union-attr]
-         "source": ps.rule("N-FIRE-LANE").source}]  # type: ignore[union-attr]
+         "source": ps.rule("N-FIRE-LANE").source, "kind": "negative"}]  # type: ignore[union-attr]
     assert "消防法" in rejected["rule_details"][0]["source"]
 
 
