@@ -281,7 +281,7 @@ class BankImporter(SheetImporter):
         registry = registry_from_entries(ctx.entries, make_resolution_check(resolutions_from_entries(ctx.entries)))
         contracts = contracts_from_entries(ctx.entries)
         manager = ctx.options.get("manager-name") or "物业服务公司"
-        fp = Fingerprints(self.kind)
+        fp = ctx.fingerprints(self.kind)
         existing = _bank_postings(ctx.entries)
         existing_balances: dict[dt.date, Decimal] = {
             e.date: e.amount.number for e in ctx.entries

@@ -23,7 +23,17 @@ from assetreg.errors import BadInput
 from assetreg.ledger import Transaction, format_entry
 from assetreg.options import Options, options_from_entries
 
-from .cells import CellError, Column, Header, Problems, Sheet, find_header, header_score, workbook
+from .cells import (
+    CellError,
+    Column,
+    Fingerprints,
+    Header,
+    Problems,
+    Sheet,
+    find_header,
+    header_score,
+    workbook,
+)
 
 
 @dataclass
@@ -63,6 +73,19 @@ class Context:
     day: dt.date  # date for sheets that carry none (roster, register)
     seen: set[str]
     txn: Transaction | None = None  # for sheets whose rows go through the policy gate
+    _fingerprints: dict[str, Fingerprints] = field(default_factory=dict)
+
+    def fingerprints(self, kind: str) -> Fingerprints:
+        """One fingerprint counter per kind for the whole file, so identical rows on two
+        sheets are two rows too."""
+        return self._fingerprints.setdefault(kind, Fingerprints(kind))
+
+    def planned(self, plan: Plan) -> None:
+        """Count a sheet's planned entries as part of the ledger for the next sheet
+        (its balances, its duplicates)."""
+        new = [e for _, e in plan.writes]
+        self.entries = [*self.entries, *new]
+        self.seen |= import_ids(new)
 
     @classmethod
     def of(cls, entries: list[Any], day: dt.date | None = None, txn: Transaction | None = None) -> Context:
@@ -110,7 +133,9 @@ class SheetImporter(beangulp.Importer):  # type: ignore[misc]
             for sheet in sheets:
                 header = self.header(sheet)
                 if header is not None:
-                    out.extend(e for _, e in self.read(sheet, header, ctx, problems).writes)
+                    plan = self.read(sheet, header, ctx, problems)
+                    ctx.planned(plan)
+                    out.extend(e for _, e in plan.writes)
         if problems.errors:
             raise BadInput("\n".join(str(e) for e in problems.errors), "correct the cells listed")
         return out

@@ -25,6 +25,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from assetreg.errors import BadInput
+
 CENT = Decimal("0.01")
 MONEY_LIMIT = Decimal(10) ** 13  # no compound's line reaches ten trillion yuan: a misread cell does
 HEADER_SCAN_ROWS = 30  # how far down a title block may push the header row
@@ -395,10 +397,10 @@ class RowReader:
             return parse(value)
         except CellProblem as p:
             self.error(name, p.message, p.expected)
-        except Exception as exc:  # a validator of the core (BadInput) or anything else
-            problem = getattr(exc, "problem", str(exc))
-            fix = getattr(exc, "fix", None) or expected
-            self.error(name, problem, fix)
+        except BadInput as exc:  # a validator of the core (units, registry)
+            self.error(name, exc.problem, exc.fix or expected)
+        except (ValueError, ArithmeticError) as exc:
+            self.error(name, str(exc), expected)
         return None
 
     def money(self, name: str, *, required: bool = True) -> Decimal | None:
@@ -509,8 +511,6 @@ def _openpyxl_workbook(path: Path) -> Iterator[list[Sheet]]:
     import zipfile
 
     from openpyxl import load_workbook
-
-    from assetreg.errors import BadInput
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)

@@ -104,6 +104,13 @@ def parse_share(value: Any) -> Any:
     return parse_decimal(value, "a share", "0.30 or 30%")
 
 
+def parse_count(value: Any) -> int:
+    n = parse_decimal(value, "a whole number", "0")
+    if n != n.to_integral_value():
+        raise CellProblem(f"not a whole number: {value!r}", "a whole number such as 0 or 3")
+    return int(n)
+
+
 def _label(value: Any, labels: dict[str, str], keys: tuple[str, ...], what: str) -> str:
     s = clean(value).replace(" ", "")
     key = labels.get(s, s.lower())
@@ -150,7 +157,7 @@ class ContractsImporter(SheetImporter):
                 elif col.name == "manager_share":
                     v = r.get(col.name, parse_share, required=False)
                 elif col.name == "owners_waiting":
-                    v = r.get(col.name, lambda x: int(parse_decimal(x, "a whole number", "0")), required=False)
+                    v = r.get(col.name, parse_count, required=False)
                 else:
                     v = r.text(col.name, required=col.required)
                 if v is not None:

@@ -36,7 +36,6 @@ from .base import Context, Plan, SheetImporter
 from .cells import (
     CellProblem,
     Column,
-    Fingerprints,
     Header,
     Problems,
     RowReader,
@@ -91,7 +90,7 @@ class IncomeReportImporter(SheetImporter):
         registry = registry_from_entries(ctx.entries, make_resolution_check(resolutions_from_entries(ctx.entries)))
         contracts = contracts_from_entries(ctx.entries)
         manager = ctx.options.get("manager-name") or "物业服务公司"
-        fp = Fingerprints(self.kind)
+        fp = ctx.fingerprints(self.kind)
         r = RowReader(str(sheet.path), sheet.name, header, problems)
         for row in data_rows(sheet.rows(), header):
             r.start(row)

@@ -12,6 +12,7 @@ import re
 from typing import Any, ClassVar
 
 from assetreg import accounts
+from assetreg.errors import BadInput
 from assetreg.ledger import custom
 from assetreg.registry import (
     KINDS,
@@ -28,7 +29,6 @@ from .base import Context, Plan, SheetImporter
 from .cells import (
     CellProblem,
     Column,
-    Fingerprints,
     Header,
     Problems,
     RowReader,
@@ -89,7 +89,7 @@ class RegisterImporter(SheetImporter):
     def read(self, sheet: Sheet, header: Header, ctx: Context, problems: Problems) -> Plan:
         plan = Plan(self.kind, sheet.name)
         registry = registry_from_entries(ctx.entries, make_resolution_check(resolutions_from_entries(ctx.entries)))
-        fp = Fingerprints(self.kind)
+        fp = ctx.fingerprints(self.kind)
         r = RowReader(str(sheet.path), sheet.name, header, problems)
         in_file: dict[str, int] = {}
         for row in data_rows(sheet.rows(), header):
@@ -117,8 +117,8 @@ class RegisterImporter(SheetImporter):
                 continue
             try:
                 check_move(current, "registered", day)
-            except Exception as exc:
-                r.error("id", getattr(exc, "problem", str(exc)), getattr(exc, "fix", None) or "a new asset id")
+            except BadInput as exc:
+                r.error("id", exc.problem, exc.fix or "a new asset id")
                 continue
             plan.add("registry", custom(day, "asset", [asset_id, "registered"], kind=kind, location=location,
                                         description=facts["description"], size=facts["size"],

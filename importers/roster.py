@@ -15,7 +15,6 @@ from assetreg.units import parse_area, roster_from_entries, validate_owner_key, 
 from .base import Context, Plan, SheetImporter
 from .cells import (
     Column,
-    Fingerprints,
     Header,
     Problems,
     RowReader,
@@ -48,7 +47,7 @@ class RosterImporter(SheetImporter):
     def read(self, sheet: Sheet, header: Header, ctx: Context, problems: Problems) -> Plan:
         plan = Plan(self.kind, sheet.name)
         roster = roster_from_entries(ctx.entries)
-        fp = Fingerprints(self.kind)
+        fp = ctx.fingerprints(self.kind)
         r = RowReader(str(sheet.path), sheet.name, header, problems)
         in_file: dict[str, int] = {}
         for row in data_rows(sheet.rows(), header):

@@ -224,3 +224,15 @@ def test_lines_in_a_sealed_period_are_refused(compound: Path, tmp_path: Path) ->
     assert ":账户明细:9:" not in res.output  # 2024-03-12 is in the open period
     assert "4 errors" in res.output  # one per row
     assert snapshot(compound) == before
+
+
+def test_one_sheet_per_month_continues_across_sheets(compound: Path, tmp_path: Path) -> None:
+    header = ["交易日期", "摘要", "收入金额", "支出金额", "余额", "对方户名", "流水号"]
+    march = [header, ["2024-03-01", "转账", "100.00", None, "100.00", "物业服务公司", "A1"]]
+    april = [["4月"], header, ["2024-04-01", "转账", "100.00", None, "200.00", "物业服务公司", "A2"]]
+    xlsx = write_xlsx(tmp_path / "months.xlsx", march, title="3月", extra_sheets={"4月": april})
+    res = run("import", xlsx, "-L", compound)
+    assert res.exit_code == 0, res.output
+    assert "sheet 3月, 4月" in res.output
+    balances = {e.date: e.amount.number for e in journal_entries(compound) if isinstance(e, data.Balance)}
+    assert balances == {dt.date(2024, 3, 2): 100, dt.date(2024, 4, 2): 200}

@@ -82,6 +82,7 @@ def _stage(file: Path, txn: Transaction, importers: list, kind: str | None, day)
         ctx = Context.of(txn.entries, day, txn)
         for sheet, header in chosen:
             plans.append(imp.read(sheet, header, ctx, problems))
+            ctx.planned(plans[-1])
     if not problems.errors:
         from importers.base import book_errors
 
