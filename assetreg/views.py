@@ -600,6 +600,15 @@ def _rule_index(books: Books) -> dict[str, dict[str, str]]:
     except ImportError:
         return {}
     out: dict[str, dict[str, str]] = {}
+    # The engine's general rules, which no policy file lists (assetreg.policy.engine).
+    try:
+        from .policy import engine
+        out["A-ASSET-CONFIRMED"] = {"title": "资产须在合同起始日已确权", "kind": "general",
+                                    "source": str(getattr(engine, "GENERAL_SOURCE", ""))}
+        out["A-NO-OVERLAP"] = {"title": "同一资产同期不得有冲突的排他性合同", "kind": "general",
+                               "source": str(getattr(engine, "OVERLAP_SOURCE", ""))}
+    except ImportError:
+        pass
     for kind, rules in (("negative", getattr(pset, "negative", [])),
                         ("guidance", getattr(pset, "guidance", []))):
         for rule in rules:
