@@ -393,7 +393,15 @@ class BankImporter(SheetImporter):
                         "or remove hand-made bank entries these lines duplicate"))
                 continue
             if check in existing_balances:
+                if existing_balances[check] != line.balance:
+                    problems.errors.append(CellError(
+                        r.file, r.sheet, line.row, r.where("balance"),
+                        f"the ledger already asserts {existing_balances[check]} in the account on {check}, "
+                        f"this statement ends the day at {line.balance}",
+                        "statements cut at day boundaries: an earlier export probably ended in the middle of that day"))
                 continue
+            if day >= dt.date.today():
+                continue  # the bank's day is not over: its last balance is not the day's final one
             bid = fp("balance", check, line.balance)
             if bid in seen:
                 continue

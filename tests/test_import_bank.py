@@ -236,3 +236,12 @@ def test_one_sheet_per_month_continues_across_sheets(compound: Path, tmp_path: P
     assert "sheet 3月, 4月" in res.output
     balances = {e.date: e.amount.number for e in journal_entries(compound) if isinstance(e, data.Balance)}
     assert balances == {dt.date(2024, 3, 2): 100, dt.date(2024, 4, 2): 200}
+
+
+def test_an_earlier_export_cut_mid_day_is_named(compound: Path, tmp_path: Path) -> None:
+    assert run("import", split_layout(tmp_path / "a.xlsx", LINES[:2]), "-L", compound).exit_code == 0
+    before = snapshot(compound)
+    res = CliRunner().invoke(main, ["import", str(split_layout(tmp_path / "b.xlsx")), "-L", str(compound)])
+    assert res.exit_code == 2
+    assert "the ledger already asserts 11650.00 in the account on 2024-03-06, this statement ends the day at 11950.00" in res.output
+    assert snapshot(compound) == before
