@@ -377,6 +377,9 @@ def registry_page(books: Books, kind: str | None = None, status: str | None = No
     """共有资产: every asset (optionally filtered), with counts by status and by kind."""
     rows = books.memo("asset-rows", lambda: {
         a.id: _asset_row(books, a) for a in sorted(books.registry.assets.values(), key=lambda a: a.id)})
+    if (kind and kind not in KINDS) or (status and status not in STATUS_LABELS):
+        # An unknown filter from the query string matches nothing and is not remembered.
+        return _registry_page(books, rows, kind, status)
     return books.memo(("registry", kind, status), lambda: _registry_page(books, rows, kind, status))
 
 

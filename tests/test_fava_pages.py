@@ -179,3 +179,13 @@ def test_pages_follow_the_ledger_when_it_changes(tmp_path: Path) -> None:
         assert time.monotonic() < deadline, "the page never showed the new asset"
         time.sleep(0.2)
     assert "已登记 2" in body
+
+
+def test_query_text_is_escaped(served) -> None:  # type: ignore[no-untyped-def]
+    evil = "<script>alert(1)</script>"
+    for path in (f"/extension/AssetRegistry/?asset={quote(evil)}",
+                 f"/extension/Contracts/?contract={quote(evil)}",
+                 f"/extension/IncomeDisclosure/?unit={quote(evil)}",
+                 f"/extension/AssetRegistry/?kind={quote(evil)}"):
+        html = get(served, path)
+        assert evil not in html, path

@@ -56,6 +56,8 @@ def test_asset_counts_by_status_and_filters(books: views.Books) -> None:
     assert [r["id"] for r in confirmed_parking["rows"]] == ["P-001", "P-002"]
     assert [r["id"] for r in views.registry_page(books, status="disputed")["rows"]] == ["S-01"]
     assert views.registry_page(books, kind="room", status="confirmed")["rows"] == []
+    assert views.registry_page(books, kind="<script>")["rows"] == []
+    assert ("registry", "<script>", None) not in books.memo_
 
 
 def test_asset_rows_income_this_year_and_total(ledger, books: views.Books) -> None:  # type: ignore[no-untyped-def]
