@@ -118,3 +118,16 @@ def test_business_findings_do_not_fail_bean_check_unless_configured(books: Path)
            '\n2020-01-01 custom "assetreg-option" "audit-errors" "billing-arrears"\n')
     r = bean_check(books)
     assert r.returncode != 0 and "[billing-arrears] contract C-2024-001 period 2024-04" in r.stdout + r.stderr
+
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "ledgers" / "qjp-jinghu-garden"
+
+
+@pytest.mark.skipif(not (EXAMPLE / "main.beancount").is_file(), reason="example compound not present")
+def test_example_compound_has_business_findings_but_no_book_errors() -> None:
+    r = CliRunner().invoke(main, ["audit", "-L", str(EXAMPLE), "--json", "--as-of", "2026-11-27"],
+                           catch_exceptions=False)
+    report = json.loads(r.output)
+    assert report["counts"]["error"] == 0, [f["message"] for f in report["findings"] if f["severity"] == "error"]
+    assert report["counts"]["warning"] > 0 and r.exit_code == 1
+    assert bean_check(EXAMPLE).returncode == 0

@@ -161,3 +161,27 @@ def test_disclose_bad_input_exits_2_and_writes_nothing(books: Path, tmp_path: Pa
     assert fragment in r.output
     assert snapshot(books) == before
     assert not list(tmp_path.glob("*.xlsx"))
+
+
+@pytest.mark.browser
+def test_disclosure_page_renders_and_prints(books: Path, tmp_path: Path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    loaded = Compound.locate(books).load()
+    d = disclosure.build(loaded.entries, "2024H1", loaded.options_map, as_of=dt.date(2024, 7, 10))
+    page_file = tmp_path / "p.html"
+    page_file.write_text(disclosure.render_html(d), encoding="utf-8")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--no-first-run"])
+        try:
+            page = browser.new_page()
+            page.goto(page_file.as_uri())
+            assert page.locator("h1").inner_text().endswith("公共收益公示")
+            cells = page.locator("table").last.locator("tbody tr td:last-child").all_inner_texts()
+            assert sum(Decimal(c.replace(",", "")) for c in cells) == d.net
+            pdf = page.pdf(format="A4")
+            assert pdf.startswith(b"%PDF")
+        finally:
+            browser.close()
