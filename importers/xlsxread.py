@@ -15,7 +15,6 @@ arbitrary cells; any workbook whose structure it does not recognise is left to o
 from __future__ import annotations
 
 import posixpath
-import re
 import zipfile
 from collections.abc import Iterator
 from typing import Any
@@ -32,17 +31,36 @@ from openpyxl.utils.datetime import (
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-_COL = re.compile(r"[A-Z]+")
 
 
 class Unsupported(Exception):
     """The workbook uses something this reader does not handle; use openpyxl instead."""
 
 
+_T = MAIN + "t"
+
+
 def _text_of(el: Any) -> str:
-    """Text of a shared or inline string: its <t>, or its rich-text runs' <t> (not phonetic <rPh>)."""
-    plain = el.findtext(MAIN + "t") or ""
-    return plain + "".join(r.findtext(MAIN + "t") or "" for r in el.iterfind(MAIN + "r"))
+    """Text of a shared or inline string: its <t>, and its rich-text runs' <t> (not phonetic <rPh>)."""
+    if len(el) == 1 and el[0].tag == _T:  # the common case: one plain <t>
+        return el[0].text or ""
+    plain = el.findtext(_T) or ""
+    return plain + "".join(r.findtext(_T) or "" for r in el.iterfind(MAIN + "r"))
+
+
+_COLUMNS: dict[str, int] = {}
+
+
+def _column(ref: str) -> int:
+    """0-based column of a cell reference such as "AB12"."""
+    letters = ref.rstrip("0123456789")
+    col = _COLUMNS.get(letters)
+    if col is None:
+        col = 0
+        for ch in letters.upper():
+            col = col * 26 + ord(ch) - 64
+        col = _COLUMNS[letters] = col - 1
+    return col
 
 
 class Workbook:
@@ -118,11 +136,7 @@ class Workbook:
                 for c in row.iterchildren(c_tag):
                     ref = c.get("r")
                     if ref:
-                        letters = _COL.match(ref)
-                        col = 0
-                        for ch in letters.group() if letters else "":
-                            col = col * 26 + ord(ch) - 64
-                        col -= 1
+                        col = _column(ref)
                         if col > len(values):
                             values.extend([None] * (col - len(values)))
                     t = c.get("t", "n")
@@ -130,7 +144,8 @@ class Workbook:
                         el = c.find(is_tag)
                         value: Any = _text_of(el) if el is not None else None
                     else:
-                        text = c.findtext(v_tag) or None
+                        # <v> is the only child unless a formula <f> comes first
+                        text = (c[0].text if len(c) == 1 and c[0].tag == v_tag else c.findtext(v_tag)) or None
                         if text is None:
                             value = None
                         elif t == "s":
