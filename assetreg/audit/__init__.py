@@ -8,6 +8,32 @@ the rule or legal source, and a message.
 :func:`run_checks` is what the CLI (``assetreg audit``) and Fava's audit page call; the
 Beancount plugin calls :func:`plugin_findings`, which runs only the checks that make
 the books wrong (plus any the compound lists in its ``audit-errors`` option).
+
+=========================  ========  ==================================================
+check id                   severity  what it finds
+=========================  ========  ==================================================
+registry                   error     an illegal step in an asset's 确权 history
+income-asset               error     income naming no asset, or an unknown one
+income-unconfirmed         error     income on an asset not confirmed that day (Art. 282)
+income-no-contract         error     income without a contract in force (or covering the asset)
+contract-gate              error     income on a contract whose decision is not "permitted"
+                                     or whose terms no longer match its content_hash
+manager-cost               warning   cost deducted above the agreed share (Art. 282)
+billing-arrears            warning   a billing period paid less than due, after the grace days
+billing-overpaid           warning   a period paid more than due, or not billed at all
+allocation-split           warning   less than ``maintenance-share-min`` of the net to the
+                                     maintenance fund (Regulations Art. 54)
+spending-no-resolution     warning   spending citing no resolution that passed by its date
+remittance-late            warning   collected income passed on after ``remittance-days``
+remittance-aging           warning   collected income still held past ``remittance-days``
+deposit-unlinked           warning   a deposit movement naming no contract
+deposit-unreturned         warning   a deposit held after its contract ended
+deposit-held               info      deposits held against contracts
+disclosure-overdue         warning   a period not disclosed in time (Arts. 281, 943)
+suspense-balance           warning   money left in a suspense or unmatched account
+suspense-at-seal           error     money in suspense at a sealed date
+seal-broken                error     an entry in a sealed period edited, inserted or deleted
+=========================  ========  ==================================================
 """
 
 from __future__ import annotations
