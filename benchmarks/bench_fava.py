@@ -15,7 +15,9 @@ Two measurements per page, each the median of ``--runs``:
   Fava's filtered-ledger cache both emptied before each run);
 * warm: the same request again (what every later visitor gets).
 
-Target (issue 6): every page's ratio 2 or less.
+Target (issue 6): every page's ratio 2 or less. `assetreg serve` computes every page's
+summary in a background thread right after each load, so visitors get the warm figure;
+the cold one is what a page costs when nothing was precomputed.
 """
 
 from __future__ import annotations
@@ -123,20 +125,25 @@ def main() -> int:
     print(f"Fava load incl. plugin and our index: {load:.2f}s; our index alone (build_books): {index:.2f}s")
     print(f"{'page':28} {'cold s':>8} {'ratio':>6} {'warm s':>8} {'ratio':>6}")
     results = []
-    worst = 0.0
+    worst_cold = worst_warm = 0.0
     for name in cold:
         c, w = statistics.median(cold[name]), statistics.median(warm[name])
         rc, rw = c / base_cold, w / base_warm
         if name != "损益表 (Fava)":
-            worst = max(worst, rc, rw)
+            worst_cold, worst_warm = max(worst_cold, rc), max(worst_warm, rw)
         results.append({"page": name, "cold_s": round(c, 4), "cold_ratio": round(rc, 3),
                         "warm_s": round(w, 4), "warm_ratio": round(rw, 3)})
         print(f"{name:28} {c:8.3f} {rc:6.2f} {w:8.3f} {rw:6.2f}")
-    print(f"worst ratio {worst:.2f} (target {TARGET} or less): {'OK' if worst <= TARGET else 'ABOVE TARGET'}")
+    for label, worst in (("warm (as served: summaries computed after each load)", worst_warm),
+                         ("cold (first request, nothing precomputed)", worst_cold)):
+        verdict = "OK" if worst <= TARGET else "ABOVE TARGET"
+        print(f"worst ratio, {label}: {worst:.2f} (target {TARGET} or less): {verdict}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps({"load_s": load, "index_s": index, "pages": results,
-                                         "worst_ratio": worst}, ensure_ascii=False, indent=2),
+                                         "worst_warm_ratio": worst_warm,
+                                         "worst_cold_ratio": worst_cold},
+                                        ensure_ascii=False, indent=2),
                              encoding="utf-8")
     return 0
 
