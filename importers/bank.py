@@ -142,7 +142,11 @@ def _norm(name: str) -> str:
 
 
 def _same_party(a: str, b: str) -> bool:
-    a, b = _norm(a), _norm(b)
+    return _same_normed(_norm(a), _norm(b))
+
+
+def _same_normed(a: str, b: str) -> bool:
+    """Same party: equal, or the shorter (4 characters or more) inside the longer."""
     if not a or not b:
         return False
     if a == b:
@@ -163,6 +167,8 @@ class BankImporter(SheetImporter):
 
     def __init__(self, layouts: list[BankLayout] | None = None) -> None:
         self.layouts = layouts if layouts is not None else builtin_layouts()
+        self._party_key: tuple[str, int] | None = None
+        self._party_cache: dict[str, str] = {}
 
     @property
     def columns(self) -> tuple[Column, ...]:  # type: ignore[override]
@@ -312,19 +318,25 @@ class BankImporter(SheetImporter):
 
     def _classify(self, line: Line, import_id: str, manager: str, contracts: dict[str, Contract],
                   registry: Registry) -> tuple[data.Transaction, str]:
-        text = _norm(" ".join((line.summary, line.note, line.reference)))
+        # line's texts are already clean(): normalising is removing spaces and upper-casing
+        text = " ".join((line.summary, line.note, line.reference)).replace(" ", "").upper()
         narration = private(" ".join(x for x in (line.summary, line.note) if x) or "银行流水")
         payee = line.counterparty if _ORG.search(line.counterparty) else ("个人" if line.counterparty else "")
         ref = line.reference or None
         inflow = line.amount > 0
+        party = self._parties(manager, contracts)
 
         def suspense(reason: str) -> tuple[data.Transaction, str]:
             m = meta(bank_ref=ref, unmatched=reason, import_id=import_id)
             return _txn(m, line.day, payee, narration, accounts.BANK, line.amount, accounts.SUSPENSE), "待查明"
 
-        by_ref = [c for cid, c in contracts.items() if _norm(cid) in text]
+        def by_party() -> list[Contract]:
+            return [c for cid, c in contracts.items() if _same_normed(party[cid], cp)]
+
+        cp = _norm(line.counterparty)
+        by_ref = [c for cid, c in contracts.items() if party[cid + "#id"] in text]
         if _DEPOSIT.search(text):
-            found = by_ref or [c for c in contracts.values() if _same_party(c.terms.get("counterparty", ""), line.counterparty)]
+            found = by_ref or by_party()
             if len(found) != 1:
                 return suspense("押金未能对应到唯一合同" if found else "押金未注明合同")
             c = found[0]
@@ -336,10 +348,10 @@ class BankImporter(SheetImporter):
                 m = meta(bank_ref=ref, import_id=import_id)
                 return _txn(m, line.day, payee or "银行", narration, accounts.BANK, line.amount, accounts.BANK_FEES), "银行手续费"
             return suspense("支出未匹配")
-        if _same_party(line.counterparty, manager):
+        if _same_normed(cp, party[""]):
             m = meta(bank_ref=ref, import_id=import_id)
             return _txn(m, line.day, manager, narration, accounts.BANK, line.amount, accounts.HELD_BY_MANAGER), "物业代收转入"
-        found = by_ref or [c for c in contracts.values() if _same_party(c.terms.get("counterparty", ""), line.counterparty)]
+        found = by_ref or by_party()
         if len(found) > 1:
             active = [c for c in found if c.active_on(line.day)]
             found = active if active else found
@@ -362,6 +374,18 @@ class BankImporter(SheetImporter):
         m = meta(asset=",".join(ids), contract=c.id, period=period, bank_ref=ref, import_id=import_id)
         return _txn(m, line.day, payee or str(c.terms.get("counterparty", "")), narration, accounts.BANK, line.amount,
                     accounts.INCOME_BY_KIND.get(kind, accounts.INCOME_BY_KIND["other"])), "合同收款"
+
+    def _parties(self, manager: str, contracts: dict[str, Contract]) -> dict[str, str]:
+        """Normalised names to match against, computed once per statement: "" → the property
+        company, a contract id → its counterparty, "<id>#id" → the id as it may appear in 摘要."""
+        key = (manager, id(contracts))
+        if self._party_key != key:
+            names = {"": _norm(manager)}
+            for cid, c in contracts.items():
+                names[cid] = _norm(str(c.terms.get("counterparty", "")))
+                names[cid + "#id"] = _norm(cid)
+            self._party_cache, self._party_key = names, key
+        return self._party_cache
 
     # -------------------------------------------------------------- balances
 

@@ -96,6 +96,7 @@ def is_blank(value: Any) -> bool:
 
 # ------------------------------------------------------------------ money
 
+_PLAIN_MONEY = re.compile(r"-?\d{1,12}(\.\d{1,2})?")
 _MONEY_JUNK = re.compile(r"[\s,¥$]|元$|cny|rmb", re.IGNORECASE)
 
 
@@ -120,6 +121,8 @@ def parse_money(value: Any, warnings: list[str] | None = None) -> Decimal:
     if isinstance(value, Decimal):
         text = str(value)
     elif isinstance(value, str):
+        if _PLAIN_MONEY.fullmatch(value):  # the common case, e.g. "1234.50": nothing to clean
+            return Decimal(value).quantize(CENT)
         text = value
     else:
         raise CellProblem(f"not an amount: {value!r}", "an amount such as 1,234.50")
@@ -197,6 +200,11 @@ def parse_date(value: Any) -> dt.date:
         raise CellProblem(f"not a date: {value!r}", DATE_EXPECTED)
     if not isinstance(value, str):
         raise CellProblem(f"not a date: {value!r}", DATE_EXPECTED)
+    if len(value) == 10 and value[4] == "-" and value[7] == "-" and value.isascii():
+        try:  # the common case, 2025-03-01
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass  # e.g. 2025-02-30: reported below with the other forms
     s = clean(value)
     for pattern in _DATE_TEXT:
         m = pattern.match(s)
