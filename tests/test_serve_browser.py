@@ -144,7 +144,13 @@ def page(browser) -> Iterator[object]:  # type: ignore[no-untyped-def]
 
 
 def shot(pg, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Save the whole page: Fava scrolls inside <article>, so grow the window to fit it."""
+    height = pg.evaluate("Math.max(document.body.scrollHeight,"
+                         " (document.querySelector('article') || document.body).scrollHeight + 60)")
+    size = pg.viewport_size
+    pg.set_viewport_size({"width": size["width"], "height": min(max(int(height), 600), 8000)})
     pg.screenshot(path=str(ARTIFACTS / f"fava-{name}.png"), full_page=True)
+    pg.set_viewport_size(size)
 
 
 def _income_by_contract(served: Served) -> dict[str, Decimal]:
