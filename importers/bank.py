@@ -167,8 +167,7 @@ class BankImporter(SheetImporter):
 
     def __init__(self, layouts: list[BankLayout] | None = None) -> None:
         self.layouts = layouts if layouts is not None else builtin_layouts()
-        self._party_key: tuple[str, int] | None = None
-        self._party_cache: dict[str, str] = {}
+
 
     @property
     def columns(self) -> tuple[Column, ...]:  # type: ignore[override]
@@ -288,6 +287,7 @@ class BankImporter(SheetImporter):
         contracts = contracts_from_entries(ctx.entries)
         manager = ctx.options.get("manager-name") or "物业服务公司"
         fp = ctx.fingerprints(self.kind)
+        party = self._parties(manager, contracts)
         existing = _bank_postings(ctx.entries)
         existing_balances: dict[dt.date, Decimal] = {
             e.date: e.amount.number for e in ctx.entries
@@ -308,7 +308,7 @@ class BankImporter(SheetImporter):
             if import_id in ctx.seen:
                 plan.already += 1
                 continue
-            txn, what = self._classify(line, import_id, manager, contracts, registry)
+            txn, what = self._classify(line, import_id, manager, party, contracts, registry)
             kinds[what] = kinds.get(what, 0) + 1
             plan.add("journal", txn, line.row)
             new.append((line.day, line.amount))
@@ -316,15 +316,14 @@ class BankImporter(SheetImporter):
         if has_balance:
             self._balances(lines, r, plan, problems, existing, existing_balances, new, fp, ctx.seen)
 
-    def _classify(self, line: Line, import_id: str, manager: str, contracts: dict[str, Contract],
-                  registry: Registry) -> tuple[data.Transaction, str]:
+    def _classify(self, line: Line, import_id: str, manager: str, party: dict[str, str],
+                  contracts: dict[str, Contract], registry: Registry) -> tuple[data.Transaction, str]:
         # line's texts are already clean(): normalising is removing spaces and upper-casing
         text = " ".join((line.summary, line.note, line.reference)).replace(" ", "").upper()
         narration = private(" ".join(x for x in (line.summary, line.note) if x) or "银行流水")
         payee = line.counterparty if _ORG.search(line.counterparty) else ("个人" if line.counterparty else "")
         ref = line.reference or None
         inflow = line.amount > 0
-        party = self._parties(manager, contracts)
 
         def suspense(reason: str) -> tuple[data.Transaction, str]:
             m = meta(bank_ref=ref, unmatched=reason, import_id=import_id)
@@ -378,14 +377,11 @@ class BankImporter(SheetImporter):
     def _parties(self, manager: str, contracts: dict[str, Contract]) -> dict[str, str]:
         """Normalised names to match against, computed once per statement: "" → the property
         company, a contract id → its counterparty, "<id>#id" → the id as it may appear in 摘要."""
-        key = (manager, id(contracts))
-        if self._party_key != key:
-            names = {"": _norm(manager)}
-            for cid, c in contracts.items():
-                names[cid] = _norm(str(c.terms.get("counterparty", "")))
-                names[cid + "#id"] = _norm(cid)
-            self._party_cache, self._party_key = names, key
-        return self._party_cache
+        names = {"": _norm(manager)}
+        for cid, c in contracts.items():
+            names[cid] = _norm(str(c.terms.get("counterparty", "")))
+            names[cid + "#id"] = _norm(cid)
+        return names
 
     # -------------------------------------------------------------- balances
 
