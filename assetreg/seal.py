@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import operator
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -304,6 +305,10 @@ def hashes_through(entries: Sequence[Any], throughs: Iterable[dt.date], root: st
     if not wanted:
         return {}
     last = wanted[-1]
+    ordered = entries if _is_date_sorted(entries) else sorted(entries, key=lambda e: e.date)
+    hit = _memo_get(ordered, wanted, root)
+    if hit is not None:
+        return hit
     result: dict[dt.date, tuple[str, int]] = {}
     h = hashlib.sha256()
     count = 0
@@ -319,7 +324,6 @@ def hashes_through(entries: Sequence[Any], throughs: Iterable[dt.date], root: st
         count += len(day_digests)
         day_digests.clear()
 
-    ordered = entries if _is_date_sorted(entries) else sorted(entries, key=lambda e: e.date)
     for e in ordered:
         day = e.date
         if day > last:
@@ -337,7 +341,45 @@ def hashes_through(entries: Sequence[Any], throughs: Iterable[dt.date], root: st
     while i < len(wanted):
         result[wanted[i]] = ("sha256:" + h.hexdigest(), count)
         i += 1
+    _memo_put(ordered, last, root, result)
     return result
+
+
+# ``assetreg audit`` loads the ledger (the plugin hashes the sealed entries) and then runs
+# the seal check again on the same entry objects. The last result is kept together with
+# the very objects it was computed from; it is reused only when the sealed entries are
+# the same objects (``is``) in the same order, so an entry that differs in any way, even
+# one rebuilt with equal content, means hashing again. Entries are immutable tuples.
+_MEMO: dict[str, Any] = {}
+
+
+def _sealed_prefix(ordered: Sequence[Any], last: dt.date) -> list[Any]:
+    out = []
+    for e in ordered:
+        if e.date > last:
+            break
+        if not _excluded(e):
+            out.append(e)
+    return out
+
+
+def _memo_put(ordered: Sequence[Any], last: dt.date, root: str | None,
+              result: dict[dt.date, tuple[str, int]]) -> None:
+    _MEMO.clear()
+    _MEMO.update(entries=_sealed_prefix(ordered, last), last=last, root=root, result=dict(result))
+
+
+def _memo_get(ordered: Sequence[Any], wanted: list[dt.date], root: str | None
+              ) -> dict[dt.date, tuple[str, int]] | None:
+    if not _MEMO or _MEMO["root"] != root or _MEMO["last"] != wanted[-1]:
+        return None
+    if not all(day in _MEMO["result"] for day in wanted):
+        return None
+    kept = _MEMO["entries"]
+    now = _sealed_prefix(ordered, wanted[-1])
+    if len(now) != len(kept) or not all(map(operator.is_, now, kept)):
+        return None
+    return {day: _MEMO["result"][day] for day in wanted}
 
 
 def _is_date_sorted(entries: Sequence[Any]) -> bool:

@@ -263,3 +263,20 @@ def test_seal_of_another_scheme_is_reported_once(books: Path) -> None:
         f'scheme: "{sealing.SCHEME}"', 'scheme: "assetreg-seal-0"'), encoding="utf-8")
     findings, _ = seal_findings(books)
     assert len(findings) == 1 and "assetreg-seal-0" in findings[0].message
+
+
+def test_reused_result_only_for_the_very_same_entries() -> None:
+    from beancount import loader
+
+    text = _ledger([(3, 100), (5, 200), (7, 300)])
+    a, _, _ = loader.load_string(text)
+    day = dt.date(2024, 2, 28)
+    first = sealing.hashes_through(a, [day])[day]
+    assert sealing.hashes_through(a, [day])[day] == first  # same objects: reused
+    k = next(i for i, e in enumerate(a) if type(e).__name__ == "Transaction")
+    edited = list(a)
+    p = a[k].postings[0]
+    edited[k] = a[k]._replace(postings=[p._replace(units=p.units._replace(number=p.units.number + 1)),
+                                        *a[k].postings[1:]])
+    assert sealing.hashes_through(edited, [day])[day] != first
+    assert sealing.hashes_through(a, [day])[day] == first
