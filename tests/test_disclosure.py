@@ -185,3 +185,20 @@ def test_disclosure_page_renders_and_prints(books: Path, tmp_path: Path) -> None
             assert pdf.startswith(b"%PDF")
         finally:
             browser.close()
+
+
+def test_income_shared_by_several_assets_splits_to_the_cent(books: Path) -> None:
+    append(books / "journal.beancount", """
+2024-06-30 * "景湖物业" "宣传栏广告（两处）"
+  asset: "P-001,AD-001"
+  contract: "C-2024-001"
+  Assets:Receivable:物业代收  70.00 CNY
+  Expenses:Manager:物业经营成本  30.01 CNY
+  Income:Common:广告位  -100.01 CNY
+""")
+    loaded = Compound.locate(books).load()
+    d = disclosure.build(loaded.entries, "2024H1", loaded.options_map, as_of=dt.date(2024, 7, 10))
+    assert d.by_asset["AD-001"].gross == Decimal("50.00") and d.by_asset["AD-001"].cost == Decimal("15.00")
+    assert sum(x.gross for x in d.by_asset.values()) == d.gross
+    assert sum(x.cost for x in d.by_asset.values()) == d.cost
+    assert sum(x.net for x in d.by_kind.values()) == d.net

@@ -111,6 +111,18 @@ def _asset_ids(value: Any) -> list[str]:
     return ids
 
 
+def _even_split(n: Decimal, k: int) -> list[Decimal]:
+    """``n`` split over ``k`` assets named on one posting, in cents that add up to ``n``
+    exactly (the first assets take the odd cents)."""
+    cents = n * 100
+    if cents != cents.to_integral_value():
+        return [n / k] * k
+    whole = int(cents)
+    base, extra = divmod(abs(whole), k)
+    sign = -1 if whole < 0 else 1
+    return [Decimal(sign * (base + (1 if i < extra else 0))).scaleb(-2) for i in range(k)]
+
+
 # What each account is to the audit, worked out once per account name.
 _INCOME, _COST, _HELD, _DEPOSIT, _SPEND, _ALLOC, _OTHER = range(7)
 
@@ -198,10 +210,10 @@ def build(entries: list[Any], options_map: dict[str, Any], as_of: dt.date | None
                         named.append(a)
                     by_asset[a] = by_asset.get(a, ZERO) - n
                 else:
-                    for a in ids:
+                    for a, part in zip(ids, _even_split(n, len(ids)), strict=True):
                         if a not in named:
                             named.append(a)
-                        by_asset[a] = by_asset.get(a, ZERO) - n / len(ids)
+                        by_asset[a] = by_asset.get(a, ZERO) - part
             elif kind == _COST:
                 cost += n
             elif not money:
