@@ -519,10 +519,11 @@ def _openpyxl_workbook(path: Path) -> Iterator[list[Sheet]]:
     import zipfile
 
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
         raise BadInput(f"{path}: cannot read it as an .xlsx workbook ({exc})",
                        "save the sheet from Excel or WPS as .xlsx (Excel 2007+) and import that file") from None
     try:

@@ -65,6 +65,7 @@ def _column(ref: str) -> int:
 
 class Workbook:
     def __init__(self, path: Any) -> None:
+        self.path = path
         try:
             self.zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError) as exc:
@@ -120,6 +121,15 @@ class Workbook:
 
     def rows(self, part: str, max_row: int | None = None) -> Iterator[tuple[Any, ...]]:
         """Values of each row from row 1, empty tuples for rows the file leaves out."""
+        try:
+            yield from self._rows(part, max_row)
+        except (etree.XMLSyntaxError, KeyError, ValueError, IndexError, zipfile.BadZipFile) as exc:
+            from assetreg.errors import BadInput
+
+            raise BadInput(f"{self.path}: the sheet's data is damaged ({exc})",
+                           "open the file in Excel or WPS, save it again as .xlsx and import that") from None
+
+    def _rows(self, part: str, max_row: int | None) -> Iterator[tuple[Any, ...]]:
         strings, date_styles, epoch = self.strings, self.date_styles, self.epoch
         row_tag, c_tag, v_tag, is_tag = MAIN + "row", MAIN + "c", MAIN + "v", MAIN + "is"
         expected = 1

@@ -48,3 +48,12 @@ def test_float_money_not_in_whole_cents_is_rounded_with_a_warning(small_compound
     assert f"warning: {xlsx}:明细:2:C(收入金额): amount 1.005 rounded to 1.01" in res.output
     assert ":3:C" not in res.output  # 2.5 is a whole number of cents: no warning
     assert "1.01 CNY" in (small_compound / "journal.beancount").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("name", "content"), [("x.csv", b"a,b\n"), ("old.xls", b"\xd0\xcf\x11\xe0junk"),
+                                               ("bad.xlsx", b"PK\x03\x04garbage")])
+def test_files_that_are_not_xlsx_are_bad_input(small_compound: Path, tmp_path: Path, name: str, content: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    res = CliRunner().invoke(main, ["import", str(path), "-L", str(small_compound)])
+    assert res.exit_code == 2 and "save the sheet from Excel or WPS as .xlsx" in res.output
