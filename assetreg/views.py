@@ -97,16 +97,6 @@ def yuan(amount: Decimal | int | None) -> str:
     return f"{Decimal(amount).quantize(CENT):,}"
 
 
-def ratio_text(value: Any) -> str:
-    """A vote ratio kept as a fraction ("7/9") or decimal, with its percentage."""
-    try:
-        frac = Fraction(str(value).strip())
-    except (ValueError, ZeroDivisionError):
-        return str(value)
-    pct = (Decimal(frac.numerator) / Decimal(frac.denominator) * 100).quantize(Decimal("0.01"))
-    return f"{value} ({pct}%)" if "/" in str(value) else f"{pct}%"
-
-
 # --------------------------------------------------------------------------- periods
 
 
@@ -556,19 +546,50 @@ def billing(books: Books, c: Contract, with_rows: bool = False) -> dict[str, Any
             "status": status, "status_label": label}
 
 
-# Tally keys a resolution entry may carry (written by the policy module's `resolution record`).
-TALLY_LABELS = {
-    "participation_area": "参与表决专有面积占比",
-    "participation_heads": "参与表决人数占比",
-    "approval_area": "同意面积占参与面积",
-    "approval_heads": "同意人数占参与人数",
-    "area_participation": "参与表决专有面积占比",
-    "heads_participation": "参与表决人数占比",
-    "head_participation": "参与表决人数占比",
-    "area_approval": "同意面积占参与面积",
-    "heads_approval": "同意人数占参与人数",
-    "head_approval": "同意人数占参与人数",
-}
+TALLY_KEYS = ("area_total", "heads_total", "area_participating", "heads_participating",
+              "area_approving", "heads_approving")
+
+
+def _percent(f: Fraction) -> str:
+    return f"{(Decimal(f.numerator) / Decimal(f.denominator) * 100).quantize(Decimal('0.01'))}%"
+
+
+def _number(f: Fraction) -> str:
+    text = str(f.numerator) if f.denominator == 1 else str(Decimal(f.numerator) / Decimal(f.denominator))
+    return f"{Decimal(text):,}"
+
+
+def tally_ratios(r: Resolution) -> list[dict[str, Any]]:
+    """The four Art. 278 ratios of a recorded resolution, each with its threshold and verdict.
+
+    Recomputed from the counts stored with the resolution by ``assetreg resolution record``,
+    with the tally module's own rules (thresholds by matter, "以上" inclusive, "过半数"
+    strict -- Art. 1259), so the page shows exactly what decided it.
+    """
+    if not all(k in r.meta for k in TALLY_KEYS):
+        return []
+    try:
+        from .tally import Tally
+    except ImportError:
+        return []
+    m = r.meta
+    tally = Tally(matter=r.matter, follow_majority=bool(m.get("follow_majority", False)),
+                  area_total=Decimal(str(m["area_total"])), heads_total=int(m["heads_total"]),
+                  area_participating=Decimal(str(m["area_participating"])),
+                  heads_participating=int(m["heads_participating"]),
+                  area_approving=Decimal(str(m["area_approving"])),
+                  heads_approving=int(m["heads_approving"]),
+                  ballots=int(m.get("ballots", 0)), followed_units=int(m.get("followed_units", 0)))
+    out = []
+    for c in tally.checks:
+        out.append({
+            "key": c.name, "label": c.label,
+            "value": f"{_number(c.numerator)} / {_number(c.denominator)} = {_percent(c.ratio)}"
+            if c.denominator else "—",
+            "threshold": ("超过" if c.strict else "不少于") + str(c.threshold),
+            "met": c.met,
+        })
+    return out
 
 
 def resolution_summary(books: Books, rid: str | None) -> dict[str, Any] | None:
@@ -577,12 +598,9 @@ def resolution_summary(books: Books, rid: str | None) -> dict[str, Any] | None:
     r = books.resolutions.get(rid)
     if r is None:
         return {"id": rid, "missing": True}
-    ratios = []
-    for k, v in r.meta.items():
-        if k in TALLY_LABELS or re.search(r"(ratio|share|participation|approval)", k):
-            ratios.append({"key": k, "label": TALLY_LABELS.get(k, k), "value": ratio_text(v)})
     return {"id": r.id, "date": r.date.isoformat(), "title": r.title, "matter": r.matter,
-            "passed": r.passed, "ratios": ratios, "missing": False}
+            "passed": r.passed, "ratios": tally_ratios(r), "ballots": r.meta.get("ballots", ""),
+            "thresholds": str(r.meta.get("thresholds", "")), "missing": False}
 
 
 def _rules(value: Any) -> list[str]:

@@ -109,10 +109,15 @@ CONTRACTS = """
   title: "关于地面停车位经营的决定"
   assets: "P-*"
   uses: "parking-owner"
-  participation_area: "430/500"
-  participation_heads: "3/3"
-  approval_area: "340/430"
-  approval_heads: "3/3"
+  area_participating: 410.33
+  area_total: 500.33
+  heads_participating: 2
+  heads_total: 3
+  area_approving: 310.33
+  heads_approving: 2
+  ballots: 3
+  follow_majority: FALSE
+  thresholds: "参与：面积与人数均2/3以上；同意：参与面积与人数均3/4以上"
 2024-01-28 custom "contract" "C-2024-001" "recorded"
   assets: "P-001"
   use: "parking-owner"

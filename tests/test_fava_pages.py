@@ -109,7 +109,8 @@ def test_contracts_page_and_a_contracts_income(served) -> None:  # type: ignore[
     one = get(served, "/extension/Contracts/?contract=C-2024-001")
     assert re.search(r'id="contract-income">([^<]+)<', one)[1] == views.yuan(totals["C-2024-001"])  # type: ignore[index]
     assert "欠费 150.00 元" in text_of(one)
-    assert "参与表决专有面积占比：430/500 (86.00%)" in text_of(one)
+    assert "参与表决人数 / 总人数 2 / 3 = 66.67% 不少于2/3 ✓" in text_of(one)
+    assert "同意面积 / 参与表决面积 310.33 / 410.33 = 75.63% 不少于3/4 ✓" in text_of(one)
 
 
 def test_income_page_totals_and_unit_lookup(served) -> None:  # type: ignore[no-untyped-def]

@@ -115,9 +115,14 @@ def test_contracts_in_force_ended_and_rejected(books: views.Books) -> None:
     assert len(rows) == 11 and sum(r["paid"] for r in rows) == Decimal("1500.00")
     res = ended["resolution"]
     assert res["id"] == "R-2024-01" and res["passed"] and res["matter"] == 8
-    ratios = {r["key"]: r["value"] for r in res["ratios"]}
-    assert ratios["participation_area"] == "430/500 (86.00%)"
-    assert ratios["approval_area"] == "340/430 (79.07%)"
+    ratios = {r["key"]: (r["value"], r["met"]) for r in res["ratios"]}
+    assert ratios == {
+        "participation-area": ("410.33 / 500.33 = 82.01%", True),
+        "participation-heads": ("2 / 3 = 66.67%", True),  # exactly 2/3 meets "以上" (Art. 1259)
+        "approval-area": ("310.33 / 410.33 = 75.63%", True),
+        "approval-heads": ("2 / 2 = 100.00%", True),
+    }
+    assert res["thresholds"].startswith("参与：面积与人数均2/3以上")
     # Paid ahead: December 2025 is paid before it starts.
     c2025 = next(c for c in page["in_force"] if c["id"] == "C-2025-001")
     assert c2025["billing"]["status"] == "paid" and c2025["billing"]["prepaid"] == Decimal("160.00")
@@ -125,6 +130,21 @@ def test_contracts_in_force_ended_and_rejected(books: views.Books) -> None:
         ("PROP-2024-01", "forbidden"), ("PROP-2024-02", "not-permitted")]
     assert page["rejected"][0]["reasons"] == ["车位位于消防车道（消防法第28条）"]
     assert page["rejected"][0]["verdict_label"].startswith("禁止")
+
+
+def test_tally_ratios_are_recomputed_from_the_counts() -> None:
+    pytest.importorskip("assetreg.tally")
+    from assetreg.resolutions import Resolution
+
+    counts = {"area_total": Decimal("1000"), "heads_total": Decimal("10"),
+              "area_participating": Decimal("700"), "heads_participating": Decimal("7"),
+              "area_approving": Decimal("350"), "heads_approving": Decimal("4")}
+    # matter 9 needs "more than half": 350/700 is exactly half and fails; 4/7 passes
+    r = Resolution("R-X", dt.date(2025, 1, 1), 9, False, "t", dict(counts))
+    got = {x["key"]: (x["threshold"], x["met"]) for x in views.tally_ratios(r)}
+    assert got == {"participation-area": ("不少于2/3", True), "participation-heads": ("不少于2/3", True),
+                   "approval-area": ("超过1/2", False), "approval-heads": ("超过1/2", True)}
+    assert views.tally_ratios(Resolution("R-Y", dt.date(2025, 1, 1), 8, True, "t", {})) == []
 
 
 def test_billing_agrees_with_the_audit(ledger) -> None:  # type: ignore[no-untyped-def]
