@@ -238,3 +238,17 @@ def test_a_denied_contract_row_is_an_error_of_the_file(small_compound: Path, tmp
     assert res.exit_code == 2
     assert ":合同:3:A(合同编号): contract C-2024-102 is" in res.output
     assert snapshot(root) == before  # not even the permitted row, nor a decisions-log entry
+
+
+def test_kind_option_and_unknown_headers(empty_compound: Path, tmp_path: Path) -> None:
+    xlsx = write_xlsx(tmp_path / "roster.xlsx", ROSTER)
+    res = run("import", xlsx, "-L", empty_compound, "--kind", "bank")
+    assert res.exit_code == 2 and "no sheet has the headers of a known kind" in res.output
+    res = run("import", xlsx, "-L", empty_compound, "--kind", "nonsense")
+    assert res.exit_code == 2 and "unknown --kind" in res.output
+    res = run("import", xlsx, "-L", empty_compound, "--kind", "roster", "--dry-run")
+    assert res.exit_code == 0 and "3 entries to write" in res.output
+    other = write_xlsx(tmp_path / "other.xlsx", [["姓名", "电话"], ["张三", "13912345678"]], title="通讯录")
+    res = run("import", other, "-L", empty_compound)
+    assert res.exit_code == 2
+    assert "sheet '通讯录': 姓名 | 电话" in res.output and "roster (业主名册（专有部分）): 房号, 楼栋" in res.output
