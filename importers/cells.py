@@ -366,17 +366,17 @@ class RowReader:
     problems: Problems
     row: Row | None = None
     failed: bool = False
+    _cells: tuple[Any, ...] = ()
 
     def start(self, row: Row) -> None:
         self.row = row
+        self._cells = row.cells
         self.failed = False
 
     def raw(self, name: str) -> Any:
-        assert self.row is not None
         i = self.header.index.get(name)
-        if i is None or i >= len(self.row.cells):
-            return None
-        return self.row.cells[i]
+        cells = self._cells
+        return cells[i] if i is not None and i < len(cells) else None
 
     def where(self, name: str) -> str:
         if name in self.header.index:
@@ -417,18 +417,22 @@ class RowReader:
             if required:
                 self.error(name, "empty", "an amount such as 1,234.50")
             return None
-        notes: list[str] = []
+        notes: list[str] | None = [] if isinstance(value, float) else None  # only floats round
         try:
             amount = parse_money(value, notes)
         except CellProblem as p:
             self.error(name, p.message, p.expected)
             return None
-        for n in notes:
+        for n in notes or ():
             self.warn(name, n)
         return amount
 
     def text(self, name: str, *, required: bool = True, expected: str = "text") -> str | None:
         value = self.raw(name)
+        if type(value) is str:  # the common case
+            text = " ".join(value.translate(_HALF_WIDTH).split())
+            if text:
+                return text
         if is_blank(value):
             if required:
                 self.error(name, "empty", expected)
