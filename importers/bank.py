@@ -320,8 +320,15 @@ class BankImporter(SheetImporter):
                   contracts: dict[str, Contract], registry: Registry) -> tuple[data.Transaction, str]:
         # line's texts are already clean(): normalising is removing spaces and upper-casing
         text = " ".join((line.summary, line.note, line.reference)).replace(" ", "").upper()
-        narration = private(" ".join(x for x in (line.summary, line.note) if x) or "银行流水")
-        payee = line.counterparty if _ORG.search(line.counterparty) else ("个人" if line.counterparty else "")
+        organisation = bool(_ORG.search(line.counterparty))
+        payee = line.counterparty if organisation else ("个人" if line.counterparty else "")
+        if organisation or not line.counterparty:
+            narration = " ".join(x for x in (line.summary, line.note) if x)
+        else:
+            # A private person's 附言 often carries their name or address: only the bank's
+            # own 摘要 goes into the ledger, with the person's name taken out of it too.
+            narration = line.summary.replace(line.counterparty, "个人")
+        narration = private(narration) or "银行流水"
         ref = line.reference or None
         inflow = line.amount > 0
 
