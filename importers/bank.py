@@ -70,7 +70,9 @@ REQUIRED = {"split": ("date", "income", "expense"), "signed": ("date", "amount")
 
 _FEE = re.compile(r"手续费|工本费|年费|短信|汇划费|账户管理费|服务费|结算费|邮电费")
 _DEPOSIT = re.compile(r"押金|保证金")
-_ORG = re.compile(r"公司|中心|银行|局|委员会|业委会|站|店|所|部|厂|集团|有限|合作社|协会|学校|医院|分行|支行|办事处|社区|街道|政府|院|馆|会")
+# An organisation's name: a company word anywhere, or (names of people being 2-4 characters)
+# five characters or more ending the way organisations' names end.
+_ORG = re.compile(r"公司|有限|集团|银行|.{3,}(中心|局|委员会|站|店|所|部|厂|合作社|协会|学校|医院|分行|支行|办事处|社区|街道|政府|院|馆|会)$")
 _PHONE_OR_ID = re.compile(r"1[3-9]\d{9}|\d{17}[\dXx]")
 _MONTH = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})")
 

@@ -245,3 +245,13 @@ def test_an_earlier_export_cut_mid_day_is_named(compound: Path, tmp_path: Path) 
     assert res.exit_code == 2
     assert "the ledger already asserts 11650.00 in the account on 2024-03-06, this statement ends the day at 11950.00" in res.output
     assert snapshot(compound) == before
+
+
+@pytest.mark.parametrize(("name", "organisation"), [
+    ("王会", False), ("李院长", False), ("欧阳小明", False), ("张三", False),
+    ("清江浦区颐和居家养老服务中心", True), ("中国铁塔股份有限公司淮安市分公司", True),
+    ("景湖花园业主委员会", True), ("工商银行", True), ("淮安市景湖便利店", True)])
+def test_who_counts_as_an_organisation(name: str, organisation: bool) -> None:
+    from importers.bank import _ORG
+
+    assert bool(_ORG.search(name)) is organisation
