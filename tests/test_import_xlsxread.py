@@ -14,7 +14,8 @@ from importers.xlsxread import Workbook as Lean
 values = st.one_of(
     st.none(),
     st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12),
-    st.sampled_from(["合计", "１,２３4.50", "2025年3月1日", " 前后空格 ", "=1+1", "#N/A"]),
+    st.sampled_from(["合计", "１,２３4.50", "2025年3月1日", " 前后空格 ", "=1+1", "#N/A", "a<b>&c\"d'", "</row>",
+                     "<![CDATA[x]]>", "&amp;", "line\nbreak", "tab\tx"]),
     st.integers(min_value=-10**15, max_value=10**15),
     st.floats(allow_nan=False, allow_infinity=False),
     st.booleans(),
