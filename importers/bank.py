@@ -214,6 +214,8 @@ class BankImporter(SheetImporter):
             return plan
         if lines[0].day > lines[-1].day:
             lines.reverse()  # newest first, as many banks export
+        elif lines[0].day == lines[-1].day and has_balance and not _running(lines) and _running(lines[::-1]):
+            lines.reverse()  # one day only, newest first: the balances tell the order
         if not self._check_order(lines, r, problems):
             return plan
         self._plan_lines(lines, r, ctx, plan, problems, has_balance)
@@ -438,6 +440,12 @@ class BankImporter(SheetImporter):
                                              Amount(line.balance, CURRENCY), None, None), line.row)
         if mismatches > 1:
             plan.notes.append(f"{mismatches - 1} later day(s) mismatch too")
+
+
+def _running(lines: list[Line]) -> bool:
+    """Does each balance follow from the one before it?"""
+    return all(a.balance is not None and b.balance is not None and a.balance + b.amount == b.balance
+               for a, b in itertools.pairwise(lines))
 
 
 def _bank_postings(entries: list[Any]) -> tuple[list[dt.date], list[Decimal]]:

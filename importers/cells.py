@@ -28,6 +28,7 @@ from typing import Any
 from assetreg.errors import BadInput
 
 CENT = Decimal("0.01")
+NO_AMOUNT = frozenset({"-", "--", "—", "——", "－", "/"})  # what banks put in the column not used
 MONEY_LIMIT = Decimal(10) ** 13  # no compound's line reaches ten trillion yuan: a misread cell does
 HEADER_SCAN_ROWS = 30  # how far down a title block may push the header row
 TOTAL_MARKERS = ("合计", "总计", "小计", "本页合计", "本期合计", "累计", "total")
@@ -413,7 +414,7 @@ class RowReader:
 
     def money(self, name: str, *, required: bool = True) -> Decimal | None:
         value = self.raw(name)
-        if is_blank(value):
+        if is_blank(value) or (isinstance(value, str) and value.strip() in NO_AMOUNT):
             if required:
                 self.error(name, "empty", "an amount such as 1,234.50")
             return None

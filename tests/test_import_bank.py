@@ -255,3 +255,14 @@ def test_who_counts_as_an_organisation(name: str, organisation: bool) -> None:
     from importers.bank import _ORG
 
     assert bool(_ORG.search(name)) is organisation
+
+
+def test_dashes_in_the_unused_column_and_one_day_newest_first(compound: Path, tmp_path: Path) -> None:
+    rows = [["交易日期", "摘要", "收入金额", "支出金额", "余额", "对方户名", "流水号"],
+            ["2024-03-01", "手续费", "--", "2.00", "198.00", "", "C3"],
+            ["2024-03-01", "转账", "100.00", "-", "200.00", "物业服务公司", "C2"],
+            ["2024-03-01", "转账", "100.00", "—", "100.00", "物业服务公司", "C1"]]
+    res = run("import", write_xlsx(tmp_path / "d.xlsx", rows), "-L", compound)
+    assert res.exit_code == 0, res.output
+    balances = [(e.date, e.amount.number) for e in journal_entries(compound) if isinstance(e, data.Balance)]
+    assert balances == [(dt.date(2024, 3, 2), Decimal("198.00"))]
