@@ -75,6 +75,18 @@ def parse_asset_list(value: Any) -> list[str]:
     return [validate_asset_id(p) for p in parts]
 
 
+def _booked_by_hand(entries: list[Any]) -> dict[tuple[str, str, str], str]:
+    """Common income already in the journal without an import fingerprint, by (contract, period, assets)."""
+    found = {}
+    for e in entries:
+        if isinstance(e, data.Transaction) and "import_id" not in e.meta and e.meta.get("contract") \
+                and any(accounts.is_common_income(p.account) for p in e.postings):
+            key = (str(e.meta["contract"]).upper(), str(e.meta.get("period", "")),
+                   ",".join(a.strip().upper() for a in str(e.meta.get("asset", "")).split(",") if a.strip()))
+            found[key] = f"{e.meta.get('filename')}:{e.meta.get('lineno')}"
+    return found
+
+
 def short_list(ids: list[str]) -> str:
     return ",".join(ids) if len(ids) <= 3 else f"{ids[0]}等{len(ids)}项"
 
@@ -89,6 +101,7 @@ class IncomeReportImporter(SheetImporter):
         plan = Plan(self.kind, sheet.name)
         registry = registry_from_entries(ctx.entries, make_resolution_check(resolutions_from_entries(ctx.entries)))
         contracts = contracts_from_entries(ctx.entries)
+        booked = _booked_by_hand(ctx.entries)
         manager = ctx.options.get("manager-name") or "物业服务公司"
         fp = ctx.fingerprints(self.kind)
         r = RowReader(str(sheet.path), sheet.name, header, problems)
@@ -162,6 +175,11 @@ class IncomeReportImporter(SheetImporter):
             import_id = fp(period, ",".join(ids), cid, gross, cost, net, day)
             if import_id in ctx.seen:
                 plan.already += 1
+                continue
+            earlier = booked.get((cid or "", period, ",".join(ids)))
+            if earlier:
+                r.error("period", f"income of {cid} for {period} on {short_list(ids)} is already booked, not by an import ({earlier})",
+                        "a row not yet in the ledger; a correction goes in as a reversal of the booked entry")
                 continue
             narration = f"{period} {accounts.KIND_LABELS.get(kind, kind)} {short_list(ids)} 公共收益"
             m = meta(asset=",".join(ids), contract=cid, period=period, import_id=import_id)

@@ -252,3 +252,20 @@ def test_kind_option_and_unknown_headers(empty_compound: Path, tmp_path: Path) -
     res = run("import", other, "-L", empty_compound)
     assert res.exit_code == 2
     assert "sheet '通讯录': 姓名 | 电话" in res.output and "roster (业主名册（专有部分）): 房号, 楼栋" in res.output
+
+
+def test_income_booked_by_hand_is_not_booked_again(with_contract: Path, tmp_path: Path) -> None:
+    append(with_contract / "journal.beancount", """
+2024-03-31 * "物业服务公司" "2024-03 停车费"
+  asset: "P-001"
+  contract: "C-2024-009"
+  period: "2024-03"
+  Assets:Receivable:物业代收   150.00 CNY
+  Income:Common:停车位       -150.00 CNY
+""")
+    xlsx = write_xlsx(tmp_path / "inc.xlsx", income_rows(["2024-03", "P-001", "C-2024-009", "", 150, 45, 105]), title="月报")
+    before = snapshot(with_contract)
+    res = run("import", xlsx, "-L", with_contract)
+    assert res.exit_code == 2
+    assert ":月报:3:A(期间): income of C-2024-009 for 2024-03 on P-001 is already booked, not by an import" in res.output
+    assert snapshot(with_contract) == before
