@@ -12,6 +12,8 @@ from beancount.core import data
 from beancount.core.amount import Amount
 from click.testing import CliRunner
 from conftest import append, snapshot
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assetreg.cli import main
 from assetreg.contracts import content_hash
@@ -266,3 +268,39 @@ def test_dashes_in_the_unused_column_and_one_day_newest_first(compound: Path, tm
     assert res.exit_code == 0, res.output
     balances = [(e.date, e.amount.number) for e in journal_entries(compound) if isinstance(e, data.Balance)]
     assert balances == [(dt.date(2024, 3, 2), Decimal("198.00"))]
+
+
+amount_text = st.decimals(min_value=Decimal("-0.50"), max_value=10**6, places=2).map(lambda d: f"{d:.2f}")
+odd_amount = st.sampled_from([None, "", "--", "1,000.00", "1.005", 5.0, "0.00", "-3.00"])
+plain_text = st.one_of(st.text(max_size=6), st.just(""), st.none(), st.just("１２"), st.integers(0, 99))
+plain_date = st.one_of(st.dates(min_value=dt.date(1990, 1, 1)).map(dt.date.isoformat),
+                       st.datetimes(min_value=dt.datetime(1990, 1, 1)), st.sampled_from(["2024-02-30", "2024/3/1"]))
+
+
+@st.composite
+def bank_cells(draw: st.DrawFn) -> tuple:
+    amount = draw(amount_text)
+    money_in = draw(st.booleans())
+    cells = [draw(plain_date), amount if money_in else None, None if money_in else amount, draw(amount_text),
+             *(draw(plain_text) for _ in range(4))]
+    if draw(st.integers(0, 3)) == 0:  # now and then an odd amount anywhere
+        cells[draw(st.integers(1, 3))] = draw(odd_amount)
+    return tuple(cells)
+
+
+@settings(max_examples=200, deadline=None)
+@given(bank_cells())
+def test_the_fast_reading_of_a_plain_line_is_the_full_reading(cells: tuple) -> None:
+    from importers.bank import BankImporter, _FastLine
+    from importers.cells import Header, Problems, Row, RowReader
+
+    layout = next(x for x in BankImporter().layouts if Path(x.source).name == "split.yaml")
+    names = ("date", "income", "expense", "balance", "summary", "counterparty", "reference", "note")
+    header = Header(1, {n: i for i, n in enumerate(names)}, {n: n for n in names})
+    row = Row(2, cells)
+    fast = _FastLine(header, layout)(row)
+    if fast is None:
+        return  # not plain: the full reading alone applies
+    r = RowReader("f.xlsx", "s", header, Problems())
+    r.start(row)
+    assert BankImporter()._line(r, layout, True) == fast
