@@ -34,7 +34,7 @@ def is_suspense(account: str) -> bool:
             or "待查明" in account or "未匹配" in account)
 
 
-@dataclass
+@dataclass(slots=True)
 class Income:
     """A transaction that books common income (one or more ``Income:Common`` postings)."""
 
@@ -49,7 +49,7 @@ class Income:
     missing_asset: list[str]  # income accounts posted without any asset named
 
 
-@dataclass
+@dataclass(slots=True)
 class Movement:
     date: dt.date
     amount: Decimal
