@@ -351,7 +351,9 @@ class BankImporter(SheetImporter):
         def by_party() -> list[Contract]:
             return [c for cid, c in contracts.items() if _same_normed(party[cid], cp)]
 
-        cp = _norm(line.counterparty)
+        known = party.get("@" + line.counterparty)  # names repeat: normalise each once per statement
+        cp: str = known if known is not None else line.counterparty.replace(" ", "").upper()
+        party["@" + line.counterparty] = cp
         by_ref = [c for cid, c in contracts.items() if party[cid + "#id"] in text]
         if _DEPOSIT.search(text):
             found = by_ref or by_party()
@@ -395,7 +397,8 @@ class BankImporter(SheetImporter):
 
     def _parties(self, manager: str, contracts: dict[str, Contract]) -> dict[str, str]:
         """Normalised names to match against, computed once per statement: "" → the property
-        company, a contract id → its counterparty, "<id>#id" → the id as it may appear in 摘要."""
+        company, a contract id → its counterparty, "<id>#id" → the id as it may appear in 摘要;
+        "@<name>" entries are added as bank counterparties are met."""
         names = {"": _norm(manager)}
         for cid, c in contracts.items():
             names[cid] = _norm(str(c.terms.get("counterparty", "")))

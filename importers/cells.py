@@ -334,6 +334,8 @@ def is_total_row(cells: Sequence[Any]) -> bool:
     """A 合计/总计 row ends the data: banks and treasurers put sums (and footers) below it."""
     for c in cells:
         if not is_blank(c):
+            if type(c) is not str:  # a date or a number is data, not a label
+                return False
             key = clean(c).replace(" ", "").lower()
             return key.startswith(TOTAL_MARKERS)
     return False
@@ -468,6 +470,8 @@ class Fingerprints:
 
 
 def _canon(v: Any) -> str:
+    if type(v) is str:
+        return v
     if v is None:
         return ""
     if isinstance(v, Decimal):
