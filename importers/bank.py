@@ -14,6 +14,10 @@ Every line is matched to what it is:
 * money from a contract's counterparty, or quoting a contract id, pays that contract: it
   is income of the contract's asset kind, with ``asset``/``contract``/``period`` metadata;
 * bank charges go to ``Expenses:Bank:银行手续费``;
+* money out whose 摘要/附言 cites one owners' resolution (e.g. ``R-2024-02``) that passed
+  on or before that day spends net income as decided: to the maintenance fund (维修资金),
+  the committee's funds (业委会/工作经费), or ``Expenses:Allocation:业主大会决定用途``,
+  with ``resolution`` metadata;
 * anything else goes to ``Liabilities:Suspense:待查明款项`` with the reason, for the
   treasurer to clear and the audit to report.
 
@@ -45,7 +49,7 @@ from assetreg.contracts import Contract, contracts_from_entries, schedule
 from assetreg.errors import BadInput
 from assetreg.ledger import meta
 from assetreg.registry import Registry, registry_from_entries
-from assetreg.resolutions import make_resolution_check, resolutions_from_entries
+from assetreg.resolutions import Resolution, make_resolution_check, resolutions_from_entries
 
 from .base import Context, Plan, SheetImporter
 from .cells import (
@@ -75,6 +79,9 @@ REQUIRED = {"split": ("date", "income", "expense"), "signed": ("date", "amount")
 
 _FEE = re.compile(r"手续费|工本费|年费|短信|汇划费|账户管理费|服务费|结算费|邮电费")
 _DEPOSIT = re.compile(r"押金|保证金")
+# Where net income goes when a transfer cites the resolution that decided it.
+_ALLOCATIONS = ((re.compile(r"维修资金|维修基金"), accounts.MAINTENANCE_FUND),
+                (re.compile(r"业委会|业主委员会|工作经费"), accounts.COMMITTEE_FUNDS))
 # An organisation's name: a company word anywhere, or (names of people being 2-4 characters)
 # five characters or more ending the way organisations' names end.
 _ORG = re.compile(r"公司|有限|集团|银行|.{3,}(中心|局|委员会|站|店|所|部|厂|合作社|协会|学校|医院|分行|支行|办事处|社区|街道|政府|院|馆|会)$")
@@ -295,7 +302,8 @@ class BankImporter(SheetImporter):
 
     def _plan_lines(self, lines: list[Line], r: RowReader, ctx: Context, plan: Plan,
                     problems: Problems, has_balance: bool) -> None:
-        registry = registry_from_entries(ctx.entries, make_resolution_check(resolutions_from_entries(ctx.entries)))
+        resolutions = resolutions_from_entries(ctx.entries)
+        registry = registry_from_entries(ctx.entries, make_resolution_check(resolutions))
         contracts = contracts_from_entries(ctx.entries)
         manager = ctx.options.get("manager-name") or "物业服务公司"
         fp = ctx.fingerprints(self.kind)
@@ -320,13 +328,30 @@ class BankImporter(SheetImporter):
             if import_id in ctx.seen:
                 plan.already += 1
                 continue
-            txn, what = self._classify(line, import_id, manager, party, contracts, registry)
+            txn, what = (self._allocation(line, import_id, resolutions)
+                         or self._classify(line, import_id, manager, party, contracts, registry))
             kinds[what] = kinds.get(what, 0) + 1
             plan.add("journal", txn, line.row)
             new.append((line.day, line.amount))
         plan.notes.extend(f"{n} × {what}" for what, n in sorted(kinds.items()))
         if has_balance:
             self._balances(lines, r, plan, problems, existing, existing_balances, new, fp, ctx.seen)
+
+    def _allocation(self, line: Line, import_id: str,
+                    resolutions: dict[str, Resolution]) -> tuple[data.Transaction, str] | None:
+        """An outgoing transfer that cites a passed owners' resolution spends net income as
+        that resolution decided (Regulations Art. 54: mainly to the maintenance fund)."""
+        if line.amount >= 0:
+            return None
+        text = " ".join((line.summary, line.note)).upper()
+        cited = [r for rid, r in resolutions.items() if rid.upper() in text]
+        if len(cited) != 1 or not cited[0].passed or cited[0].date > line.day:
+            return None  # no, several, failed or later resolutions: left to the other rules (suspense)
+        account = next((acct for pattern, acct in _ALLOCATIONS if pattern.search(text)), accounts.OTHER_USES)
+        payee = line.counterparty if _ORG.search(line.counterparty) else "个人"
+        m = meta(resolution=cited[0].id, bank_ref=line.reference or None, import_id=import_id)
+        narration = private(" ".join(x for x in (line.summary, line.note) if x)) or "银行流水"
+        return _txn(m, line.day, payee, narration, accounts.BANK, line.amount, account), "按决议支出"
 
     def _classify(self, line: Line, import_id: str, manager: str, party: dict[str, str],
                   contracts: dict[str, Contract], registry: Registry) -> tuple[data.Transaction, str]:

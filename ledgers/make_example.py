@@ -9,12 +9,15 @@ EV-charger site; assets in every confirmation state; two years of income (2024-1
 
 The ledger is what the project's own commands make of the compound's paperwork, kept in
 ``sources/``: the units roster and asset register (imported), the confirmation steps
-(the registry commands), the owners' ballots (``resolution record``), the contracts sheet
+(the 2024 campaign's hundreds of steps staged in one locked transaction in the very format
+the registry commands write, which ``bean-check`` replays and checks; later steps through
+the commands themselves), the owners' ballots (``resolution record``), the contracts sheet
 (imported through the policy gate), rejected proposals (``contract record``), the
 property company's monthly income reports and the bank statements of the owners'
-account (imported), then disclosures and a seal. Only two kinds of entry are written by
-hand, as a treasurer would: the opening balance, and the clearing of outgoing transfers
-that the bank import parks in suspense.
+account (imported), then disclosures and a seal. Only one entry is written by
+hand, as a treasurer would: the opening balance (before the first statement's
+deposits) and nothing else — transfers to the maintenance fund and the committee cite
+their resolution in the bank's 摘要 and are booked by the import.
 
 Run ``python ledgers/make_example.py`` to rebuild it from scratch (deterministic; a test
 checks that the committed copy equals a fresh build).
@@ -476,14 +479,12 @@ def build(folder: Path) -> Path:
             if end < END and r["use"] in ("parking-nonowner", "advertising-board"):
                 bank.append((end + dt.timedelta(days=10), f"退还押金 {r['id']}", Decimal(0), r["deposit"],
                              r["counterparty"], ""))
-    allocations = []
     for half, day in (("2024H2", D(2025, 1, 20)), ("2025H1", D(2025, 7, 20)), ("2025H2", D(2026, 1, 20)),
                       ("2026H1", D(2026, 7, 20))):
         fund = cents(net_by_half.get(half, Decimal(0)) * Decimal("0.60"))
         committee = cents(net_by_half.get(half, Decimal(0)) * Decimal("0.10"))
         bank.append((day, f"划转 {half} 补充维修资金 R-2024-02", Decimal(0), fund, "淮安市住房专项维修资金管理中心", ""))
         bank.append((day, f"划转 {half} 业委会工作经费 R-2024-02", Decimal(0), committee, "景湖花园业主委员会", ""))
-        allocations.append((day, half, fund, committee))
     for q in range(8):
         bank.append((D(2024, 12, 21) + dt.timedelta(days=91 * q), "账户管理费", Decimal(0), Decimal("30.00"), "", ""))
     bank.append((D(2026, 10, 14), "转账", Decimal("360.00"), Decimal(0), "个人", "车位费"))
@@ -504,18 +505,6 @@ def build(folder: Path) -> Path:
                            total=["合计", None, sum(x[2] or 0 for x in part), sum(x[3] or 0 for x in part)],
                            widths={1: 12, 2: 34, 6: 30})
         t.run("import", path)
-
-    # outgoing transfers land in suspense; the treasurer books each against its resolution
-    clearing = []
-    for day, half, fund, committee in allocations:
-        for acct, amount, what in ((accounts.MAINTENANCE_FUND, fund, "补充维修资金"),
-                                   (accounts.COMMITTEE_FUNDS, committee, "业委会工作经费")):
-            clearing.append(data.Transaction(
-                meta(resolution="R-2024-02", period=half), day, "*", "业委会",
-                f"{half} 公共净收益分配：{what}（清理待查明款项）", frozenset(), frozenset(),
-                [data.Posting(acct, Amount(amount, "CNY"), None, None, None, None),
-                 data.Posting(accounts.SUSPENSE, Amount(-amount, "CNY"), None, None, None, None)]))
-    t.write("journal", clearing)
 
     # 9. disclosures for the periods published so far, and a seal on 2025
     reports = folder / "reports"

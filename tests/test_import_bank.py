@@ -304,3 +304,39 @@ def test_the_fast_reading_of_a_plain_line_is_the_full_reading(cells: tuple) -> N
     r = RowReader("f.xlsx", "s", header, Problems())
     r.start(row)
     assert BankImporter()._line(r, layout, True) == fast
+
+
+RESOLUTIONS = """
+2024-02-20 custom "resolution" "R-2024-05"
+  matter: 9
+  passed: TRUE
+  title: "公共收益分配"
+2024-02-21 custom "resolution" "R-2024-06"
+  matter: 9
+  passed: FALSE
+  title: "未通过的分配方案"
+"""
+
+
+@pytest.mark.parametrize(
+    ("summary", "note", "account", "resolution"),
+    [
+        ("划转维修资金", "依据R-2024-05", "Expenses:Allocation:补充维修资金", "R-2024-05"),
+        ("转账", "业委会工作经费 R-2024-05", "Expenses:Allocation:业委会工作经费", "R-2024-05"),
+        ("转账", "社区活动 R-2024-05", "Expenses:Allocation:业主大会决定用途", "R-2024-05"),
+        ("划转维修资金", "依据R-2024-06", "Liabilities:Suspense:待查明款项", None),  # did not pass
+        ("划转维修资金", "", "Liabilities:Suspense:待查明款项", None),  # cites nothing
+    ],
+)
+def test_outflow_citing_a_passed_resolution_is_an_allocation(
+    compound: Path, tmp_path: Path, summary: str, note: str, account: str, resolution: str | None
+) -> None:
+    append(compound / "contracts.beancount", RESOLUTIONS)
+    lines = [*LINES[:1], (dt.date(2024, 3, 20), summary, None, "1000.00", "10500.00",
+                          "淮安市住房专项维修资金管理中心", "SN900", note)]
+    res = run("import", split_layout(tmp_path / "stmt.xlsx", lines), "-L", compound)
+    assert res.exit_code == 0, res.output
+    txn = next(t for t in journal_entries(compound)
+               if isinstance(t, data.Transaction) and t.meta.get("bank_ref") == "SN900")
+    assert account in {p.account for p in txn.postings}
+    assert txn.meta.get("resolution") == resolution
