@@ -16,6 +16,10 @@ Every step is an append-only, dated ``custom "asset"`` entry with its reason::
     2024-03-25 custom "asset" "P-017" "confirmed"
       evidence: "documents/P-017-确权材料.pdf"
       reason: "公示期满无异议"
+    2024-03-08 custom "asset" "P-018" "objected"
+      by: "OWN-0102"
+      notice: 2024-03-05
+      reason: "该车位划在消防车道上"
 
 States and the moves between them::
 
@@ -245,8 +249,11 @@ def check_move(
     resolution: str | None = None,
     resolution_check: ResolutionCheck | None = None,
     evidence_check: EvidenceCheck | None = None,
+    notice: dt.date | None = None,
 ) -> None:
-    """Raise :class:`BadInput` if ``action`` on ``asset`` at ``day`` is not a legal move."""
+    """Raise :class:`BadInput` if ``action`` on ``asset`` at ``day`` is not a legal move.
+
+    ``notice`` is the start of the notice an objection names, when it names one."""
     if action == "registered":
         if asset is not None:
             raise BadInput(
@@ -282,6 +289,11 @@ def check_move(
             raise BadInput(
                 f"cannot record an objection on {name}: it is not under public notice (status {status})",
                 "objections are recorded against an open notice; put the asset under notice first",
+            )
+        if notice is not None and notice != asset.notice_start:
+            raise BadInput(
+                f"objection names the notice of {notice}, but the open notice of {name} began {asset.notice_start}",
+                "record the objection against the notice in force",
             )
         if not (asset.notice_start <= day < asset.notice_end):
             last = asset.notice_end - dt.timedelta(days=1)
@@ -399,8 +411,10 @@ def registry_from_entries(
         asset = assets.get(asset_id)
         evidence = [r.strip() for r in str(meta.get("evidence", "")).split(";") if r.strip()]
         try:
+            notice = meta.get("notice")
             check_move(asset, action, e.date, reason=ev.reason, evidence=evidence,
-                       resolution=meta.get("resolution"), resolution_check=resolution_check)
+                       resolution=meta.get("resolution"), resolution_check=resolution_check,
+                       notice=notice if isinstance(notice, dt.date) else None)
         except BadInput as err:
             # An illegal step is reported and not applied: it confers no status.
             violations.append(Violation(e, f"asset {asset_id}: {err.problem}"))

@@ -315,19 +315,19 @@ def build(folder: Path) -> Path:
     for a in assets:
         aid, fate = a["id"], a["fate"]
         if fate == "excluded":
-            steps.append(custom(D(2024, 3, 8), "asset", [aid, "objected"], by="OWN-0102",
+            steps.append(custom(D(2024, 3, 8), "asset", [aid, "objected"], by="OWN-0102", notice=D(2024, 3, 1),
                                 reason="该车位划在消防车道上，不应作为车位经营"))
             steps.append(custom(D(2024, 3, 25), "asset", [aid, "excluded"],
                                 reason="经核实位于消防车道，依《消防法》第28条取消车位，不纳入经营"))
         elif fate == "disputed":
-            steps.append(custom(D(2024, 3, 10), "asset", [aid, "objected"], by="DEV-JH",
+            steps.append(custom(D(2024, 3, 10), "asset", [aid, "objected"], by="DEV-JH", notice=D(2024, 3, 1),
                                 reason="开发商称该车位为规划车位，已出售"))
             steps.append(custom(D(2024, 3, 18), "asset", [aid, "disputed"], reason="开发商主张权属，待核查规划许可及销售合同"))
         elif fate == "objected":
-            steps.append(custom(D(2024, 3, 12), "asset", [aid, "objected"], by="OWN-0388",
+            steps.append(custom(D(2024, 3, 12), "asset", [aid, "objected"], by="OWN-0388", notice=D(2024, 3, 1),
                                 reason="外墙广告影响采光，要求先征求相邻业主意见"))
         elif fate == "resolution":
-            steps.append(custom(D(2024, 3, 9), "asset", [aid, "objected"], by="OWN-0517",
+            steps.append(custom(D(2024, 3, 9), "asset", [aid, "objected"], by="OWN-0517", notice=D(2024, 3, 1),
                                 reason="物业称该房为其自有，业主要求出示产权证明"))
         elif fate == "confirmed":
             rel = evidence[a["kind"]]

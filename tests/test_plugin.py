@@ -136,3 +136,17 @@ def test_hand_edited_illegal_confirmation_is_reported(empty_compound: Path) -> N
     assert "[registry] asset P-009: cannot confirm P-009 on 2024-01-06" in out
     # the illegal confirmation conferred nothing: the income is refused too
     assert "[income-unconfirmed] income on asset P-009" in out
+
+
+def test_objection_naming_another_notice_is_reported(small_compound: Path) -> None:
+    append(small_compound / "registry.beancount", """
+2024-03-01 custom "asset" "AD-001" "noticed"
+  days: 15
+  reason: "公示"
+2024-03-05 custom "asset" "AD-001" "objected"
+  notice: 2024-02-01
+  reason: "异议"
+""")
+    r = bean_check(small_compound)
+    assert r.returncode != 0
+    assert "objection names the notice of 2024-02-01" in r.stdout + r.stderr

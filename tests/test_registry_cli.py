@@ -62,6 +62,8 @@ def test_window_is_inclusive_of_its_last_day(compound: Path) -> None:
     ok(compound, "asset", "notice", "P-002", "--date", "2024-02-05", "--days", "15")
     # 02-05 .. 02-19 is the window; an objection on its last day is accepted
     ok(compound, "asset", "object", "P-002", "--date", "2024-02-19", "--by", "OWN-0001", "--reason", "异议")
+    # recorded against the notice in force
+    assert '"objected"\n  by: "OWN-0001"\n  notice: 2024-02-05' in (compound / "registry.beancount").read_text()
     bad(compound, "asset", "object", "P-002", "--date", "2024-02-20", "--reason", "迟到的异议",
         expect="outside the notice window")
 

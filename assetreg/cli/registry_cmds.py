@@ -213,6 +213,8 @@ def _step(asset_id: str, action: str, ledger: str | None, date_text: str | None,
         check_move(a, action, day, reason=reason, evidence=evidence, resolution=resolution,
                    resolution_check=rcheck, evidence_check=evidence_check)
         fields: dict[str, Any] = dict(extra or {})
+        if action == "objected":
+            fields["notice"] = a.notice_start  # the notice the objection is recorded against
         if evidence:
             fields["evidence"] = ";".join(evidence)
         if resolution:
