@@ -36,6 +36,7 @@ import datetime as dt
 import hashlib
 import html
 import json
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ from .contracts import contracts_from_entries
 from .errors import BadInput
 from .options import options_from_entries
 from .registry import KINDS
+from .seal import root_of
 from .units import roster_from_entries
 
 DISCLOSURE_TYPE = "disclosure"
@@ -187,6 +189,7 @@ class Disclosure:
     total_area: Fraction
     units: list[dict[str, Any]]  # unit, building, area, exact share (as text), share
     shares: dict[str, Decimal] = field(default_factory=dict)
+    root: str | None = None  # the compound folder: published file:line refs are relative to it
 
     @property
     def net(self) -> Decimal:
@@ -357,7 +360,7 @@ def build(entries: list[Any], period: Period | str, options_map: dict[str, Any] 
         by_asset=dict(sorted(by_asset.items())), asset_kinds=kinds, gross=gross, cost=cost,
         allocations=allocations, contracts=contracts, resolutions=resolution_rows,
         rejected=rejected, findings=list(findings), share_basis=basis, total_area=total_area,
-        units=unit_rows, shares=shares,
+        units=unit_rows, shares=shares, root=root_of(options_map),
     )
 
 
@@ -374,8 +377,15 @@ def disclosure_entry(d: Disclosure, day: dt.date, report: str) -> data.Custom:
 
 # ------------------------------------------------------------ output
 
-def _rows_findings(findings: Iterable[Any]) -> list[list[Any]]:
-    return [[f.severity, f.check, f.message, f.rule, "; ".join(f.entries)] for f in findings]
+def _rows_findings(findings: Iterable[Any], root: str | None) -> list[list[Any]]:
+    # A published report names ledger lines relative to the compound folder, so it reads
+    # the same wherever the folder sits (and says nothing about the treasurer's machine).
+    prefix = root.rstrip(os.sep) + os.sep if root else None
+
+    def rel(ref: str) -> str:
+        return ref[len(prefix):] if prefix and ref.startswith(prefix) else ref
+
+    return [[f.severity, f.check, f.message, f.rule, "; ".join(rel(r) for r in f.entries)] for f in findings]
 
 
 def write_xlsx(d: Disclosure, path: Path) -> None:
@@ -435,7 +445,7 @@ def write_xlsx(d: Disclosure, path: Path) -> None:
     sheet("否决的提案", ["提案", "日期", "结论", "用途", "资产", "相对方", "规则", "理由"],
           [[r["id"], r["date"], r["verdict"], r["use"], r["assets"], r["counterparty"], r["rules"],
             r["reasons"]] for r in d.rejected])
-    sheet("审计发现", ["严重程度", "检查", "说明", "依据", "分录"], _rows_findings(d.findings))
+    sheet("审计发现", ["严重程度", "检查", "说明", "依据", "分录"], _rows_findings(d.findings, d.root))
     sheet("各户分摊", ["房号", "楼栋", "专有面积(m²)", "精确份额", "分摊金额(元)"],
           [[u["unit"], u["building"], u["area"], u["exact"], u["share"]] for u in d.units], (5,))
     wb.save(path)

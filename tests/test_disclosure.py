@@ -202,3 +202,14 @@ def test_income_shared_by_several_assets_splits_to_the_cent(books: Path) -> None
     assert sum(x.gross for x in d.by_asset.values()) == d.gross
     assert sum(x.cost for x in d.by_asset.values()) == d.cost
     assert sum(x.net for x in d.by_kind.values()) == d.net
+
+
+def test_published_report_names_ledger_lines_relative_to_the_compound() -> None:
+    from assetreg.disclosure import _rows_findings
+
+    class F:
+        severity, check, message, rule = "warning", "x", "m", "r"
+        entries = ("/srv/ledgers/demo/journal.beancount:12", "/elsewhere/other.beancount:3")
+
+    rows = _rows_findings([F()], "/srv/ledgers/demo")
+    assert rows[0][4] == "journal.beancount:12; /elsewhere/other.beancount:3"
