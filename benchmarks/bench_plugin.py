@@ -10,11 +10,8 @@ Target (issue 2): 1.15 or less.
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,23 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_audit import BEAN_CHECK, timed  # one timing helper for all the benchmarks
 from gen_large import generate
-
-BEAN_CHECK = shutil.which("bean-check") or str(Path(sys.executable).parent / "bean-check")
-
-
-def timed(path: Path) -> tuple[float, float]:
-    """(wall seconds, CPU seconds) of one bean-check run; CPU time resists a busy machine."""
-    env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    r = subprocess.run([BEAN_CHECK, str(path)], capture_output=True, text=True, env=env)
-    elapsed = time.perf_counter() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    if r.returncode != 0:
-        raise SystemExit(f"bean-check failed on {path}:\n{(r.stdout + r.stderr)[:2000]}")
-    return elapsed, cpu
 
 
 def main() -> int:
@@ -58,8 +40,8 @@ def main() -> int:
                    if line.startswith("  ") and " CNY" in line)
     with_plugin, without = [], []
     for _ in range(args.runs):
-        without.append(timed(bare))
-        with_plugin.append(timed(main_file))
+        without.append(timed([BEAN_CHECK, str(bare)]))
+        with_plugin.append(timed([BEAN_CHECK, str(main_file)]))
     print(f"ledger: {postings} postings in {folder}")
     for what, i in (("wall", 0), ("cpu", 1)):
         a = statistics.median(x[i] for x in with_plugin)
