@@ -394,7 +394,15 @@ def registry_from_entries(
     entries: Iterable[Any],
     resolution_check: ResolutionCheck | None = None,
 ) -> Registry:
-    """Replay every asset entry in date order; illegal steps become violations, not crashes."""
+    """Replay every asset entry in date order; illegal steps become violations, not crashes.
+
+    A confirmation that cites a resolution is checked against the resolutions in the same
+    entries unless the caller passes its own ``resolution_check``."""
+    if resolution_check is None:
+        from .resolutions import make_resolution_check, resolutions_from_entries
+
+        entries = list(entries)
+        resolution_check = make_resolution_check(resolutions_from_entries(entries))
     assets: dict[str, Asset] = {}
     violations: list[Violation] = []
     for e in entries:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,7 +100,7 @@ def resolutions_from_entries(entries: Iterable[Any]) -> dict[str, Resolution]:
     return found
 
 
-def make_resolution_check(resolutions: dict[str, Resolution]):  # type: ignore[no-untyped-def]
+def make_resolution_check(resolutions: dict[str, Resolution]) -> Callable[[str, dt.date], str | None]:
     """A check for the registry: None when ``rid`` passed on or before ``day``, else why not."""
 
     def check(rid: str, day: dt.date) -> str | None:

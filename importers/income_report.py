@@ -30,7 +30,6 @@ from assetreg import accounts
 from assetreg.contracts import contracts_from_entries
 from assetreg.ledger import meta
 from assetreg.registry import registry_from_entries, validate_asset_id
-from assetreg.resolutions import make_resolution_check, resolutions_from_entries
 
 from .base import Context, Plan, SheetImporter
 from .cells import (
@@ -99,7 +98,7 @@ class IncomeReportImporter(SheetImporter):
 
     def read(self, sheet: Sheet, header: Header, ctx: Context, problems: Problems) -> Plan:
         plan = Plan(self.kind, sheet.name)
-        registry = registry_from_entries(ctx.entries, make_resolution_check(resolutions_from_entries(ctx.entries)))
+        registry = registry_from_entries(ctx.entries)
         contracts = contracts_from_entries(ctx.entries)
         booked = _booked_by_hand(ctx.entries)
         manager = ctx.options.get("manager-name") or "物业服务公司"

@@ -23,7 +23,6 @@ from assetreg.registry import (
     validate_kind,
     validate_zones,
 )
-from assetreg.resolutions import make_resolution_check, resolutions_from_entries
 
 from .base import Context, Plan, SheetImporter
 from .cells import (
@@ -88,7 +87,7 @@ class RegisterImporter(SheetImporter):
 
     def read(self, sheet: Sheet, header: Header, ctx: Context, problems: Problems) -> Plan:
         plan = Plan(self.kind, sheet.name)
-        registry = registry_from_entries(ctx.entries, make_resolution_check(resolutions_from_entries(ctx.entries)))
+        registry = registry_from_entries(ctx.entries)
         fp = ctx.fingerprints(self.kind)
         r = RowReader(str(sheet.path), sheet.name, header, problems)
         in_file: dict[str, int] = {}
