@@ -145,6 +145,8 @@ class Transaction:
         self.staged.setdefault(self.compound.file(part), []).append(text)
 
     def commit(self) -> None:
+        # A part that was staged nothing is not rewritten: a no-op must leave its bytes alone.
+        self.staged = {path: chunks for path, chunks in self.staged.items() if any(chunks)}
         # Check the combined result parses before touching any file: a write that would
         # leave a syntax error in the ledger is refused like any other bad input.
         for path, chunks in self.staged.items():

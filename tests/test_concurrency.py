@@ -41,3 +41,15 @@ def test_two_concurrent_writers(small_compound: Path) -> None:
     assert text.count('"registered"') == 2 + 2 * n
     # no temp files left behind
     assert not list(small_compound.glob(".*.tmp"))
+
+
+def test_a_transaction_that_stages_nothing_changes_no_byte(small_compound: Path) -> None:
+    from conftest import snapshot
+
+    from assetreg.ledger import Compound
+
+    before = snapshot(small_compound)
+    with Compound.locate(small_compound).transaction() as txn:
+        txn.append("journal", [])
+        txn.append_text("registry", "")
+    assert snapshot(small_compound) == before
