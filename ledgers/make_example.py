@@ -40,12 +40,14 @@ sys.path.insert(0, str(ROOT.parent))
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
 
+from beancount.core import data  # noqa: E402
+from beancount.core.amount import Amount  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 from example_sources import normalize_xlsx, write_ballots, write_proposal, write_sheet  # noqa: E402
 
 from assetreg import accounts  # noqa: E402
 from assetreg.cli import main as cli  # noqa: E402
-from assetreg.ledger import Compound, custom  # noqa: E402
+from assetreg.ledger import Compound, custom, meta  # noqa: E402
 from assetreg.pdf import write_pdf  # noqa: E402
 from assetreg.scaffold import init_compound  # noqa: E402
 
@@ -333,9 +335,6 @@ def build(folder: Path) -> Path:
             rel = evidence[a["kind"]]
             if rel not in seen_docs:
                 seen_docs.add(rel)
-                from beancount.core import data
-
-                from assetreg.ledger import meta
                 steps.append(data.Document(meta(title="确权公示及结果"), D(2024, 3, 20), accounts.REGISTRY, rel, None, None))
             steps.append(custom(D(2024, 3, 20), "asset", [aid, "confirmed"], evidence=rel,
                                 reason="公示期满无异议，确认为业主共有"))
@@ -417,11 +416,6 @@ def build(folder: Path) -> Path:
     t.run("import", sheet, "--date", "2025-05-20")
 
     # 8. the money: monthly reports of the property company and the owners' bank account
-    t.write("journal", [])  # keeps the journal's header first
-    from beancount.core import data
-    from beancount.core.amount import Amount
-
-    from assetreg.ledger import meta
     opening = Decimal("186420.55")
     t.write("journal", [data.Transaction(
         meta(), D(2024, 9, 30), "*", "业委会", "共有资金专户期初余额（清查前历年结余）", frozenset(), frozenset(),
