@@ -1,5 +1,7 @@
 """The chart of accounts every compound ledger opens.
 
+The bottom layer: imports nothing from assetreg.
+
 Beancount requires the first component under a root to start with an ASCII capital,
 so the English grouping comes first and the Chinese leaf is what residents read in Fava.
 """
@@ -29,12 +31,15 @@ INCOME_BY_KIND: Final = {
     "other": "Income:Common:其他",
 }
 
-KIND_LABELS: Final = {
-    "parking": "停车位",
-    "advertising": "广告位",
-    "room": "用房",
-    "site": "基站场地",
-    "other": "其他",
+# Each income account's asset kind (the inverse of INCOME_BY_KIND).
+KIND_OF_ACCOUNT: Final = {account: kind for kind, account in INCOME_BY_KIND.items()}
+
+ALLOCATION_ROOT: Final = "Expenses:Allocation"
+# Where net income went, as residents read it (the leaves of the allocation accounts).
+ALLOCATION_LABELS: Final = {
+    MAINTENANCE_FUND: "补充维修资金",
+    COMMITTEE_FUNDS: "业委会工作经费",
+    OTHER_USES: "业主大会决定用途",
 }
 
 ALL_ACCOUNTS: Final = (
@@ -55,3 +60,12 @@ ALL_ACCOUNTS: Final = (
 
 def is_common_income(account: str) -> bool:
     return account == INCOME_ROOT or account.startswith(INCOME_ROOT + ":")
+
+
+def kind_of_income(account: str) -> str:
+    """The asset kind an income account books (``other`` for an account outside the chart)."""
+    return KIND_OF_ACCOUNT.get(account, "other")
+
+
+def leaf(account: str) -> str:
+    return account.rsplit(":", 1)[-1]

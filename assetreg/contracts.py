@@ -33,11 +33,10 @@ and the billing period they pay for (``contract:``, ``asset:``, ``period: "2024-
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -45,9 +44,9 @@ from typing import Any
 from beancount.core import data
 from beancount.core.amount import Amount
 
+from .periods import FREQUENCY_MONTHS, add_months
+
 CONTRACT_TYPE = "contract"
-PERIOD_MONTHS = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}
-PERIODS = (*PERIOD_MONTHS, "once")
 
 # Terms that define a contract; the content hash covers exactly these.
 TERM_KEYS = (
@@ -140,26 +139,37 @@ def _canon(v: Any) -> Any:
     return str(v)
 
 
-def _add_months(d: dt.date, months: int) -> dt.date:
-    y, m = divmod(d.month - 1 + months, 12)
-    year, month = d.year + y, m + 1
-    day = min(d.day, calendar.monthrange(year, month)[1])
-    return dt.date(year, month, day)
-
-
 def schedule(contract: Contract) -> list[Due]:
     """Amounts due, one per billing period from start to end (a partial last period is due in full)."""
     if contract.period == "once":
         return [Due("once", contract.start, contract.end, contract.price)]
-    months = PERIOD_MONTHS[contract.period]
+    months = FREQUENCY_MONTHS[contract.period]
     dues: list[Due] = []
     start = contract.start
     while start <= contract.end:
-        nxt = _add_months(start, months)
+        nxt = add_months(start, months)
         end = min(nxt - dt.timedelta(days=1), contract.end)
         dues.append(Due(f"{start:%Y-%m}", start, end, contract.price))
         start = nxt
     return dues
+
+
+def billing_period(dues: Sequence[Due], keys: Set[str], named: str | None, day: dt.date) -> str | None:
+    """The billing period a payment is for: the period it names when the schedule bills
+    it, else the period its named month (or, naming none, its date) falls in."""
+    if dues and dues[0].period == "once":
+        return "once"
+    if named:
+        if named in keys:
+            return named
+        try:
+            day = dt.date.fromisoformat(named + "-01")
+        except ValueError:
+            return named
+    for d in dues:
+        if d.start <= day <= d.end or (d.start.year, d.start.month) == (day.year, day.month):
+            return d.period
+    return named
 
 
 def contracts_from_entries(entries: Iterable[Any]) -> dict[str, Contract]:

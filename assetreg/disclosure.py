@@ -31,13 +31,11 @@ Publishing records the disclosure in the ledger, so the overdue check sees it::
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import hashlib
 import html
 import json
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -48,116 +46,19 @@ from typing import Any
 from beancount.core import data
 from beancount.core.amount import Amount
 
-from . import accounts
-from .contracts import contracts_from_entries
+from . import accounts, periods
+from .audit import run_checks
+from .audit.income import gate_problem
+from .books import Books
+from .books import of as books_of
 from .errors import BadInput
-from .options import options_from_entries
-from .registry import KINDS
+from .ledger import custom
+from .periods import Period
 from .seal import root_of
-from .units import roster_from_entries
+from .shares import proportional
+from .vocab import CENT, CURRENCY, KINDS, ZERO
 
 DISCLOSURE_TYPE = "disclosure"
-CENT = Decimal("0.01")
-ZERO = Decimal(0)
-CURRENCY = "CNY"
-
-FREQUENCY_MONTHS = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}
-
-_RE = {
-    "year": re.compile(r"^(\d{4})$"),
-    "half": re.compile(r"^(\d{4})\s*[Hh]([12])$"),
-    "quarter": re.compile(r"^(\d{4})\s*[Qq]([1-4])$"),
-    "month": re.compile(r"^(\d{4})-(\d{1,2})$"),
-}
-
-
-# ------------------------------------------------------------ periods
-
-@dataclass(frozen=True)
-class Period:
-    label: str
-    start: dt.date
-    end: dt.date  # inclusive
-
-    def contains(self, day: dt.date) -> bool:
-        return self.start <= day <= self.end
-
-
-def _months(year: int, first: int, count: int) -> tuple[dt.date, dt.date]:
-    last = first + count - 1
-    return dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
-
-
-def parse_period(text: str) -> Period:
-    """Parse 2025, 2025H1, 2025Q3 or 2025-07."""
-    s = text.strip()
-    if m := _RE["year"].match(s):
-        y = int(m[1])
-        return Period(f"{y}", *_months(y, 1, 12))
-    if m := _RE["half"].match(s):
-        y, h = int(m[1]), int(m[2])
-        return Period(f"{y}H{h}", *_months(y, 6 * h - 5, 6))
-    if m := _RE["quarter"].match(s):
-        y, q = int(m[1]), int(m[2])
-        return Period(f"{y}Q{q}", *_months(y, 3 * q - 2, 3))
-    if (m := _RE["month"].match(s)) and 1 <= int(m[2]) <= 12:
-        y, mo = int(m[1]), int(m[2])
-        return Period(f"{y}-{mo:02d}", *_months(y, mo, 1))
-    raise BadInput(
-        f"malformed period {text!r}",
-        "write a year (2025), a half (2025H1), a quarter (2025Q3) or a month (2025-07)",
-    )
-
-
-def period_of(day: dt.date, frequency: str) -> Period:
-    if frequency not in FREQUENCY_MONTHS:
-        raise BadInput(f"unknown disclosure frequency {frequency!r}",
-                       f"set the option to one of: {', '.join(FREQUENCY_MONTHS)}")
-    n = FREQUENCY_MONTHS[frequency]
-    index = (day.month - 1) // n
-    label = {1: f"{day.year}-{day.month:02d}", 3: f"{day.year}Q{index + 1}",
-             6: f"{day.year}H{index + 1}", 12: f"{day.year}"}[n]
-    return Period(label, *_months(day.year, index * n + 1, n))
-
-
-def periods_between(first: dt.date, last_end: dt.date, frequency: str) -> list[Period]:
-    """The periods of ``frequency`` from the one holding ``first`` up to those ending by ``last_end``."""
-    out: list[Period] = []
-    p = period_of(first, frequency)
-    while p.end <= last_end:
-        out.append(p)
-        p = period_of(p.end + dt.timedelta(days=1), frequency)
-    return out
-
-
-# ------------------------------------------------------------ shares
-
-def largest_remainder(total: Decimal, weights: dict[str, Fraction]) -> dict[str, Decimal]:
-    """Split ``total`` (a whole number of cents) in proportion to ``weights``, in cents,
-    so the parts add up exactly to ``total``."""
-    cents = total * 100
-    if cents != cents.to_integral_value():
-        raise ValueError(f"{total} is not a whole number of cents")
-    n = int(cents)
-    sign = -1 if n < 0 else 1
-    n = abs(n)
-    weight_sum = sum(weights.values(), Fraction(0))
-    if not weights or weight_sum <= 0:
-        return {}
-    floors: dict[str, int] = {}
-    remainders: list[tuple[Fraction, str]] = []
-    for key, w in weights.items():
-        exact = Fraction(n) * w / weight_sum
-        f = exact.numerator // exact.denominator
-        floors[key] = f
-        remainders.append((exact - f, key))
-    left = n - sum(floors.values())
-    # Largest remainder first; equal remainders go by key so the result is reproducible.
-    remainders.sort(key=lambda r: (-r[0], r[1]))
-    for _, key in remainders[:left]:
-        floors[key] += 1
-    return {k: Decimal(sign * v) / 100 for k, v in floors.items()}
-
 
 # ------------------------------------------------------------ the disclosure
 
@@ -208,13 +109,13 @@ class Disclosure:
     def unit_share(self, unit_number: str) -> Decimal:
         key = unit_number.strip().upper()
         if key not in self.shares:
-            raise BadInput(f"unit {unit_number!r} is not in the roster for {self.period.label}",
+            raise BadInput(f"unit {unit_number!r} is not in the roster for {self.period.key}",
                            "check the unit number against `assetreg unit list`")
         return self.shares[key]
 
     def summary(self) -> dict[str, Any]:
         return {
-            "period": self.period.label, "start": self.period.start.isoformat(),
+            "period": self.period.key, "start": self.period.start.isoformat(),
             "end": self.period.end.isoformat(), "gross": str(self.gross), "cost": str(self.cost),
             "net": str(self.net), "allocated": str(self.allocated),
             "units": len(self.shares), "share_basis": self.share_basis,
@@ -229,74 +130,57 @@ class Disclosure:
         return "sha256:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def _kind_of_account(account: str) -> str:
-    for kind, acct in accounts.INCOME_BY_KIND.items():
-        if acct == account:
-            return KINDS.get(kind, kind)
-    return account.rsplit(":", 1)[-1]
-
-
-def _split(amount: Decimal, parts: dict[str, Decimal]) -> dict[str, Decimal]:
-    """Split ``amount`` over keys in proportion to ``parts``, to cents, summing exactly."""
-    if not parts:
-        return {}
-    if len(parts) == 1:
-        return {next(iter(parts)): amount}
-    weights = {k: Fraction(abs(v)) for k, v in parts.items()}
-    if amount != amount.quantize(CENT) or sum(weights.values()) == 0:
-        # not a whole number of cents: fall back to exact proportional decimals
-        total = sum(parts.values(), ZERO)
-        return {k: amount * v / total for k, v in parts.items()} if total else {}
-    return largest_remainder(amount, weights)
-
-
 def build(entries: list[Any], period: Period | str, options_map: dict[str, Any] | None = None,
-          as_of: dt.date | None = None, findings: list[Any] | None = None) -> Disclosure:
-    """Everything a disclosure shows for ``period``, computed from the ledger's entries.
+          as_of: dt.date | None = None, findings: list[Any] | None = None,
+          books: Books | None = None) -> Disclosure:
+    """Everything a disclosure shows for ``period``, computed from the ledger index.
 
     ``findings`` are the open audit findings to list; when None, the audit runs as of
-    ``as_of`` (default today) and its errors and warnings are listed.
+    ``as_of`` (default today) on the same index and its errors and warnings are listed.
     """
-    from .audit.context import build as build_context
-
-    p = parse_period(period) if isinstance(period, str) else period
-    options = options_from_entries(entries)
-    ctx = build_context(entries, options_map or {}, as_of)
-    kinds = {aid: KINDS.get(a.kind, a.kind) for aid, a in ctx.registry.assets.items()}
+    p = periods.parse(period) if isinstance(period, str) else period
+    books = books or books_of(entries, options_map)
+    kinds = {aid: KINDS.get(a.kind, a.kind) for aid, a in books.registry.assets.items()}
 
     by_kind: dict[str, Line] = {}
     by_asset: dict[str, Line] = {}
     gross = cost = ZERO
-    for inc in ctx.income:
+    for inc in books.income:
         if not p.contains(inc.entry.date):
             continue
         gross += inc.gross
-        cost += inc.cost
         for acct, amt in inc.by_account.items():
-            by_kind.setdefault(_kind_of_account(acct), Line()).gross += amt
-        for acct, share in _split(inc.cost, inc.by_account).items():
-            by_kind.setdefault(_kind_of_account(acct), Line()).cost += share
-        asset_gross = inc.by_asset or {"(未注明资产)": inc.gross}
+            by_kind.setdefault(_kind_label(acct), Line()).gross += amt
+        for acct, share in proportional(inc.cost, inc.by_account).items():
+            by_kind.setdefault(_kind_label(acct), Line()).cost += share
+        asset_gross = inc.by_asset or {UNNAMED: inc.gross}
         for aid, amt in asset_gross.items():
             by_asset.setdefault(aid, Line()).gross += amt
-        for aid, share in _split(inc.cost, asset_gross).items():
+        for aid, share in proportional(inc.cost, asset_gross).items():
             by_asset.setdefault(aid, Line()).cost += share
+    # The manager's cost is every posting to its account in the period (Art. 282); cost
+    # deducted outside an income transaction is named against no asset.
+    for mv in books.costs:
+        if p.contains(mv.date):
+            cost += mv.amount
+    apart = cost - sum((line.cost for line in by_asset.values()), ZERO)
+    if apart:
+        by_asset.setdefault(UNNAMED, Line()).cost += apart
+        by_kind.setdefault(UNNAMED, Line()).cost += apart
 
-    resolutions = ctx.resolutions
+    resolutions = books.resolutions
     allocations = []
-    for mv in ctx.allocations:
+    for mv in books.allocations:
         if p.contains(mv.date):
             r = resolutions.get(mv.resolution or "")
             allocations.append({
-                "date": mv.date, "account": mv.account, "label": mv.account.rsplit(":", 1)[-1],
+                "date": mv.date, "account": mv.account, "label": accounts.leaf(mv.account),
                 "amount": mv.amount, "resolution": mv.resolution or "",
                 "resolution_title": r.title if r else "", "narration": getattr(mv.entry, "narration", ""),
             })
 
-    from .audit.income import gate_problem
-
     contracts = []
-    for cid, c in sorted(contracts_from_entries(entries).items()):
+    for cid, c in sorted(books.contracts.items()):
         start, end = c.terms.get("start"), c.terms.get("end")
         if not isinstance(start, dt.date) or not isinstance(end, dt.date):
             continue
@@ -318,7 +202,7 @@ def build(entries: list[Any], period: Period | str, options_map: dict[str, Any] 
         for r in sorted(resolutions.values(), key=lambda r: (r.date, r.id)) if p.contains(r.date)
     ]
     rejected = []
-    for e in ctx.decisions:
+    for e in books.decisions:
         if not p.contains(e.date) or not e.values:
             continue
         verdict = str(e.values[1].value) if len(e.values) > 1 else ""
@@ -333,19 +217,14 @@ def build(entries: list[Any], period: Period | str, options_map: dict[str, Any] 
         })
 
     if findings is None:
-        from .audit import run_checks
+        findings = [f for f in run_checks(entries, options_map, as_of, books=books)
+                    if f.severity != "info"]
 
-        findings = [f for f in run_checks(entries, options_map, as_of) if f.severity != "info"]
-
-    basis = options.get("share-basis")
-    roster = roster_from_entries(e for e in entries if e.date <= p.end)
-    if basis == "unit":
-        weights = {n: Fraction(1) for n in roster.units}
-    else:
-        weights = {n: Fraction(u.area) for n, u in roster.units.items()}
+    basis = books.share_basis
+    roster = books.roster_on(p.end)
+    weights = books.unit_weights(p.end)
     net = gross - cost
-    shares = largest_remainder(net.quantize(CENT), weights) if weights else {}
-    total_area = roster.total_area
+    shares = books.unit_shares(net.quantize(CENT), p.end)
     weight_sum = sum(weights.values(), Fraction(0))
     unit_rows = []
     for n in sorted(roster.units):
@@ -356,21 +235,27 @@ def build(entries: list[Any], period: Period | str, options_map: dict[str, Any] 
                           else str(exact.numerator), "share": shares.get(n, ZERO)})
 
     return Disclosure(
-        period=p, compound=options.get("compound-name"), by_kind=by_kind,
+        period=p, compound=books.options.get("compound-name"), by_kind=by_kind,
         by_asset=dict(sorted(by_asset.items())), asset_kinds=kinds, gross=gross, cost=cost,
         allocations=allocations, contracts=contracts, resolutions=resolution_rows,
-        rejected=rejected, findings=list(findings), share_basis=basis, total_area=total_area,
-        units=unit_rows, shares=shares, root=root_of(options_map),
+        rejected=rejected, findings=list(findings), share_basis=basis,
+        total_area=roster.total_area, units=unit_rows, shares=shares, root=root_of(options_map),
     )
 
 
-def disclosure_entry(d: Disclosure, day: dt.date, report: str) -> data.Custom:
-    from .ledger import custom
+UNNAMED = "(未注明资产)"
 
+
+def _kind_label(account: str) -> str:
+    kind = accounts.KIND_OF_ACCOUNT.get(account)
+    return KINDS.get(kind, kind) if kind else accounts.leaf(account)
+
+
+def disclosure_entry(d: Disclosure, day: dt.date, report: str) -> data.Custom:
     def amt(x: Decimal) -> Amount:
         return Amount(x.quantize(CENT), CURRENCY)
 
-    return custom(day, DISCLOSURE_TYPE, [d.period.label], start=d.period.start, end=d.period.end,
+    return custom(day, DISCLOSURE_TYPE, [d.period.key], start=d.period.start, end=d.period.end,
                   gross=amt(d.gross), cost=amt(d.cost), net=amt(d.net), allocated=amt(d.allocated),
                   units=len(d.shares), share_basis=d.share_basis, report=report, digest=d.digest())
 
@@ -389,6 +274,7 @@ def _rows_findings(findings: Iterable[Any], root: str | None) -> list[list[Any]]
 
 
 def write_xlsx(d: Disclosure, path: Path) -> None:
+    # openpyxl takes a while to import; only the command that writes a workbook pays for it.
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -411,7 +297,7 @@ def write_xlsx(d: Disclosure, path: Path) -> None:
 
     ws = wb.active
     ws.title = "概要"
-    ws.append([f"{d.compound} 公共收益公示 {d.period.label}（{d.period.start} 至 {d.period.end}）"])
+    ws.append([f"{d.compound} 公共收益公示 {d.period.key}（{d.period.start} 至 {d.period.end}）"])
     ws["A1"].font = Font(bold=True, size=14)
     for label, value in [
         ("收入合计 (gross)", d.gross), ("物业经营成本 (cost deducted)", d.cost),
@@ -465,7 +351,7 @@ def render_html(d: Disclosure) -> str:
     alloc = d.allocated_by_account()
     parts = [
         f"<h1>{e(d.compound)} 公共收益公示</h1>",
-        f"<p class=period>公示期间：{e(d.period.label)}（{d.period.start} 至 {d.period.end}）。"
+        f"<p class=period>公示期间：{e(d.period.key)}（{d.period.start} 至 {d.period.end}）。"
         "依据：民法典第281、282、283、943条；物业管理条例第54条。</p>",
         "<h2>收支概要</h2>",
         table(["项目", "金额（元）"], [
@@ -511,5 +397,5 @@ th,td{border:1px solid #999;padding:2px 6px;text-align:left}td.num{text-align:ri
 @media print{body{margin:1cm}h2{page-break-after:avoid}tr{page-break-inside:avoid}}
 """
     return ("<!doctype html><html lang=zh-CN><head><meta charset=utf-8>"
-            f"<title>{e(d.compound)} 公共收益公示 {e(d.period.label)}</title><style>{style}</style>"
+            f"<title>{e(d.compound)} 公共收益公示 {e(d.period.key)}</title><style>{style}</style>"
             "</head><body>" + "\n".join(parts) + "</body></html>\n")

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from . import books
 from .audit import plugin_findings
 
 __plugins__ = ("check_assets",)
@@ -49,7 +50,9 @@ class AssetregPluginError(NamedTuple):
 def check_assets(entries: list[Any], options_map: dict[str, Any], config: str | None = None):  # type: ignore[no-untyped-def]
     errors: list[AssetregPluginError] = []
     fallback = {"filename": str(options_map.get("filename", "<assetreg>")), "lineno": 0}
-    for f in plugin_findings(entries, options_map):
+    index = books.build(entries)
+    books.publish(index, options_map)  # for the caller of the load: one index per load
+    for f in plugin_findings(entries, options_map, index):
         message = f"[{f.check}] {f.message}"
         if f.check not in _RULE_IN_MESSAGE:
             message += f" ({f.rule})"

@@ -49,45 +49,10 @@ from typing import Any
 from beancount.core import data
 
 from .errors import BadInput
+from .resolutions import make_resolution_check, resolutions_from_entries
+from .vocab import KINDS, STATUS_LABELS, ZONES
 
 ASSET_TYPE = "asset"
-
-KINDS: dict[str, str] = {
-    "parking": "停车位",
-    "advertising": "广告位",
-    "room": "用房",
-    "site": "基站场地",
-    "other": "其他",
-}
-
-# Facts of where an asset sits, which the policy engine's negative list matches on.
-ZONES: dict[str, str] = {
-    "road": "小区道路",
-    "fire-lane": "消防车道",
-    "evacuation-route": "疏散通道/安全出口",
-    "green-space": "绿地",
-    "stilt-floor": "架空层",
-    "equipment-floor": "设备层",
-    "basement": "地下室",
-    "garage": "车库",
-    "civil-defence": "人防工程",
-    "exterior-wall": "外墙",
-    "lift": "电梯轿厢",
-    "lobby-stairwell": "门厅/楼梯间",
-    "roof": "屋顶",
-    "public-facility": "规划公共服务设施",
-    "residential-building": "住宅楼内",
-    "open-space": "公共场地",
-    "entrance": "小区出入口",
-}
-
-STATUS_LABELS: dict[str, str] = {
-    "registered": "已登记",
-    "noticed": "公示中",
-    "confirmed": "已确权",
-    "disputed": "有争议",
-    "excluded": "已排除",
-}
 
 ACTIONS = ("registered", "noticed", "objected", "confirmed", "disputed", "resolved", "excluded", "amended")
 FACT_KEYS = ("kind", "location", "description", "size", "basis", "zones", "structure")
@@ -399,8 +364,6 @@ def registry_from_entries(
     A confirmation that cites a resolution is checked against the resolutions in the same
     entries unless the caller passes its own ``resolution_check``."""
     if resolution_check is None:
-        from .resolutions import make_resolution_check, resolutions_from_entries
-
         entries = list(entries)
         resolution_check = make_resolution_check(resolutions_from_entries(entries))
     assets: dict[str, Asset] = {}

@@ -35,6 +35,7 @@ from beancount.core import data
 from .errors import BadInput
 from .ledger import Transaction, custom
 from .tally import MATTERS, Tally
+from .vocab import USES
 
 RESOLUTION_TYPE = "resolution"
 _RES_ID = re.compile(r"^[A-Z][A-Z0-9]{0,7}-[A-Z0-9\-]{1,32}$")
@@ -118,8 +119,6 @@ def make_resolution_check(resolutions: dict[str, Resolution]) -> Callable[[str, 
 
 def validate_subject(assets: str | Sequence[str], uses: str | Sequence[str]) -> tuple[str, str]:
     """The ``assets`` and ``uses`` fields of a resolution, normalised; BadInput if malformed."""
-    from .policy.schema import USES
-
     a_list = _split(assets) if isinstance(assets, str) else tuple(a.strip() for a in assets)
     u_list = _split(uses) if isinstance(uses, str) else tuple(u.strip() for u in uses)
     a_norm = [a.upper() for a in a_list if a]

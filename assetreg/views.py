@@ -1,22 +1,9 @@
 """View models of a compound's books: what residents see, computed once per load.
 
 The Fava pages (:mod:`assetreg.fava_ext`) and any CLI report call these plain functions,
-so the web page and ``assetreg …`` never disagree. :func:`build_books` indexes the
-loaded entries once (registry replay, contracts, resolutions, income, costs and
-allocations); the page functions below only select and sum from that index.
-
-Income is a posting to an ``Income:Common:…`` account. The asset, contract and billing
-period it belongs to are read from the posting's metadata, else the transaction's::
-
-    2024-05-31 * "物业公司" "5月停车费"
-      asset: "P-001"
-      contract: "C-2024-001"
-      period: "2024-05"
-      Assets:Receivable:物业代收   150.00 CNY
-      Income:Common:停车位        -150.00 CNY
-
-When one posting names several assets, its amount is split evenly between them to the
-cent (the remainder cent going to the first), so per-asset totals add up to the books.
+so the web page and ``assetreg …`` never disagree. Every figure comes from the ledger
+index (:mod:`assetreg.books`) that the plugin, the audit and the disclosure read too;
+the page functions here only select and sum from it.
 
 Nothing here shows an owner's name or phone: the ledger holds none, and a unit lookup
 reveals only the unit number, its building, its area and its share.
@@ -27,67 +14,52 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-import importlib
-import math
 import os
 import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
-from beancount.core import data
-
-from . import accounts
-from .contracts import Contract, Due, contracts_from_entries, schedule
-from .options import Options, options_from_entries
-from .registry import KINDS, STATUS_LABELS, ZONES, Asset, Registry, registry_from_entries
-from .resolutions import Resolution, make_resolution_check, resolutions_from_entries
-from .units import Roster, roster_from_entries
+from . import accounts, periods
+from . import books as ledger_index
+from .audit import run_checks
+from .audit.income import gate_problem
+from .books import Income
+from .contracts import Contract, billing_period
+from .ledger import Compound, Loaded
+from .options import Options
+from .policy import engine, load_policy_set, policy_hash
+from .policy.schema import condition_id
+from .registry import Asset, Registry
+from .resolutions import Resolution
+from .tally import Tally
+from .units import Roster
+from .vocab import (
+    ACTION_LABELS,
+    CENT,
+    CHECK_LABELS,
+    CONDITION_KINDS,
+    CONTRACT_STATE_LABELS,
+    COUNTERPARTY_KINDS,
+    KINDS,
+    ORGANISATION_KINDS,
+    PROPOSAL_FACTS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    USES,
+    VERDICT_LABELS,
+    ZERO,
+    ZONES,
+)
 
 T = TypeVar("T")
 
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-
-KIND_OF_ACCOUNT = {acct: kind for kind, acct in accounts.INCOME_BY_KIND.items()}
-ALLOCATION_ROOT = "Expenses:Allocation"
-COST_ACCOUNT = accounts.MANAGER_COST
-
-ALLOCATION_LABELS = {
-    accounts.MAINTENANCE_FUND: "补充维修资金",
-    accounts.COMMITTEE_FUNDS: "业委会工作经费",
-    accounts.OTHER_USES: "业主大会决定用途",
-}
-
-VERDICT_LABELS = {
-    "permitted": "准许",
-    "forbidden": "禁止（负面清单）",
-    "not-permitted": "不予准许",
-}
-
-USE_LABELS = {
-    "parking-owner": "车位出租（业主）",
-    "parking-nonowner": "车位出租（非业主）",
-    "advertising-lift": "电梯广告",
-    "advertising-board": "宣传栏广告",
-    "advertising": "广告",
-    "express-locker": "快递柜",
-    "ev-charger": "充电桩",
-    "vending": "自动售货机",
-    "community-room": "社区服务用房",
-    "base-station": "通信基站",
-}
-
-ORGANISATION_KINDS = ("organisation", "organization", "company")
-
-PERIOD_LABELS = {"month": "月", "quarter": "季度", "half-year": "半年", "year": "年", "once": "一次性"}
-
-FREQUENCY_MONTHS = {"month": 1, "quarter": 3, "half-year": 6, "year": 12}
+ALLOCATION_LABELS = accounts.ALLOCATION_LABELS
 
 
 def yuan(amount: Decimal | int | None) -> str:
@@ -97,57 +69,7 @@ def yuan(amount: Decimal | int | None) -> str:
     return f"{Decimal(amount).quantize(CENT):,}"
 
 
-# --------------------------------------------------------------------------- periods
-
-
-def period_key(day: dt.date, frequency: str) -> str:
-    """The disclosure period a day falls in: 2024-05, 2024Q2, 2024H1 or 2024."""
-    if frequency == "month":
-        return f"{day:%Y-%m}"
-    if frequency == "quarter":
-        return f"{day.year}Q{(day.month - 1) // 3 + 1}"
-    if frequency == "year":
-        return f"{day.year}"
-    return f"{day.year}H{1 if day.month <= 6 else 2}"
-
-
-def period_label(key: str) -> str:
-    if re.fullmatch(r"\d{4}-\d{2}", key):
-        return f"{key[:4]}年{int(key[5:])}月"
-    if "Q" in key:
-        return f"{key[:4]}年第{key[-1]}季度"
-    if "H" in key:
-        return f"{key[:4]}年{'上' if key.endswith('1') else '下'}半年"
-    return f"{key}年"
-
-
-# --------------------------------------------------------------------------- the index
-
-
-@dataclass(frozen=True)
-class IncomeLine:
-    date: dt.date
-    account: str
-    kind: str
-    asset: str | None
-    contract: str | None
-    period: str | None
-    amount: Decimal  # positive: money earned
-    narration: str
-    source: str
-
-
-@dataclass(frozen=True)
-class SpendLine:
-    """The manager's cost deducted (Art. 282) or an allocation of net income."""
-
-    date: dt.date
-    account: str
-    amount: Decimal
-    period: str | None
-    narration: str
-    resolution: str | None
-    source: str
+# --------------------------------------------------------------------------- the pages' books
 
 
 @dataclass(frozen=True)
@@ -165,33 +87,47 @@ class Rejected:
 
 @dataclass
 class Books:
-    """Everything the residents' pages read, indexed once per load of the ledger."""
+    """The ledger index of one load, with what the pages add: the compound folder, the
+    day they are shown on, and page results computed once per load."""
 
+    index: ledger_index.Books
     entries: Sequence[Any]
     options_map: dict[str, Any]
     root: Path | None
     today: dt.date
-    options: Options
-    registry: Registry
-    contracts: dict[str, Contract]
-    resolutions: dict[str, Resolution]
-    roster: Roster
-    income: list[IncomeLine]
-    costs: list[SpendLine]
-    allocations: list[SpendLine]
     rejected: list[Rejected]
     documents: dict[str, str]  # evidence reference (relative) -> absolute document filename
     memo_: dict[Any, Any] = field(default_factory=dict)  # page results, computed once per load
     _locks: dict[Any, threading.Lock] = field(default_factory=dict)
     _locks_lock: threading.Lock = field(default_factory=threading.Lock)
-    income_by_asset: dict[str, list[IncomeLine]] = field(default_factory=dict)
-    income_by_contract: dict[str, list[IncomeLine]] = field(default_factory=dict)
-    contracts_by_asset: dict[str, list[Contract]] = field(default_factory=dict)
+
+    @property
+    def options(self) -> Options:
+        return self.index.options
+
+    @property
+    def registry(self) -> Registry:
+        return self.index.registry
+
+    @property
+    def contracts(self) -> dict[str, Contract]:
+        return self.index.contracts
+
+    @property
+    def resolutions(self) -> dict[str, Resolution]:
+        return self.index.resolutions
+
+    @property
+    def roster(self) -> Roster:
+        return self.index.roster
 
     @property
     def frequency(self) -> str:
-        f = self.options.get("disclosure-frequency")
-        return f if f in FREQUENCY_MONTHS else "half-year"
+        return self.index.frequency
+
+    @property
+    def share_basis(self) -> str:
+        return self.index.share_basis
 
     def memo(self, key: Any, compute: Callable[[], T]) -> T:
         """A page result computed once per load (the books never change once built).
@@ -211,10 +147,6 @@ class Books:
         return result
 
     @property
-    def share_basis(self) -> str:
-        return "unit" if self.options.get("share-basis") == "unit" else "area"
-
-    @property
     def title(self) -> str:
         return str(self.options_map.get("title", "")) if self.options_map else ""
 
@@ -224,91 +156,34 @@ def _source(entry: Any) -> str:
     return f"{os.path.basename(str(m.get('filename', '?')))}:{m.get('lineno', '?')}"
 
 
-def _meta_value(posting: Any, entry: Any, key: str) -> str | None:
-    value = (posting.meta or {}).get(key) if posting.meta else None
-    if value is None:
-        value = entry.meta.get(key)
-    return None if value is None else str(value).strip()
-
-
-def _split_even(amount: Decimal, n: int) -> list[Decimal]:
-    """``amount`` in ``n`` parts to the cent that add up exactly; the first gets the rest."""
-    base = (amount / n).quantize(CENT, rounding=ROUND_DOWN)
-    parts = [base] * n
-    parts[0] += amount - base * n
-    return parts
-
-
 def build_books(
     entries: Sequence[Any],
     options_map: dict[str, Any] | None = None,
     root: Path | None = None,
     today: dt.date | None = None,
+    index: ledger_index.Books | None = None,
 ) -> Books:
-    """Index a loaded ledger for the residents' pages (one pass over the entries)."""
+    """The pages' books over the load's index (the plugin's, else built here)."""
     entries = list(entries)
-    resolutions = resolutions_from_entries(entries)
-    registry = registry_from_entries(entries, make_resolution_check(resolutions))
-    contracts = contracts_from_entries(entries)
-    income: list[IncomeLine] = []
-    costs: list[SpendLine] = []
-    allocations: list[SpendLine] = []
-    rejected: list[Rejected] = []
-    document_files: dict[str, str] = {}
-    for e in entries:
-        if isinstance(e, data.Transaction):
-            for p in e.postings:
-                acct = p.account
-                if p.units is None or p.units.number is None:
-                    continue
-                number = p.units.number
-                if accounts.is_common_income(acct):
-                    asset_text = _meta_value(p, e, "asset")
-                    ids = [a.strip().upper() for a in (asset_text or "").split(",") if a.strip()]
-                    shares = _split_even(-number, len(ids)) if ids else [-number]
-                    for i, amount in enumerate(shares):
-                        income.append(IncomeLine(
-                            e.date, acct, KIND_OF_ACCOUNT.get(acct, "other"),
-                            ids[i] if ids else None, _meta_value(p, e, "contract"),
-                            _meta_value(p, e, "period"), amount, e.narration or "", _source(e)))
-                elif acct.startswith(ALLOCATION_ROOT + ":") or acct == COST_ACCOUNT:
-                    line = SpendLine(e.date, acct, number, _meta_value(p, e, "period"),
-                                     e.narration or "", _meta_value(p, e, "resolution"), _source(e))
-                    (allocations if acct.startswith(ALLOCATION_ROOT) else costs).append(line)
-        elif isinstance(e, data.Custom) and e.type == "decision" and len(e.values) >= 2:
+    index = index or ledger_index.of(entries, options_map)
+    rejected = []
+    for e in index.decisions:
+        if len(e.values) >= 2:
             m = {k: v for k, v in e.meta.items() if k not in ("filename", "lineno")}
             rejected.append(Rejected(e.date, str(e.values[0].value), str(e.values[1].value),
                                      m, _source(e)))
-        elif isinstance(e, data.Document):
-            document_files[str(e.filename)] = str(e.filename)
-    books = Books(
+    return Books(
+        index=index,
         entries=entries,
         options_map=options_map or {},
         root=root,
         today=today or dt.date.today(),
-        options=options_from_entries(entries),
-        registry=registry,
-        contracts=contracts,
-        resolutions=resolutions,
-        roster=roster_from_entries(entries),
-        income=income,
-        costs=costs,
-        allocations=allocations,
         rejected=rejected,
-        documents=_evidence_documents(document_files, root),
+        documents=_evidence_documents(index.documents, root),
     )
-    for earned in income:
-        if earned.asset:
-            books.income_by_asset.setdefault(earned.asset, []).append(earned)
-        if earned.contract:
-            books.income_by_contract.setdefault(earned.contract, []).append(earned)
-    for c in contracts.values():
-        for a in c.assets:
-            books.contracts_by_asset.setdefault(a.upper(), []).append(c)
-    return books
 
 
-def _evidence_documents(files: dict[str, str], root: Path | None) -> dict[str, str]:
+def _evidence_documents(files: Iterable[str], root: Path | None) -> dict[str, str]:
     """Map evidence references as written ("documents/P-001.pdf") to Fava document files."""
     out: dict[str, str] = {}
     for filename in files:
@@ -328,12 +203,9 @@ def contract_state(c: Contract, today: dt.date) -> str:
     return "in-force" if c.active_on(today) else "ended"
 
 
-CONTRACT_STATE_LABELS = {"in-force": "履行中", "ended": "已终止", "upcoming": "未开始"}
-
-
 def current_contract(books: Books, asset_id: str) -> Contract | None:
     """The contract in force today on the asset, else the latest one that names it."""
-    found = books.contracts_by_asset.get(asset_id, [])
+    found = books.index.contracts_by_asset.get(asset_id, [])
     active = [c for c in found if c.active_on(books.today)]
     if active:
         return max(active, key=lambda c: c.start)
@@ -341,7 +213,7 @@ def current_contract(books: Books, asset_id: str) -> Contract | None:
 
 
 def _asset_row(books: Books, a: Asset) -> dict[str, Any]:
-    lines = books.income_by_asset.get(a.id, [])
+    lines = books.index.income_by_asset.get(a.id, [])
     year = books.today.year
     c = current_contract(books, a.id)
     confirmed = [ev.date for ev in a.events if ev.action == "confirmed"]
@@ -358,8 +230,8 @@ def _asset_row(books: Books, a: Asset) -> dict[str, Any]:
         "contract": c.id if c else None,
         "contract_state": contract_state(c, books.today) if c else None,
         "contract_state_label": CONTRACT_STATE_LABELS[contract_state(c, books.today)] if c else "",
-        "income_year": sum((x.amount for x in lines if x.date.year == year), ZERO),
-        "income_total": sum((x.amount for x in lines), ZERO),
+        "income_year": sum((amount for inc, amount in lines if inc.date.year == year), ZERO),
+        "income_total": sum((amount for _, amount in lines), ZERO),
     }
 
 
@@ -397,17 +269,6 @@ def _registry_page(books: Books, all_rows: dict[str, dict[str, Any]], kind: str 
         "violations": [v.message for v in books.registry.violations],
     }
 
-
-ACTION_LABELS = {
-    "registered": "登记",
-    "noticed": "确权公示",
-    "objected": "异议",
-    "confirmed": "确权",
-    "disputed": "争议",
-    "resolved": "争议解决",
-    "excluded": "排除",
-    "amended": "信息更正",
-}
 
 # History metadata shown on an asset's page, with Chinese labels; other keys are not shown.
 EVENT_META_LABELS = {
@@ -450,9 +311,9 @@ def asset_page(books: Books, asset_id: str) -> dict[str, Any] | None:
         })
     freq = books.frequency
     by_period: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for line in books.income_by_asset.get(a.id, []):
-        by_period[period_key(line.date, freq)] += line.amount
-    contracts = sorted(books.contracts_by_asset.get(a.id, []), key=lambda c: c.start)
+    for inc, amount in books.index.income_by_asset.get(a.id, []):
+        by_period[periods.key_of(inc.date, freq)] += amount
+    contracts = sorted(books.index.contracts_by_asset.get(a.id, []), key=lambda c: c.start)
     return {
         **row,
         "facts": [{"label": EVENT_META_LABELS.get(k, k), "value": _fact_text(k, v)}
@@ -462,30 +323,12 @@ def asset_page(books: Books, asset_id: str) -> dict[str, Any] | None:
         "open_objections": [{"date": o.date.isoformat(), "reason": o.reason} for o in a.objections],
         "history": history,
         "contracts": [contract_summary(books, c) for c in contracts],
-        "income_by_period": [{"period": k, "label": period_label(k), "amount": v}
+        "income_by_period": [{"period": k, "label": periods.label(k), "amount": v}
                              for k, v in sorted(by_period.items())],
     }
 
 
 # --------------------------------------------------------------------------- 经营合同
-
-
-def _pay_period(dues: Sequence[Due], known: set[str], text: str | None, day: dt.date) -> str | None:
-    """The billing period a payment is for -- the same rule as the audit's billing check:
-    its ``period:`` when the schedule bills it, else the period its month (or date) falls in."""
-    if dues and dues[0].period == "once":
-        return "once"
-    if text:
-        if text in known:
-            return text
-        try:
-            day = dt.date.fromisoformat(text + "-01")
-        except ValueError:
-            return text
-    for d in dues:
-        if d.start <= day <= d.end or (d.start.year, d.start.month) == (day.year, day.month):
-            return d.period
-    return text
 
 
 def billing(books: Books, c: Contract, with_rows: bool = False) -> dict[str, Any]:
@@ -495,12 +338,11 @@ def billing(books: Books, c: Contract, with_rows: bool = False) -> dict[str, Any
     ago (the audit's rule); before that it is shown as not yet due in full. ``with_rows``
     adds the period-by-period table (for a contract's own page).
     """
-    dues = schedule(c) if c.price > 0 else []
-    known = {d.period for d in dues}
-    grace = dt.timedelta(days=int(books.options.get("billing-grace-days") or 31))
+    dues, known = books.index.schedule(c)
+    grace = dt.timedelta(days=books.index.option_int("billing-grace-days"))
     paid_by_period: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for line in books.income_by_contract.get(c.id, []):
-        paid_by_period[_pay_period(dues, known, line.period, line.date) or "?"] += line.amount
+    for inc in books.index.income_by_contract.get(c.id, []):
+        paid_by_period[billing_period(dues, known, inc.period, inc.date) or "?"] += inc.gross
     rows = []
     due_to_date = arrears = prepaid = over = ZERO
     periods_due = 0
@@ -568,10 +410,6 @@ def tally_ratios(r: Resolution) -> list[dict[str, Any]]:
     """
     if not all(k in r.meta for k in TALLY_KEYS):
         return []
-    try:
-        from .tally import Tally
-    except ImportError:
-        return []
     m = r.meta
     tally = Tally(matter=r.matter, follow_majority=bool(m.get("follow_majority", False)),
                   area_total=Decimal(str(m["area_total"])), heads_total=int(m["heads_total"]),
@@ -616,20 +454,12 @@ def _rule_index(books: Books) -> dict[str, dict[str, str]]:
     pset = _policy_set(books)
     if pset is None:
         return {}
-    try:
-        from .policy.schema import CONDITION_KINDS, condition_id
-    except ImportError:
-        return {}
     out: dict[str, dict[str, str]] = {}
     # The engine's general rules, which no policy file lists (assetreg.policy.engine).
-    try:
-        from .policy import engine
-        out["A-ASSET-CONFIRMED"] = {"title": "资产须在合同起始日已确权", "kind": "general",
-                                    "source": str(getattr(engine, "GENERAL_SOURCE", ""))}
-        out["A-NO-OVERLAP"] = {"title": "同一资产同期不得有冲突的排他性合同", "kind": "general",
-                               "source": str(getattr(engine, "OVERLAP_SOURCE", ""))}
-    except ImportError:
-        pass
+    out["A-ASSET-CONFIRMED"] = {"title": "资产须在合同起始日已确权", "kind": "general",
+                                "source": engine.GENERAL_SOURCE}
+    out["A-NO-OVERLAP"] = {"title": "同一资产同期不得有冲突的排他性合同", "kind": "general",
+                           "source": engine.OVERLAP_SOURCE}
     for kind, rules in (("negative", getattr(pset, "negative", [])),
                         ("guidance", getattr(pset, "guidance", []))):
         for rule in rules:
@@ -649,13 +479,9 @@ def _rule_details(books: Books, ids: list[str]) -> list[dict[str, str]]:
             for i in ids]
 
 
-def gate_check(c: Contract) -> str | None:
+def gate_check(c: Contract) -> str:
     """Whether the recorded decision still matches the contract's terms (the audit's rule):
-    "" when it does, the problem when not, None when the audit module is not installed."""
-    try:
-        from .audit.income import gate_problem
-    except ImportError:
-        return None
+    "" when it does, the problem when not."""
     problem = gate_problem(c)
     return str(problem) if problem else ""
 
@@ -663,13 +489,13 @@ def gate_check(c: Contract) -> str | None:
 def contract_summary(books: Books, c: Contract) -> dict[str, Any]:
     state = contract_state(c, books.today)
     m = c.meta
-    lines = books.income_by_contract.get(c.id, [])
+    lines = books.index.income_by_contract.get(c.id, [])
     return {
         "id": c.id,
         "title": str(m.get("title", "")),
         "assets": c.assets,
         "use": c.use,
-        "use_label": USE_LABELS.get(c.use, c.use),
+        "use_label": USES.get(c.use, c.use),
         "counterparty_kind": str(c.terms.get("counterparty_kind", "")),
         # An organisation is named; an owner counterparty stays "业主" (no key, no name).
         "counterparty": str(c.terms.get("counterparty", ""))
@@ -682,7 +508,7 @@ def contract_summary(books: Books, c: Contract) -> dict[str, Any]:
         "state_label": CONTRACT_STATE_LABELS[state],
         "price": c.price,
         "period": c.period,
-        "period_label": PERIOD_LABELS.get(c.period, c.period),
+        "period_label": periods.FREQUENCY_LABELS.get(c.period, c.period),
         "deposit": c.deposit,
         "manager_share": c.terms.get("manager_share", ""),
         "decision": str(m.get("decision", "")),
@@ -693,8 +519,8 @@ def contract_summary(books: Books, c: Contract) -> dict[str, Any]:
         "gate": gate_check(c),
         "resolution": resolution_summary(books, c.terms.get("resolution")),
         "billing": billing(books, c),
-        "income_total": sum((x.amount for x in lines), ZERO),
-        "income_year": sum((x.amount for x in lines if x.date.year == books.today.year), ZERO),
+        "income_total": sum((inc.gross for inc in lines), ZERO),
+        "income_year": sum((inc.gross for inc in lines if inc.date.year == books.today.year), ZERO),
         "recorded": c.date.isoformat(),
         "source": Path(c.source.rsplit(":", 1)[0]).name + ":" + c.source.rsplit(":", 1)[-1],
     }
@@ -714,7 +540,7 @@ def _contracts_page(books: Books) -> dict[str, Any]:
         rejected.append({
             "date": r.date.isoformat(), "id": r.id, "verdict": r.verdict,
             "verdict_label": r.verdict_label,
-            "use": str(m.get("use", "")), "use_label": USE_LABELS.get(str(m.get("use", "")), str(m.get("use", ""))),
+            "use": str(m.get("use", "")), "use_label": USES.get(str(m.get("use", "")), str(m.get("use", ""))),
             "assets": str(m.get("assets", "")), "rules": _rules(m.get("rules")),
             "rule_details": _rule_details(books, _rules(m.get("rules"))),
             "reasons": [s.strip() for s in re.split(r"[;；\n]+", str(m.get("reasons", m.get("reason", "")))) if s.strip()],
@@ -728,6 +554,11 @@ def _contracts_page(books: Books) -> dict[str, Any]:
     }
 
 
+def _by_asset(inc: Income) -> list[tuple[str, Decimal]]:
+    """An income's amount per asset named ("" for income naming none)."""
+    return list(inc.by_asset.items()) if inc.by_asset else [("", inc.gross)]
+
+
 def contract_page(books: Books, cid: str) -> dict[str, Any] | None:
     c = books.contracts.get(cid.strip())
     if c is None:
@@ -735,9 +566,10 @@ def contract_page(books: Books, cid: str) -> dict[str, Any] | None:
     summary = contract_summary(books, c)
     summary["billing"] = billing(books, c, with_rows=True)
     summary["payments"] = [
-        {"date": x.date.isoformat(), "asset": x.asset or "", "period": x.period or "",
-         "amount": x.amount, "narration": x.narration}
-        for x in sorted(books.income_by_contract.get(c.id, []), key=lambda x: x.date)
+        {"date": inc.date.isoformat(), "asset": asset, "period": inc.period or "",
+         "amount": amount, "narration": inc.entry.narration or ""}
+        for inc in sorted(books.index.income_by_contract.get(c.id, []), key=lambda inc: inc.date)
+        for asset, amount in _by_asset(inc)
     ]
     return summary
 
@@ -753,30 +585,33 @@ def income_page(books: Books) -> dict[str, Any]:
 def _income_page(books: Books) -> dict[str, Any]:
     freq = books.frequency
     kinds = list(KINDS)
-    periods: dict[str, dict[str, Any]] = {}
+    by_period: dict[str, dict[str, Any]] = {}
 
     def row(key: str) -> dict[str, Any]:
-        if key not in periods:
-            periods[key] = {"period": key, "label": period_label(key),
+        if key not in by_period:
+            by_period[key] = {"period": key, "label": periods.label(key),
                             "by_kind": dict.fromkeys(kinds, ZERO), "income": ZERO, "cost": ZERO,
                             "net": ZERO, "allocated": dict.fromkeys(ALLOCATION_LABELS, ZERO),
                             "allocated_total": ZERO}
-        return periods[key]
+        return by_period[key]
 
     # Every amount belongs to the period its transaction is dated in -- the same rule as
     # `assetreg disclose` (assetreg.disclosure), so the page and the notice-board agree.
-    for x in books.income:
-        r = row(period_key(x.date, freq))
-        r["by_kind"][x.kind] = r["by_kind"].get(x.kind, ZERO) + x.amount
-        r["income"] += x.amount
-    for s in books.costs:
-        row(period_key(s.date, freq))["cost"] += s.amount
-    for s in books.allocations:
-        r = row(period_key(s.date, freq))
-        r["allocated"][s.account] = r["allocated"].get(s.account, ZERO) + s.amount
-        r["allocated_total"] += s.amount
-    rows = [periods[k] for k in sorted(periods)]
-    seen = list(ALLOCATION_LABELS) + sorted({s.account for s in books.allocations} - set(ALLOCATION_LABELS))
+    index = books.index
+    for inc in index.income:
+        r = row(periods.key_of(inc.date, freq))
+        for account, amount in inc.by_account.items():
+            kind = accounts.kind_of_income(account)
+            r["by_kind"][kind] = r["by_kind"].get(kind, ZERO) + amount
+        r["income"] += inc.gross
+    for mv in index.costs:
+        row(periods.key_of(mv.date, freq))["cost"] += mv.amount
+    for mv in index.allocations:
+        r = row(periods.key_of(mv.date, freq))
+        r["allocated"][mv.account] = r["allocated"].get(mv.account, ZERO) + mv.amount
+        r["allocated_total"] += mv.amount
+    rows = [by_period[k] for k in sorted(by_period)]
+    seen = list(ALLOCATION_LABELS) + sorted({mv.account for mv in index.allocations} - set(ALLOCATION_LABELS))
     for r in rows:
         for a in seen:
             r["allocated"].setdefault(a, ZERO)
@@ -798,14 +633,14 @@ def _income_page(books: Books) -> dict[str, Any]:
     }
     used_kinds = [k for k in kinds if totals["by_kind"][k] != 0] or kinds[:1]
     allocation_lines = [
-        {"date": s.date.isoformat(), "account": s.account,
-         "label": ALLOCATION_LABELS.get(s.account, s.account.rsplit(":", 1)[-1]),
-         "amount": s.amount, "narration": s.narration, "resolution": s.resolution or ""}
-        for s in sorted(books.allocations, key=lambda s: s.date)
+        {"date": mv.date.isoformat(), "account": mv.account,
+         "label": ALLOCATION_LABELS.get(mv.account, accounts.leaf(mv.account)),
+         "amount": mv.amount, "narration": mv.entry.narration or "", "resolution": mv.resolution or ""}
+        for mv in sorted(index.allocations, key=lambda mv: mv.date)
     ]
     return {
         "frequency": freq,
-        "frequency_label": PERIOD_LABELS.get(freq, freq),
+        "frequency_label": periods.FREQUENCY_LABELS.get(freq, freq),
         "kinds": [{"kind": k, "label": KINDS[k]} for k in used_kinds],
         "allocation_accounts": [{"account": a, "label": ALLOCATION_LABELS.get(a, a.rsplit(":", 1)[-1])}
                                 for a in seen if totals["allocated"][a] != 0],
@@ -816,55 +651,10 @@ def _income_page(books: Books) -> dict[str, Any]:
     }
 
 
-def _largest_remainder(total: Decimal, weights: dict[str, Fraction]) -> dict[str, Decimal]:
-    """Split ``total`` in cents in proportion to ``weights`` so the parts sum exactly.
-
-    The same rule as the disclosure (``assetreg.disclosure.largest_remainder``): floor every
-    exact share, then one more cent to each of the largest remainders, ties by key. Done
-    here in integers (weights scaled to a common denominator), which gives the same cents
-    and is fast enough to split among thousands of units per request.
-    """
-    if not weights:
-        return {}
-    denominator = math.lcm(*(w.denominator for w in weights.values()))
-    scaled = {k: w.numerator * (denominator // w.denominator) for k, w in weights.items()}
-    whole = sum(scaled.values())
-    if whole <= 0:
-        return {}
-    cents = int((total.quantize(CENT) * 100).to_integral_value())
-    sign, n = (-1 if cents < 0 else 1), abs(cents)
-    floors: dict[str, int] = {}
-    remainders: list[tuple[int, str]] = []
-    for k, w in scaled.items():
-        q, r = divmod(n * w, whole)
-        floors[k] = q
-        remainders.append((-r, k))
-    remainders.sort()
-    for _, k in remainders[: n - sum(floors.values())]:
-        floors[k] += 1
-    return {k: Decimal(sign * v) / 100 for k, v in floors.items()}
-
-
-def _period_end(key: str) -> dt.date:
-    if re.fullmatch(r"\d{4}-\d{2}", key):
-        y, m = int(key[:4]), int(key[5:])
-    elif "Q" in key:
-        y, m = int(key[:4]), 3 * int(key[-1])
-    elif "H" in key:
-        y, m = int(key[:4]), 6 * int(key[-1])
-    else:
-        y, m = int(key), 12
-    nxt = dt.date(y + m // 12, m % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
-
-
 def _period_shares(books: Books, row: dict[str, Any]) -> dict[str, Decimal]:
-    """Every unit's share of one period's net: units on the roster at the period's end."""
-    end = _period_end(row["period"])
-    by_unit = books.share_basis == "unit"
-    weights = {u.number: Fraction(1) if by_unit else Fraction(u.area)
-               for u in books.roster.units.values() if u.date <= end}
-    return _largest_remainder(row["net"], weights)
+    """Every unit's share of one period's net: the disclosure's rule (units on the roster
+    at the period's end, largest remainder), from the same index."""
+    return books.index.unit_shares(row["net"].quantize(CENT), periods.end_of(row["period"]))
 
 
 def unit_share(books: Books, unit_number: str, period: str | None = None) -> dict[str, Any] | None:
@@ -932,14 +722,8 @@ def _text(value: Any) -> str:
 
 def _policy_labels() -> dict[str, dict[str, str]]:
     """Chinese names of uses, proposal facts, counterparty and condition kinds (policy schema)."""
-    try:
-        from .policy import schema
-    except ImportError:
-        return {"uses": USE_LABELS, "facts": {}, "counterparty": {}, "conditions": {}}
-    return {"uses": {**USE_LABELS, **getattr(schema, "USES", {})},
-            "facts": getattr(schema, "PROPOSAL_FACTS", {}),
-            "counterparty": getattr(schema, "COUNTERPARTY_KINDS", {}),
-            "conditions": getattr(schema, "CONDITION_KINDS", {})}
+    return {"uses": USES, "facts": PROPOSAL_FACTS, "counterparty": COUNTERPARTY_KINDS,
+            "conditions": CONDITION_KINDS}
 
 
 def _names(values: Iterable[Any], labels: dict[str, str]) -> str:
@@ -1020,16 +804,10 @@ def policy_page(books: Books) -> dict[str, Any]:
 
 
 def _policy_set(books: Books) -> Any:
-    """The compound's policy set (None when the policy module or the folder is missing)."""
+    """The compound's policy set (None when the compound folder is not known)."""
     def load() -> Any:
-        try:
-            from .policy import load_policy_set
-        except ImportError:
-            return None
         if books.root is None:
             return None
-        from .ledger import Compound, Loaded
-
         loaded = Loaded(list(books.entries), [], books.options_map, books.options)
         try:
             return load_policy_set(Compound(books.root), loaded)
@@ -1054,11 +832,7 @@ def _policy_page(books: Books) -> dict[str, Any]:
 
     negative = list(_attr(pset, "negative", default=[]) or [])
     guidance = list(_attr(pset, "guidance", default=[]) or [])
-    try:
-        from .policy import policy_hash
-        digest = policy_hash(pset)
-    except ImportError:
-        digest = ""
+    digest = policy_hash(pset)
     return {
         "available": True,
         "id": str(_attr(pset, "id", default="")),
@@ -1072,32 +846,6 @@ def _policy_page(books: Books) -> dict[str, Any]:
     }
 
 
-SEVERITY_LABELS = {"error": "错误", "warning": "警告", "info": "提示"}
-
-# The audit's check ids (assetreg.audit.CHECKS) as residents read them.
-CHECK_LABELS = {
-    "registry": "登记簿记录不合规",
-    "income-asset": "收入未注明资产",
-    "income-unconfirmed": "收入所涉资产未确权",
-    "income-no-contract": "收入无有效合同",
-    "contract-gate": "合同未通过政策审查",
-    "manager-cost": "物业扣除成本超过约定比例",
-    "billing-arrears": "欠缴",
-    "billing-overpaid": "多收",
-    "allocation-split": "净收益分配不符合规定比例",
-    "spending-no-resolution": "支出无业主大会决议",
-    "remittance-late": "物业代收款逾期未转入",
-    "remittance-aging": "物业代收款账龄",
-    "deposit-unlinked": "押金未关联合同",
-    "deposit-unreturned": "合同终止后押金未退",
-    "deposit-held": "在押押金",
-    "disclosure-overdue": "收益公示逾期",
-    "suspense-balance": "待查明款项有余额",
-    "suspense-at-seal": "封账日待查明款项有余额",
-    "seal-broken": "已封账期间被改动",
-}
-
-
 def audit_page(books: Books) -> dict[str, Any]:
     """审计: the latest audit findings (as of the books' day) and the sealed periods."""
     return books.memo("audit", lambda: _audit_page(books))
@@ -1106,61 +854,43 @@ def audit_page(books: Books) -> dict[str, Any]:
 def _audit_page(books: Books) -> dict[str, Any]:
     broken: dict[str, int] = {}  # seal (its "through" day) -> changes the audit found
     out: dict[str, Any] = {"findings": [], "seals": [], "audit_available": False,
-                           "seal_available": False, "message": "", "seal_message": ""}
+                           "seal_available": True, "message": "", "seal_message": ""}
     try:
-        audit = importlib.import_module("assetreg.audit")
-        run_checks = audit.run_checks
-    except (ImportError, AttributeError):
-        out["message"] = "尚未接入审计模块：暂无审计结果。"
+        findings = run_checks(list(books.entries), books.options_map, books.today,
+                              books=books.index)
+    except Exception as err:  # a failing check must not take the seal list down with it
+        out["message"] = f"审计检查无法运行：{err}"
     else:
-        try:
-            findings = run_checks(list(books.entries), books.options_map, books.today)
-        except Exception as err:
-            out["message"] = f"审计检查无法运行：{err}"
-        else:
-            out["audit_available"] = True
-            for f in findings:
-                if _attr(f, "check") == "seal-broken":
-                    through_fact = str((_attr(f, "facts") or {}).get("through", ""))
-                    broken[through_fact] = broken.get(through_fact, 0) + 1
-                sev = str(_attr(f, "severity", default=""))
-                where = _attr(f, "entries", "locations", "where", default=[]) or []
-                check = str(_attr(f, "check", "check_id", "id", default=""))
-                out["findings"].append({
-                    "check": check,
-                    "check_label": CHECK_LABELS.get(check, check),
-                    "severity": sev,
-                    "severity_label": SEVERITY_LABELS.get(sev, sev),
-                    "message": _text(_attr(f, "message", "title", default="")),
-                    "facts": _text(_attr(f, "facts", default="")),
-                    "source": _text(_attr(f, "legal_source", "rule", "source", default="")),
-                    "entries": [Path(str(w)).name for w in (where if isinstance(where, list | tuple) else [where])],
-                })
+        out["audit_available"] = True
+        for f in findings:
+            if f.check == "seal-broken":
+                through_fact = str(f.facts.get("through", ""))
+                broken[through_fact] = broken.get(through_fact, 0) + 1
+            out["findings"].append({
+                "check": f.check,
+                "check_label": CHECK_LABELS.get(f.check, f.check),
+                "severity": f.severity,
+                "severity_label": SEVERITY_LABELS.get(f.severity, f.severity),
+                "message": f.message,
+                "facts": _text(f.facts),
+                "source": f.rule,
+                "entries": [Path(str(w)).name for w in f.entries],
+            })
     groups: dict[str, dict[str, Any]] = {}
-    for f in out["findings"]:
-        g = groups.setdefault(f["check"], {"check": f["check"], "label": f["check_label"],
-                                           "severity_label": f["severity_label"], "count": 0})
+    for row in out["findings"]:
+        g = groups.setdefault(row["check"], {"check": row["check"], "label": row["check_label"],
+                                             "severity_label": row["severity_label"], "count": 0})
         g["count"] += 1
     out["by_check"] = list(groups.values())
-    try:
-        seal = importlib.import_module("assetreg.seal")
-        seals_from_entries = seal.seals_from_entries
-    except (ImportError, AttributeError):
-        out["seal_message"] = "尚未接入封账模块：暂无封账记录。"
-    else:
-        out["seal_available"] = True
-        seals = seals_from_entries(books.entries)
-        values = seals.values() if isinstance(seals, dict) else seals
-        for s in values:
-            through = _attr(s, "through", "date", default="")
-            through_text = through.isoformat() if isinstance(through, dt.date) else str(through)
-            out["seals"].append({
-                "through": through_text,
-                "changes": broken.get(through_text, 0),
-                "date": _text(_attr(s, "date", "sealed_on", default="")),
-                "hash": str(_attr(s, "hash", "digest", default="")),
-                "entries": _text(_attr(s, "count", "entries", default="")),
-            })
+    for seal in books.index.seals:
+        through = seal.through.isoformat()
+        out["seals"].append({
+            "through": through,
+            "changes": broken.get(through, 0),
+            "date": seal.date.isoformat(),
+            "hash": seal.hash,
+            "entries": str(seal.entries),
+        })
     return out
 
 

@@ -43,13 +43,13 @@ COUNTERPARTY_LABELS = {"业主": "owner", "单位": "organisation", "机构": "o
 
 
 def _uses() -> dict[str, str]:
-    from assetreg.policy import USES
+    from assetreg.vocab import USES
 
     return dict(USES)
 
 
 def _facts() -> dict[str, str]:
-    from assetreg.policy.schema import PROPOSAL_FACTS
+    from assetreg.vocab import PROPOSAL_FACTS
 
     return dict(PROPOSAL_FACTS)
 

@@ -30,6 +30,7 @@ from assetreg import accounts
 from assetreg.contracts import contracts_from_entries
 from assetreg.ledger import meta
 from assetreg.registry import registry_from_entries, validate_asset_id
+from assetreg.vocab import CURRENCY, KINDS
 
 from .base import Context, Plan, SheetImporter
 from .cells import (
@@ -44,8 +45,6 @@ from .cells import (
     parse_date,
     parse_period,
 )
-
-CURRENCY = "CNY"
 
 COLUMNS = (
     Column("period", "期间", ("所属期间", "月份", "收费月份", "账期", "所属月份", "period"), note="月份，如 2025-01"),
@@ -180,7 +179,7 @@ class IncomeReportImporter(SheetImporter):
                 r.error("period", f"income of {cid} for {period} on {short_list(ids)} is already booked, not by an import ({earlier})",
                         "a row not yet in the ledger; a correction goes in as a reversal of the booked entry")
                 continue
-            narration = f"{period} {accounts.KIND_LABELS.get(kind, kind)} {short_list(ids)} 公共收益"
+            narration = f"{period} {KINDS.get(kind, kind)} {short_list(ids)} 公共收益"
             m = meta(asset=",".join(ids), contract=cid, period=period, import_id=import_id)
             postings = [data.Posting(accounts.HELD_BY_MANAGER, Amount(net, CURRENCY), None, None, None, None)]
             if cost:

@@ -15,14 +15,13 @@ from assetreg import accounts
 from assetreg.errors import BadInput
 from assetreg.ledger import custom
 from assetreg.registry import (
-    KINDS,
-    ZONES,
     check_move,
     registry_from_entries,
     validate_asset_id,
     validate_kind,
     validate_zones,
 )
+from assetreg.vocab import KINDS, ZONES
 
 from .base import Context, Plan, SheetImporter
 from .cells import (
@@ -53,7 +52,7 @@ COLUMNS = (
     Column("reason", "登记原因", ("原因", "备注", "reason"), required=False, note=f"可空，默认“{DEFAULT_REASON}”"),
 )
 
-_KIND_BY_LABEL = {**{v: k for k, v in KINDS.items()}, **{v: k for k, v in accounts.KIND_LABELS.items()},
+_KIND_BY_LABEL = {**{v: k for k, v in KINDS.items()},
                   "经营用房": "room", "车位": "parking", "广告": "advertising", "基站": "site"}
 _ZONE_BY_LABEL = {v: k for k, v in ZONES.items()}
 

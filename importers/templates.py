@@ -53,7 +53,7 @@ def columns_for(kind: str) -> tuple[str, tuple[Column, ...]]:
 
 
 def _lists(kind: str, uses: Sequence[str] | None) -> dict[str, list[str]]:
-    from assetreg.registry import KINDS
+    from assetreg.vocab import KINDS
 
     from .contracts_sheet import _uses
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import append, snapshot
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from openpyxl import load_workbook
 from test_audit import RESOLUTION, contract_text, full_year
 
@@ -44,58 +41,6 @@ def books(small_compound: Path) -> Path:
     append(small_compound / "journal.beancount", full_year() + ALLOCATION)
     append(small_compound / "decisions.beancount", REJECTED)
     return small_compound
-
-
-@pytest.mark.parametrize(("text", "label", "start", "end"), [
-    ("2025", "2025", "2025-01-01", "2025-12-31"),
-    ("2025H1", "2025H1", "2025-01-01", "2025-06-30"),
-    ("2024h2", "2024H2", "2024-07-01", "2024-12-31"),
-    ("2025Q3", "2025Q3", "2025-07-01", "2025-09-30"),
-    ("2024-02", "2024-02", "2024-02-01", "2024-02-29"),
-    ("2025-7", "2025-07", "2025-07-01", "2025-07-31"),
-])
-def test_parse_period(text: str, label: str, start: str, end: str) -> None:
-    p = disclosure.parse_period(text)
-    assert (p.label, p.start.isoformat(), p.end.isoformat()) == (label, start, end)
-
-
-@pytest.mark.parametrize("text", ["2025H3", "2025Q5", "2025-13", "25H1", "H1", ""])
-def test_bad_period_names_the_fix(text: str) -> None:
-    with pytest.raises(BadInput) as err:
-        disclosure.parse_period(text)
-    assert "2025H1" in str(err.value.fix)
-
-
-def test_periods_between() -> None:
-    got = disclosure.periods_between(dt.date(2024, 2, 10), dt.date(2024, 12, 31), "half-year")
-    assert [p.label for p in got] == ["2024H1", "2024H2"]
-    got = disclosure.periods_between(dt.date(2024, 2, 10), dt.date(2024, 9, 29), "quarter")
-    assert [p.label for p in got] == ["2024Q1", "2024Q2"]
-
-
-def test_awkward_three_way_split() -> None:
-    shares = disclosure.largest_remainder(Decimal("100.00"), {"A": Fraction(1), "B": Fraction(1), "C": Fraction(1)})
-    assert shares == {"A": Decimal("33.34"), "B": Decimal("33.33"), "C": Decimal("33.33")}
-    shares = disclosure.largest_remainder(Decimal("-0.02"), {"A": Fraction(1), "B": Fraction(1), "C": Fraction(1)})
-    assert sum(shares.values()) == Decimal("-0.02")
-
-
-areas = st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("999.9999"), places=4)
-
-
-@settings(max_examples=300, deadline=None)
-@given(st.lists(areas, min_size=1, max_size=60),
-       st.integers(min_value=-10_000_000, max_value=100_000_000))
-def test_shares_sum_exactly_and_stay_within_a_cent(area_list: list[Decimal], cents: int) -> None:
-    net = Decimal(cents) / 100
-    weights = {f"U{i:03d}": Fraction(a) for i, a in enumerate(area_list)}
-    shares = disclosure.largest_remainder(net, weights)
-    assert sum(shares.values()) == net
-    total = sum(weights.values())
-    for k, w in weights.items():
-        exact = Fraction(net) * w / total
-        assert abs(Fraction(shares[k]) - exact) < Fraction(1, 100)
-        assert shares[k] == shares[k].quantize(Decimal("0.01"))
 
 
 def test_build_half_year(books: Path) -> None:

@@ -10,13 +10,10 @@ import datetime as dt
 import json
 from collections import defaultdict
 from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
 from beancount.core import data
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from test_fava_fixture import build_compound, journal, load
 
 from assetreg import views
@@ -214,36 +211,6 @@ def test_unit_share_sums_to_the_net_and_reveals_no_owner(books: views.Books) -> 
     assert one["rows"][0]["share"] == Decimal("207.76")
     assert one["fraction"] == "9000/50033"
     assert views.unit_share(books, "9-999") is None
-
-
-@settings(max_examples=60, deadline=None)
-@given(cents=st.integers(min_value=-10**9, max_value=10**9),
-       areas=st.lists(st.integers(min_value=1, max_value=10**6), min_size=1, max_size=30)
-       | st.lists(st.sampled_from([1, 3, 7, 9000, 9001]), min_size=2, max_size=12))  # many ties
-def test_largest_remainder_adds_up_exactly(cents: int, areas: list[int]) -> None:
-    total = Decimal(cents) / 100
-    weights = {f"U{i:03d}": Fraction(a, 100) for i, a in enumerate(areas)}
-    parts = views._largest_remainder(total, weights)
-    assert sum(parts.values(), Decimal(0)) == total
-    for k, v in parts.items():  # each share within a cent of the exact one
-        exact = Fraction(cents, 100) * weights[k] / sum(weights.values())
-        assert abs(Fraction(v) - exact) < Fraction(1, 100)
-    try:
-        from assetreg.disclosure import largest_remainder
-    except ImportError:
-        return
-    assert parts == largest_remainder(total, weights)  # the same cents as the disclosure
-
-
-def test_period_keys_and_labels() -> None:
-    day = dt.date(2025, 8, 14)
-    assert [views.period_key(day, f) for f in ("month", "quarter", "half-year", "year")] == [
-        "2025-08", "2025Q3", "2025H2", "2025"]
-    assert [views.period_label(k) for k in ("2025-08", "2025Q3", "2025H2", "2025")] == [
-        "2025年8月", "2025年第3季度", "2025年下半年", "2025年"]
-    assert views._period_end("2024H1") == dt.date(2024, 6, 30)
-    assert views._period_end("2024Q4") == dt.date(2024, 12, 31)
-    assert views._period_end("2024-02") == dt.date(2024, 2, 29)
 
 
 def test_policy_page_lists_the_rules_in_force(ledger, books: views.Books) -> None:  # type: ignore[no-untyped-def]

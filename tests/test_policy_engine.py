@@ -13,7 +13,8 @@ from test_policy_support import USE_ASSET, gate_root, loaded, mapping
 from assetreg.errors import BadInput
 from assetreg.ledger import Compound
 from assetreg.policy import Proposal, decide, load_district, load_policy_set
-from assetreg.policy.schema import PROPOSAL_FACTS, USES, condition_id
+from assetreg.policy.schema import condition_id
+from assetreg.vocab import PROPOSAL_FACTS, USES
 
 DEFAULT = load_district("huaian-qingjiangpu")
 

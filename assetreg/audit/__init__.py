@@ -44,12 +44,14 @@ import gc
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from ..options import Options, options_from_entries
+from ..books import Books
+from ..books import of as books_of
+from ..options import Options
 from . import billing, disclosure_due, income, money, seals, uses
-from .context import Context, build
+from .context import Context
 from .findings import SEVERITIES, Finding
 
-__all__ = ["BOOK_ERRORS", "CHECKS", "SEVERITIES", "Context", "Finding", "plugin_findings",
+__all__ = ["BOOK_ERRORS", "CHECKS", "SEVERITIES", "Context", "Finding", "context", "plugin_findings",
            "run_checks"]
 
 Check = Callable[[Context], list[Finding]]
@@ -93,12 +95,16 @@ def _no_gc() -> Iterator[None]:
 
 
 def run_checks(entries: list[Any], options_map: dict[str, Any] | None = None,
-               as_of: dt.date | None = None, only: Iterable[str] | None = None) -> list[Finding]:
-    """Run every check (or the families in ``only``) and return the findings, errors first."""
+               as_of: dt.date | None = None, only: Iterable[str] | None = None,
+               books: Books | None = None) -> list[Finding]:
+    """Run every check (or the families in ``only``) and return the findings, errors first.
+
+    ``books`` is the load's index when the caller has it; else the one the plugin left
+    with ``options_map``, else a new one (:func:`assetreg.books.of`)."""
     wanted = set(only) if only is not None else set(CHECKS)
     out: list[Finding] = []
     with _no_gc():
-        ctx = build(entries, options_map or {}, as_of)
+        ctx = context(entries, options_map, as_of, books)
         for name, (check, _) in CHECKS.items():
             if name in wanted:
                 out.extend(check(ctx))
@@ -106,25 +112,29 @@ def run_checks(entries: list[Any], options_map: dict[str, Any] | None = None,
     return sorted(out, key=lambda f: order[f.severity])  # stable: family order within a severity
 
 
+def context(entries: list[Any], options_map: dict[str, Any] | None = None,
+            as_of: dt.date | None = None, books: Books | None = None) -> Context:
+    """What the checks read: the load's index and the audit date (default today)."""
+    options_map = options_map or {}
+    return Context(books or books_of(entries, options_map), entries, options_map,
+                   as_of or dt.date.today())
+
+
 def plugin_error_ids(options: Options) -> set[str]:
     extra = {x.strip() for x in options.get("audit-errors").split(",") if x.strip()}
     return set(BOOK_ERRORS) | (extra & set(CHECK_IDS))
 
 
-# Checks that read the money lists of the context (see ``context.build(money=...)``).
-_MONEY_FAMILIES = ("manager-cost", "billing", "allocation", "spending", "remittance", "deposits")
-
-
-def plugin_findings(entries: list[Any], options_map: dict[str, Any]) -> list[Finding]:
+def plugin_findings(entries: list[Any], options_map: dict[str, Any],
+                    books: Books | None = None) -> list[Finding]:
     """The findings bean-check reports as errors: the book-wrong checks, plus the check ids
     the compound lists in ``audit-errors``. The audit date
     is as of the day bean-check runs (or the last entry, if later)."""
     last = entries[-1].date if entries else dt.date.today()
     out: list[Finding] = []
-    ids = plugin_error_ids(options_from_entries(entries))
-    need_money = any(ids.intersection(CHECKS[name][1]) for name in _MONEY_FAMILIES)
     with _no_gc():
-        ctx = build(entries, options_map, max(last, dt.date.today()), money=need_money)
+        ctx = context(entries, options_map, max(last, dt.date.today()), books)
+        ids = plugin_error_ids(ctx.options)
         for _name, (check, emits) in CHECKS.items():
             if not ids.intersection(emits):
                 continue

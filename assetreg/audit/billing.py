@@ -14,52 +14,29 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from ..contracts import Due, schedule
+from ..contracts import Due, billing_period
 from .context import ZERO, Context
 from .findings import Finding, finding
 
 RULE = "经营合同约定的租金/使用费及缴纳周期；民法典第282条"
 
 
-def _period_of(dues: list[Due], keys: set[str], text: str | None, day: dt.date) -> str | None:
-    """The billing period a payment is for: the one it names, else the one its date is in."""
-    if dues and dues[0].period == "once":
-        return "once"
-    if text:
-        if text in keys:
-            return text
-        try:
-            first = dt.date.fromisoformat(text + "-01")
-        except ValueError:
-            return text
-        day = first
-    for d in dues:
-        if d.start <= day <= d.end or (d.start.year, d.start.month) == (day.year, day.month):
-            return d.period
-    return text
-
-
 def check_billing(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     grace = dt.timedelta(days=ctx.option_int("billing-grace-days"))
     schedules: dict[str, list[Due]] = {}
-    keys: dict[str, set[str]] = {}
-    # Contracts on the same terms share one schedule (often hundreds of parking spaces do).
-    same: dict[tuple[Any, ...], tuple[list[Due], set[str]]] = {}
+    keys: dict[str, frozenset[str]] = {}
     for cid, c in ctx.contracts.items():
-        if "start" in c.terms and "end" in c.terms and c.price > 0:
-            terms = (c.start, c.end, c.period, c.price)
-            if terms not in same:
-                dues = schedule(c)
-                same[terms] = (dues, {d.period for d in dues})
-            schedules[cid], keys[cid] = same[terms]
+        dues, billed = ctx.books.schedule(c)
+        if dues:
+            schedules[cid], keys[cid] = dues, billed
     paid: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     payers: dict[tuple[str, str], list[Any]] = defaultdict(list)
     for inc in ctx.income:
         if not inc.contract or inc.contract not in schedules:
             continue
         cid = inc.contract
-        key = (cid, _period_of(schedules[cid], keys[cid], inc.period, inc.entry.date) or "?")
+        key = (cid, billing_period(schedules[cid], keys[cid], inc.period, inc.entry.date) or "?")
         paid[key] += inc.gross
         payers[key].append(inc.entry)
     for cid, dues in schedules.items():

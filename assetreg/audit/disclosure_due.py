@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ..disclosure import Period, parse_period, periods_between
+from .. import periods
 from ..errors import BadInput
 from .context import Context
 from .findings import Finding, finding
@@ -21,18 +21,18 @@ def check_disclosure(ctx: Context) -> list[Finding]:
         return []
     frequency = ctx.options.get("disclosure-frequency")
     days = dt.timedelta(days=ctx.option_int("disclosure-days"))
-    published: list[Period] = []
+    published: list[periods.Period] = []
     out: list[Finding] = []
     for e in ctx.disclosures:
         try:
-            published.append(parse_period(str(e.values[0].value)))
+            published.append(periods.parse(str(e.values[0].value)))
         except (BadInput, IndexError):
             out.append(finding("disclosure-overdue", "warning",
                                "disclosure entry with an unreadable period",
                                RULE, [e]))
     first = min(inc.entry.date for inc in ctx.income)
     try:
-        required = periods_between(first, ctx.as_of - days, frequency)
+        required = periods.between(first, ctx.as_of - days, frequency)
     except BadInput as err:
         return [finding("disclosure-overdue", "warning",
                         f"option disclosure-frequency: {err.problem}", RULE, [])]
@@ -40,7 +40,7 @@ def check_disclosure(ctx: Context) -> list[Finding]:
         if not any(q.start <= p.start and p.end <= q.end for q in published):
             out.append(finding(
                 "disclosure-overdue", "warning",
-                f"income for {p.label} ({p.start} to {p.end}) has not been disclosed; it was due "
-                f"by {p.end + days} (publish with `assetreg disclose --period {p.label}`)",
-                RULE, [], period=p.label, due=p.end + days, frequency=frequency))
+                f"income for {p.key} ({p.start} to {p.end}) has not been disclosed; it was due "
+                f"by {p.end + days} (publish with `assetreg disclose --period {p.key}`)",
+                RULE, [], period=p.key, due=p.end + days, frequency=frequency))
     return out

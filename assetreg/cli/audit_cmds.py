@@ -12,11 +12,12 @@ from typing import Any
 
 import click
 
+from .. import books
+from .. import periods as periods_
 from .. import seal as sealing
 from ..audit import SEVERITIES, Finding, run_checks
-from ..audit.context import build as build_context
 from ..disclosure import build as build_disclosure
-from ..disclosure import disclosure_entry, parse_period, render_html, write_xlsx
+from ..disclosure import disclosure_entry, render_html, write_xlsx
 from ..errors import BadInput
 from ..ledger import Loaded, custom
 from .common import compound, echo_json, ledger_option, the_date
@@ -160,8 +161,8 @@ def seal(ledger: str | None, through_text: str, date_text: str | None) -> None:
         if later:
             raise BadInput(f"already sealed through {later[0].through} ({later[0].source})",
                            "seal a later day; a sealed period is never sealed again")
-        ctx = build_context(loaded.entries, loaded.options_map, day)
-        left = {a: b for a, b in ctx.suspense_on(through).items() if b != 0}
+        index = books.of(loaded.entries, loaded.options_map)
+        left = {a: b for a, b in index.suspense_on(through).items() if b != 0}
         if left:
             account, balance = next(iter(left.items()))
             raise BadInput(f"{balance} is still in {account} on {through}",
@@ -199,10 +200,10 @@ def seal(ledger: str | None, through_text: str, date_text: str | None) -> None:
 def disclose(ledger: str | None, period_text: str, out: Path, html_out: Path | None,
              date_text: str | None) -> None:
     """Publish the income disclosure (公示) of a period, with every unit's share."""
-    period = parse_period(period_text)
+    period = periods_.parse(period_text)
     day = the_date(date_text)
     if period.end >= day:
-        raise BadInput(f"period {period.label} runs until {period.end}; it has not ended on {day}",
+        raise BadInput(f"period {period.key} runs until {period.end}; it has not ended on {day}",
                        "disclose a period after it ends (or pass --date)")
     _check_out_path(out, ".xlsx", "-o")
     if html_out is not None:

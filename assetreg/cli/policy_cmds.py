@@ -30,10 +30,11 @@ from ..policy import (
     yamlio,
 )
 from ..policy.loading import COMPOUND_POLICY_FILE, apply_override, parse_override
-from ..policy.schema import CONDITION_KINDS, condition_id
+from ..policy.schema import condition_id
 from ..resolutions import record_resolution, resolutions_from_entries
 from ..tally import MATTERS, Tally, check_matter, tally
 from ..units import roster_from_entries
+from ..vocab import CONDITION_KINDS
 from .common import compound, date_option, echo_json, json_option, ledger_option, the_date
 
 VERDICT_LABELS = {PERMITTED: "许可", FORBIDDEN: "禁止（负面清单）", "not-permitted": "不予许可"}

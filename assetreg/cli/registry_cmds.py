@@ -12,9 +12,6 @@ from .. import accounts
 from ..errors import BadInput
 from ..ledger import Transaction, custom, meta
 from ..registry import (
-    KINDS,
-    STATUS_LABELS,
-    ZONES,
     check_move,
     registry_from_entries,
     validate_asset_id,
@@ -24,6 +21,7 @@ from ..registry import (
 from ..resolutions import make_resolution_check, resolutions_from_entries
 from ..scaffold import init_compound
 from ..units import parse_area, roster_from_entries, validate_owner_key, validate_unit_number
+from ..vocab import KINDS, STATUS_LABELS, ZONES
 from .common import compound, date_option, echo_json, json_option, ledger_option, the_date
 
 

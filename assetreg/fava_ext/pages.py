@@ -18,7 +18,7 @@ from fava.ext import FavaExtensionBase
 from flask import request
 
 from .. import views
-from ..registry import KINDS, STATUS_LABELS
+from ..vocab import KINDS, STATUS_LABELS
 
 _LOCK = threading.Lock()
 # FavaLedger has __slots__ (no weak references, no extra attributes), so the index is

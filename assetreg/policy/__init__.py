@@ -8,6 +8,7 @@
         decision = record(txn, proposal, ps)   # contract if permitted, else the decisions log
 """
 
+from ..vocab import USES
 from .engine import FORBIDDEN, NOT_PERMITTED, PERMITTED, Decision, RuleResult, decide
 from .gate import DECISION_TYPE, check, end_contract, record, staged_contracts
 from .loading import (
@@ -20,7 +21,7 @@ from .loading import (
     policy_hash,
 )
 from .proposal import Proposal
-from .schema import USES, PolicySet
+from .schema import PolicySet
 
 __all__ = [
     "COMPOUND_POLICY_FILE", "DECISION_TYPE", "DEFAULT_DISTRICT", "FORBIDDEN", "NOT_PERMITTED",

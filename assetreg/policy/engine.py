@@ -25,15 +25,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..contracts import Contract, _add_months, contracts_from_entries
+from ..contracts import Contract, contracts_from_entries
 from ..errors import BadInput
 from ..ledger import Loaded
+from ..periods import add_months
 from ..registry import Asset, registry_from_entries
 from ..resolutions import Resolution, make_resolution_check, resolutions_from_entries
 from ..units import roster_from_entries
+from ..vocab import USES
 from .loading import policy_hash
 from .proposal import Proposal
-from .schema import USES, Clause, Condition, GuidanceRule, NegativeRule, PolicySet, condition_id
+from .schema import Clause, Condition, GuidanceRule, NegativeRule, PolicySet, condition_id
 
 PERMITTED, FORBIDDEN, NOT_PERMITTED = "permitted", "forbidden", "not-permitted"
 
@@ -214,7 +216,7 @@ def _negative(rule: NegativeRule, ctx: Context, day: dt.date) -> RuleResult:
 
 
 def _months_end(start: dt.date, months: int) -> dt.date:
-    return _add_months(start, months) - dt.timedelta(days=1)
+    return add_months(start, months) - dt.timedelta(days=1)
 
 
 def _condition(g: GuidanceRule, c: Condition, ctx: Context) -> RuleResult:

@@ -32,12 +32,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from ..contracts import PERIODS
 from ..dates import parse_date
 from ..errors import BadInput
+from ..periods import BILLING_PERIODS
 from ..registry import validate_asset_id
+from ..vocab import PROPOSAL_FACTS, USES
 from . import yamlio
-from .schema import PROPOSAL_FACTS, USES
 
 _CONTRACT_ID = re.compile(r"^[A-Z][A-Z0-9]{0,7}-[A-Z0-9\-]{1,32}$")
 _KEY = re.compile(r"^[A-Za-z][A-Za-z0-9\-]{1,31}$")
@@ -54,7 +54,7 @@ FIELD_HELP: dict[str, str] = {
     "end": "the last day in force, YYYY-MM-DD, not before start",
     "signed": "the signing date, YYYY-MM-DD",
     "price": "the amount due per billing period in CNY, e.g. 150.00",
-    "period": f"one of {', '.join(PERIODS)}",
+    "period": f"one of {', '.join(BILLING_PERIODS)}",
     "deposit": "the deposit in CNY, e.g. 300.00 (0 if none)",
     "manager_share": "the property company's cost share as a fraction of income, 0 to 1, e.g. 0.30",
     "notice_start": "first day of the public notice, YYYY-MM-DD",

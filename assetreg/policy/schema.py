@@ -17,65 +17,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ..registry import ZONES
-
-# Use categories shared with Fava, the importers and the example compound.
-USES: dict[str, str] = {
-    "parking-owner": "停车位出租（业主）",
-    "parking-nonowner": "停车位出租（非业主临时）",
-    "parking-managed": "停车位委托物业统一经营",
-    "advertising-lift": "电梯广告",
-    "advertising-board": "公告栏/道闸广告",
-    "advertising-exterior": "外墙广告",
-    "express-locker": "快递柜",
-    "ev-charger": "汽车充电桩",
-    "ebike-charging": "电动自行车充电",
-    "ebike-parking": "电动自行车停放",
-    "vending": "自动售货/售水机",
-    "community-room": "社区服务用房（养老、托育、便民）",
-    "base-station": "通信基站场地",
-    "stall": "摊位/场地活动",
-    "storage": "仓储",
-    "catering": "餐饮",
-    "residential-let": "出租居住",
-}
-
-# Yes/no facts a proposal states about itself.
-PROPOSAL_FACTS: dict[str, str] = {
-    "residential_use": "有人在此居住或住宿",
-    "hazardous": "存放易燃易爆、有毒等危险物品",
-    "noise_or_fumes": "产生超标噪声、振动或油烟",
-    "blocks_light": "遮挡采光、通风",
-    "alters_structure": "改动、开凿或加载建筑结构",
-}
-
-# Words a negative rule may look for in an asset's ``structure`` fact (free text in the
-# registry, e.g. "frame,external-insulation").
-STRUCTURES: dict[str, str] = {
-    "frame": "框架结构",
-    "masonry": "砌体结构",
-    "steel": "钢结构",
-    "load-bearing": "承重结构",
-    "external-insulation": "外墙外保温层",
-    "curtain-wall": "玻璃/石材幕墙",
-}
-
-COUNTERPARTY_KINDS: dict[str, str] = {
-    "owner": "本小区业主",
-    "organisation": "单位/企业",
-    "non-owner": "非业主个人",
-}
-
-CONDITION_KINDS: dict[str, str] = {
-    "resolution": "业主大会决议（民法典第278条）",
-    "notice": "签约前公示",
-    "max-term": "最长期限",
-    "deposit": "押金",
-    "manager-share": "书面约定物业经营成本分成及上限",
-    "consents": "直接利害关系业主同意",
-    "owners-first": "优先满足业主需要",
-    "counterparty-kind": "相对方类型",
-}
+# The words of the schema (uses, proposal facts, structures, counterparty and condition
+# kinds) and their Chinese labels live in the bottom layer, shared with every page.
+from ..vocab import PROPOSAL_FACTS, STRUCTURES, ZONES
 
 # Which parameters each condition kind takes, and in which direction a compound may
 # tighten it: "up" = a larger value is stricter, "down" = smaller is stricter,

@@ -1,0 +1,166 @@
+"""The words of the domain and their Chinese labels, in one place.
+
+The bottom layer: this module imports nothing from assetreg. Every other module -- the
+registry, the policy schema, the audit, the views, the importers -- takes its kinds,
+zones, statuses, uses and labels from here, so a resident never reads one use under
+two names on two pages.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Final
+
+CURRENCY: Final = "CNY"
+CENT: Final = Decimal("0.01")
+ZERO: Final = Decimal(0)
+
+# --------------------------------------------------------------- assets (registry.py)
+
+KINDS: Final[dict[str, str]] = {
+    "parking": "停车位",
+    "advertising": "广告位",
+    "room": "用房",
+    "site": "基站场地",
+    "other": "其他",
+}
+
+# Facts of where an asset sits, which the policy engine's negative list matches on.
+ZONES: Final[dict[str, str]] = {
+    "road": "小区道路",
+    "fire-lane": "消防车道",
+    "evacuation-route": "疏散通道/安全出口",
+    "green-space": "绿地",
+    "stilt-floor": "架空层",
+    "equipment-floor": "设备层",
+    "basement": "地下室",
+    "garage": "车库",
+    "civil-defence": "人防工程",
+    "exterior-wall": "外墙",
+    "lift": "电梯轿厢",
+    "lobby-stairwell": "门厅/楼梯间",
+    "roof": "屋顶",
+    "public-facility": "规划公共服务设施",
+    "residential-building": "住宅楼内",
+    "open-space": "公共场地",
+    "entrance": "小区出入口",
+}
+
+STATUS_LABELS: Final[dict[str, str]] = {
+    "registered": "已登记",
+    "noticed": "公示中",
+    "confirmed": "已确权",
+    "disputed": "有争议",
+    "excluded": "已排除",
+}
+
+# The steps of the 确权 lifecycle, as the registry records them and residents read them.
+ACTION_LABELS: Final[dict[str, str]] = {
+    "registered": "登记",
+    "noticed": "确权公示",
+    "objected": "异议",
+    "confirmed": "确权",
+    "disputed": "争议",
+    "resolved": "争议解决",
+    "excluded": "排除",
+    "amended": "信息更正",
+}
+
+# Words a negative rule may look for in an asset's ``structure`` fact (free text in the
+# registry, e.g. "frame,external-insulation").
+STRUCTURES: Final[dict[str, str]] = {
+    "frame": "框架结构",
+    "masonry": "砌体结构",
+    "steel": "钢结构",
+    "load-bearing": "承重结构",
+    "external-insulation": "外墙外保温层",
+    "curtain-wall": "玻璃/石材幕墙",
+}
+
+# --------------------------------------------------------------- contracts and policy
+
+# Use categories shared by the policy sets, Fava, the importers and the example compound.
+USES: Final[dict[str, str]] = {
+    "parking-owner": "停车位出租（业主）",
+    "parking-nonowner": "停车位出租（非业主临时）",
+    "parking-managed": "停车位委托物业统一经营",
+    "advertising-lift": "电梯广告",
+    "advertising-board": "公告栏/道闸广告",
+    "advertising-exterior": "外墙广告",
+    "express-locker": "快递柜",
+    "ev-charger": "汽车充电桩",
+    "ebike-charging": "电动自行车充电",
+    "ebike-parking": "电动自行车停放",
+    "vending": "自动售货/售水机",
+    "community-room": "社区服务用房（养老、托育、便民）",
+    "base-station": "通信基站场地",
+    "stall": "摊位/场地活动",
+    "storage": "仓储",
+    "catering": "餐饮",
+    "residential-let": "出租居住",
+}
+
+# Yes/no facts a proposal states about itself.
+PROPOSAL_FACTS: Final[dict[str, str]] = {
+    "residential_use": "有人在此居住或住宿",
+    "hazardous": "存放易燃易爆、有毒等危险物品",
+    "noise_or_fumes": "产生超标噪声、振动或油烟",
+    "blocks_light": "遮挡采光、通风",
+    "alters_structure": "改动、开凿或加载建筑结构",
+}
+
+COUNTERPARTY_KINDS: Final[dict[str, str]] = {
+    "owner": "本小区业主",
+    "organisation": "单位/企业",
+    "non-owner": "非业主个人",
+}
+# Counterparties named in public: an organisation is; an owner or a private person is not.
+ORGANISATION_KINDS: Final = ("organisation", "organization", "company")
+
+CONDITION_KINDS: Final[dict[str, str]] = {
+    "resolution": "业主大会决议（民法典第278条）",
+    "notice": "签约前公示",
+    "max-term": "最长期限",
+    "deposit": "押金",
+    "manager-share": "书面约定物业经营成本分成及上限",
+    "consents": "直接利害关系业主同意",
+    "owners-first": "优先满足业主需要",
+    "counterparty-kind": "相对方类型",
+}
+
+VERDICT_LABELS: Final[dict[str, str]] = {
+    "permitted": "准许",
+    "forbidden": "禁止（负面清单）",
+    "not-permitted": "不予准许",
+}
+
+CONTRACT_STATE_LABELS: Final[dict[str, str]] = {
+    "in-force": "履行中", "ended": "已终止", "upcoming": "未开始"}
+
+# --------------------------------------------------------------- the audit
+
+SEVERITIES: Final = ("error", "warning", "info")
+SEVERITY_LABELS: Final[dict[str, str]] = {"error": "错误", "warning": "警告", "info": "提示"}
+
+# The audit's check ids (assetreg.audit.CHECKS) as residents read them.
+CHECK_LABELS: Final[dict[str, str]] = {
+    "registry": "登记簿记录不合规",
+    "income-asset": "收入未注明资产",
+    "income-unconfirmed": "收入所涉资产未确权",
+    "income-no-contract": "收入无有效合同",
+    "contract-gate": "合同未通过政策审查",
+    "manager-cost": "物业扣除成本超过约定比例",
+    "billing-arrears": "欠缴",
+    "billing-overpaid": "多收",
+    "allocation-split": "净收益分配不符合规定比例",
+    "spending-no-resolution": "支出无业主大会决议",
+    "remittance-late": "物业代收款逾期未转入",
+    "remittance-aging": "物业代收款账龄",
+    "deposit-unlinked": "押金未关联合同",
+    "deposit-unreturned": "合同终止后押金未退",
+    "deposit-held": "在押押金",
+    "disclosure-overdue": "收益公示逾期",
+    "suspense-balance": "待查明款项有余额",
+    "suspense-at-seal": "封账日待查明款项有余额",
+    "seal-broken": "已封账期间被改动",
+}
