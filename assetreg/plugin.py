@@ -30,15 +30,33 @@ metadata, so ``bean-check`` prints its file and line.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from typing import Any, NamedTuple
 
-from . import books
+from . import books, sealcache
 from .audit import plugin_findings
 
 __plugins__ = ("check_assets",)
 
 # Checks whose messages predate the audit package and already cite their rule.
 _RULE_IN_MESSAGE = frozenset({"registry", "income-asset", "income-unconfirmed"})
+
+# Set by a caller that runs every check itself right after the load (``assetreg audit``):
+# the plugin then only builds the index, so no check runs twice.
+_INDEX_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("assetreg_index_only",
+                                                                    default=False)
+
+
+@contextlib.contextmanager
+def index_only() -> Iterator[None]:
+    """Loads inside this block build the ledger index but report nothing (the caller checks)."""
+    token = _INDEX_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _INDEX_ONLY.reset(token)
 
 
 class AssetregPluginError(NamedTuple):
@@ -48,11 +66,20 @@ class AssetregPluginError(NamedTuple):
 
 
 def check_assets(entries: list[Any], options_map: dict[str, Any], config: str | None = None):  # type: ignore[no-untyped-def]
-    errors: list[AssetregPluginError] = []
-    fallback = {"filename": str(options_map.get("filename", "<assetreg>")), "lineno": 0}
     index = books.build(entries)
     books.publish(index, options_map)  # for the caller of the load: one index per load
-    for f in plugin_findings(entries, options_map, index):
+    if _INDEX_ONLY.get():
+        return entries, []
+    # Seals whose files are byte-identical to a state that verified need not be rehashed
+    # (assetreg.sealcache); `assetreg audit` always rehashes them.
+    state = sealcache.fingerprint(options_map) if index.seals else None
+    known_good = sealcache.verified(options_map, state)
+    findings = plugin_findings(entries, options_map, index, verify_seals=not known_good)
+    if state is not None and not known_good and not any(f.check == "seal-broken" for f in findings):
+        sealcache.remember(options_map, state)
+    errors: list[AssetregPluginError] = []
+    fallback = {"filename": str(options_map.get("filename", "<assetreg>")), "lineno": 0}
+    for f in findings:
         message = f"[{f.check}] {f.message}"
         if f.check not in _RULE_IN_MESSAGE:
             message += f" ({f.rule})"

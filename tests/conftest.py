@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
+# The plugin remembers verified seals in the user's cache folder (assetreg.sealcache):
+# tests keep theirs in a folder of their own, so no run sees another's.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="assetreg-test-cache-")
 
 from assetreg.scaffold import init_compound
 

@@ -280,3 +280,64 @@ def test_reused_result_only_for_the_very_same_entries() -> None:
                                         *a[k].postings[1:]])
     assert sealing.hashes_through(edited, [day])[day] != first
     assert sealing.hashes_through(a, [day])[day] == first
+
+
+# ------------------------------------------------------------------ the verified-seal cache
+
+def _plugin_errors(root: Path) -> list[str]:
+    loaded = Compound.locate(root).load()
+    return [str(e.message) for e in loaded.errors if "seal-broken" in str(e.message)]
+
+
+def test_plugin_skips_rehashing_only_byte_identical_verified_files(books: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    do_seal(books)
+    calls: list[int] = []
+    real = sealing.hashes_through
+
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sealing, "hashes_through", counting)
+    sealing._MEMO.clear()
+    assert _plugin_errors(books) == [] and len(calls) == 1  # first load verifies, remembers
+    sealing._MEMO.clear()
+    assert _plugin_errors(books) == [] and len(calls) == 1  # same bytes: not rehashed
+    # `assetreg audit` always rehashes, whatever the cache says.
+    assert cli("audit", "-L", str(books), "--as-of", "2025-01-01", "--json").exit_code in (0, 1)
+    assert len(calls) == 2
+    # One changed byte anywhere (here: inside the sealed period) means hashing again, and
+    # the plugin reports the broken seal.
+    journal = books / "journal.beancount"
+    text = journal.read_text(encoding="utf-8")
+    first = text.index(" CNY")  # the first amount: February, inside the sealed half-year
+    assert "2024-02-29" in text[:first]
+    journal.write_text(text[:first] + "0" + text[first:], encoding="utf-8")  # 150.00 -> 150.000
+    sealing._MEMO.clear()
+    assert _plugin_errors(books) and len(calls) == 3
+    # A broken state is never remembered as verified.
+    sealing._MEMO.clear()
+    assert _plugin_errors(books) and len(calls) == 4
+
+
+def test_unwritable_cache_only_costs_time(books: Path, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    do_seal(books)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert _plugin_errors(books) == []
+    assert bean_check(books).returncode == 0
+
+
+def test_audit_load_builds_the_index_once_and_checks_once(books: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from assetreg import books as ledger_index
+    from assetreg import plugin
+
+    built: list[int] = []
+    real_build = ledger_index.build
+    monkeypatch.setattr(ledger_index, "build", lambda entries: built.append(1) or real_build(entries))
+    with plugin.index_only():
+        loaded = Compound.locate(books).load()
+    assert loaded.errors == [] and len(built) == 1
+    run_checks(loaded.entries, loaded.options_map, dt.date(2025, 1, 1))
+    assert len(built) == 1  # the audit reads the index the plugin built during the load
