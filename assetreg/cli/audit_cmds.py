@@ -175,8 +175,8 @@ def seal(ledger: str | None, through_text: str, date_text: str | None) -> None:
             raise BadInput(f"{manifest_path} already exists",
                            "a manifest is never overwritten; remove a stray one only if no seal names it")
         text = state.manifest_text()
-        # Staged with the ledger text: written by the same commit, or not at all.
-        txn.staged.setdefault(manifest_path, []).append(text)
+        # Staged with the entries: written by the same commit, or not at all.
+        txn.write_file(rel, text)
         txn.append("journal", [custom(
             day, sealing.SEAL_TYPE, [through.isoformat()], scheme=sealing.SCHEME,
             hash=state.hash, entries=state.entries,
