@@ -39,6 +39,9 @@ from typing import Any
 from beancount.core import data
 from beancount.core.amount import Amount
 
+from .errors import BadInput
+from .ledger import Transaction, custom, error_source
+
 SEAL_TYPE = "seal"
 # The version of the canonical form below; a seal records the one it was made with, so a
 # future change of the form is reported as such and not as every entry having changed.
@@ -490,3 +493,63 @@ def seal_status(entries: Sequence[Any], options_map: dict[str, Any] | None = Non
     return [{"through": s.through, "date": s.date, "hash": s.hash, "entries": s.entries,
              "entries_now": now[s.through][1], "intact": now[s.through][0] == s.hash,
              "source": s.source} for s in seals]
+
+
+# ------------------------------------------------------------ recording
+
+@dataclass(frozen=True)
+class SealRecord:
+    """What :func:`record` staged: the seal entry (part "journal") and its manifest file."""
+
+    state: SealState
+    entry: data.Custom
+    manifest: Path
+
+
+def record(txn: Transaction, through: dt.date, *, day: dt.date | None = None) -> SealRecord:
+    """Seal every entry dated up to ``through``: check the books may be sealed, then stage
+    the seal entry (dated ``day``, default today) and its manifest in ``txn``.
+
+    Refused (BadInput) when ``through`` is after ``day``, the ledger has bean-check errors,
+    a seal already covers ``through``, money is still in a suspense account on ``through``,
+    or the manifest file exists."""
+    # audit.context imports this module (seals are part of the audit's facts): imported
+    # here, when a seal is recorded, to keep the import graph acyclic.
+    from .audit.context import build as build_context
+
+    day = day or dt.date.today()
+    if through > day:
+        raise BadInput(f"--through {through} is after the seal's date {day}",
+                       "seal only a period that has ended: --through on or before --date")
+    loaded = txn.after()
+    if loaded.errors:
+        first = loaded.errors[0]
+        raise BadInput(
+            f"the ledger does not pass bean-check ({len(loaded.errors)} errors; first at "
+            f"{error_source(first) or '?'}: {' '.join(str(first.message).split())[:300]})",
+            "fix the books (see `assetreg audit`) before sealing them")
+    later = [s for s in seals_from_entries(loaded.entries) if s.through >= through]
+    if later:
+        raise BadInput(f"already sealed through {later[0].through} ({later[0].source})",
+                       "seal a later day; a sealed period is never sealed again")
+    ctx = build_context(loaded.entries, loaded.options_map, day)
+    left = {a: b for a, b in ctx.suspense_on(through).items() if b != 0}
+    if left:
+        account, balance = next(iter(left.items()))
+        raise BadInput(f"{balance} is still in {account} on {through}",
+                       "match the suspense lines to income, remittances or deposits first, "
+                       "then seal")
+    state = compute(loaded.entries, through, root_of(loaded.options_map))
+    rel = f"{MANIFEST_DIR}/{through.isoformat()}.manifest"
+    manifest_path = txn.compound.root / rel
+    if manifest_path.exists():
+        raise BadInput(f"{manifest_path} already exists",
+                       "a manifest is never overwritten; remove a stray one only if no seal names it")
+    text = state.manifest_text()
+    entry = custom(day, SEAL_TYPE, [through.isoformat()], scheme=SCHEME, hash=state.hash,
+                   entries=state.entries, months=state.months_text(), manifest=rel,
+                   manifest_hash=manifest_hash(text))
+    # Written by the same commit as the seal entry, or not at all.
+    path = txn.write_file(rel, text)
+    txn.append("journal", [entry])
+    return SealRecord(state, entry, path)

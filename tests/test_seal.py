@@ -19,6 +19,7 @@ from test_audit import RESOLUTION, contract_text, full_year, income
 from assetreg import seal as sealing
 from assetreg.audit import run_checks
 from assetreg.cli import main
+from assetreg.errors import BadInput
 from assetreg.ledger import Compound
 
 BEAN_CHECK = str(Path(sys.executable).parent / "bean-check")
@@ -280,3 +281,30 @@ def test_reused_result_only_for_the_very_same_entries() -> None:
                                         *a[k].postings[1:]])
     assert sealing.hashes_through(edited, [day])[day] != first
     assert sealing.hashes_through(a, [day])[day] == first
+
+
+def test_seal_record_without_the_cli_stages_entry_and_manifest_together(books: Path) -> None:
+    c = Compound.locate(books)
+    before = snapshot(books)
+    with c.transaction() as txn:
+        sealed = sealing.record(txn, dt.date(2024, 6, 30), day=dt.date(2024, 7, 5))
+        # staged, not written: the ledger after the write already has the seal
+        assert snapshot(books) == before
+        assert [s.through for s in sealing.seals_from_entries(txn.after().entries)] == [dt.date(2024, 6, 30)]
+        assert txn.staged_entries("journal") == [sealed.entry]
+        # a second seal in the same transaction sees the first one
+        with pytest.raises(BadInput, match="already sealed through 2024-06-30"):
+            sealing.record(txn, dt.date(2024, 6, 30), day=dt.date(2024, 7, 5))
+    assert sealed.manifest == books / "seals" / "2024-06-30.manifest"
+    text = sealed.manifest.read_text(encoding="utf-8")
+    s = sealing.seals_from_entries(c.load().entries)[0]
+    assert s.hash == sealed.state.hash and s.manifest_hash == sealing.manifest_hash(text)
+
+
+def test_seal_record_refused_midway_writes_neither_manifest_nor_entry(books: Path) -> None:
+    before = snapshot(books)
+    with pytest.raises(BadInput, match="after the seal's date"), Compound.locate(books).transaction() as txn:
+        sealing.record(txn, dt.date(2024, 6, 30), day=dt.date(2024, 7, 5))
+        sealing.record(txn, dt.date(2024, 9, 30), day=dt.date(2024, 7, 5))
+    assert snapshot(books) == before
+    assert not (books / "seals").exists()
