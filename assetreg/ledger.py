@@ -7,21 +7,27 @@ the units roster, contracts and the journal. Every write goes through
 1. takes an exclusive lock on ``.assetreg.lock`` in the folder (so two commands
    never interleave and none loses an entry),
 2. reloads the ledger under that lock, so the validation sees what is on disk now,
-3. lets the caller validate everything and stage text for one or more files,
-4. writes each changed file to a temporary file, fsyncs it and renames it over the
-   original. If validation raised, nothing was written.
+3. lets the caller validate everything and stage entries for one or more files (and,
+   for files that are not ledger files, such as a seal's manifest, their whole text),
+4. renders the staged entries, checks the text parses, and writes each changed file to
+   a temporary file, fsyncs it and renames it over the original. If validation raised,
+   nothing was written.
+
+While it is open, :meth:`Transaction.after` is the ledger as it will be once the write
+is done, so a step can see what earlier steps in the same transaction staged.
 
 Posted entries are never edited: writes only append.
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import fcntl
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -29,11 +35,11 @@ from typing import Any
 
 from beancount import loader
 from beancount.core import data
-from beancount.parser import printer
+from beancount.parser import parser, printer
 from beancount.parser.grammar import ValueType
 
 from .errors import BadInput, LedgerError
-from .options import Options, options_from_entries
+from .options import OPTION_TYPE, Options, options_from_entries
 
 MAIN = "main.beancount"
 SPLIT_FILES = {
@@ -125,44 +131,131 @@ class Compound:
             txn.commit()
 
 
+Render = Callable[[Any], str]
+
+
+def format_entry(entry: Any) -> str:
+    text: str = printer.format_entry(entry)
+    return text if text.endswith("\n") else text + "\n"
+
+
+@dataclass(frozen=True)
+class Block:
+    """Entries staged together for one file, and how :meth:`Transaction.commit` writes them:
+    each rendered by ``render``, one after another, or with a blank line between them
+    (``spaced``, the importers' layout)."""
+
+    entries: tuple[Any, ...]
+    render: Render = format_entry
+    spaced: bool = False
+
+    def text(self) -> str:
+        return ("\n" if self.spaced else "").join(self.render(e) for e in self.entries)
+
+
+def _order(entry: Any) -> tuple[dt.date, int]:
+    # Beancount's own order without the line number: entries staged on the same day
+    # and of the same type come after the loaded ones, in the order they were staged.
+    return entry.date, data.SORT_ORDER.get(type(entry), 0)
+
+
 @dataclass
 class Transaction:
-    """Staged appends to a compound's files; written only by :meth:`commit`."""
+    """Entries staged for a compound's files; rendered and written only by :meth:`commit`.
+
+    ``loaded`` is the ledger as it was read under the lock; :meth:`after` adds what has
+    been staged since, so later steps in the same transaction see earlier ones."""
 
     compound: Compound
     loaded: Loaded
-    staged: dict[Path, list[str]] = field(default_factory=dict)
+    _blocks: dict[Path, list[Block]] = field(default_factory=dict, init=False, repr=False)
+    _files: dict[Path, str] = field(default_factory=dict, init=False, repr=False)
+    _after: list[Any] | None = field(default=None, init=False, repr=False)
+    _after_options: Options | None = field(default=None, init=False, repr=False)
 
     @property
     def entries(self) -> list[Any]:
+        """The entries as loaded, before anything staged here."""
         return self.loaded.entries
 
-    def append(self, part: str, entries: Sequence[Any]) -> None:
-        path = self.compound.file(part)
-        self.staged.setdefault(path, []).extend(format_entry(e) for e in entries)
+    def append(self, part: str, entries: Iterable[Any], *, render: Render = format_entry,
+               spaced: bool = False) -> None:
+        """Stage ``entries`` at the end of ``part`` (a split file: "registry", "journal", …)."""
+        block = Block(tuple(entries), render, spaced)
+        self._blocks.setdefault(self.compound.file(part), []).append(block)
+        if self._after is not None:
+            for e in block.entries:
+                bisect.insort_right(self._after, e, key=_order)
+        if any(_is_option(e) for e in block.entries):
+            self._after_options = None
 
-    def append_text(self, part: str, text: str) -> None:
-        self.staged.setdefault(self.compound.file(part), []).append(text)
+    def write_file(self, path: str | os.PathLike[str], text: str) -> Path:
+        """Stage the whole text of a file in the compound folder that is not part of the
+        ledger (a seal's manifest); it is written by the same commit as the entries, or not
+        at all. Returns the absolute path."""
+        p = Path(path)
+        p = (p if p.is_absolute() else self.compound.root / p).resolve()
+        if self.compound.root not in p.parents:
+            raise LedgerError(f"internal error: {p} is outside the compound folder {self.compound.root}")
+        if p.suffix == ".beancount":
+            raise LedgerError(f"internal error: {p} is a ledger file; stage entries for it instead")
+        if p in self._files:
+            raise LedgerError(f"internal error: {p} is already staged in this transaction")
+        self._files[p] = text
+        return p
+
+    def staged_entries(self, part: str | None = None) -> list[Any]:
+        """The entries staged so far (for one part, or all), in the order they were staged."""
+        paths = [self.compound.file(part)] if part is not None else list(self._blocks)
+        return [e for p in paths for b in self._blocks.get(p, ()) for e in b.entries]
+
+    def after(self) -> Loaded:
+        """The ledger as it will be once this transaction commits: the loaded entries and
+        the staged ones in date order (staged after loaded on the same day and type), with
+        the settings they make. The staged entries are not run through Beancount's booking
+        or plugins; ``errors`` are those of the load."""
+        if self._after is None:
+            self._after = sorted([*self.loaded.entries, *self.staged_entries()], key=_order)
+        if self._after_options is None:
+            staged_options = any(_is_option(e) for e in self.staged_entries())
+            self._after_options = (options_from_entries(self._after) if staged_options
+                                   else self.loaded.options)
+        lo = self.loaded
+        return Loaded(list(self._after), lo.errors, lo.options_map, self._after_options)
+
+    def preview(self) -> list[tuple[Path, str]]:
+        """(file, text) of each staged block, in the order :meth:`commit` appends them."""
+        return [(path, text) for path, blocks in self._blocks.items()
+                for text in (b.text() for b in blocks) if text]
 
     def commit(self) -> None:
-        # A part that was staged nothing is not rewritten: a no-op must leave its bytes alone.
-        self.staged = {path: chunks for path, chunks in self.staged.items() if any(chunks)}
+        texts: dict[Path, str] = {}
+        for path, text in self.preview():
+            texts[path] = texts.get(path, "") + text
         # Check the combined result parses before touching any file: a write that would
         # leave a syntax error in the ledger is refused like any other bad input.
-        for path, chunks in self.staged.items():
-            text = "".join(chunks)
+        for path, text in texts.items():
             _check_parses(text, path)
-        for path, chunks in self.staged.items():
+        # Other files first, so no ledger entry ever names a file that is not there.
+        # A part that was staged nothing is not rewritten: a no-op must leave its bytes alone.
+        for path, text in self._files.items():
+            atomic_write(path, text)
+        for path, text in texts.items():
             old = path.read_text(encoding="utf-8") if path.exists() else ""
             if old and not old.endswith("\n"):
                 old += "\n"
-            atomic_write(path, old + "\n" + "".join(chunks) if old else "".join(chunks))
-        self.staged.clear()
+            atomic_write(path, old + "\n" + text if old else text)
+        self._blocks.clear()
+        self._files.clear()
+        self._after = None
+        self._after_options = None
+
+
+def _is_option(entry: Any) -> bool:
+    return isinstance(entry, data.Custom) and entry.type == OPTION_TYPE
 
 
 def _check_parses(text: str, path: Path) -> None:
-    from beancount.parser import parser
-
     _, errors, _ = parser.parse_string(text)
     if errors:
         raise LedgerError(
@@ -195,11 +288,6 @@ def atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def format_entry(entry: Any) -> str:
-    text: str = printer.format_entry(entry)
-    return text if text.endswith("\n") else text + "\n"
-
-
 def meta(**kwargs: Any) -> dict[str, Any]:
     """Entry metadata for generated entries; None values are left out."""
     m = data.new_metadata("<assetreg>", 0)
@@ -215,6 +303,14 @@ def custom(date: dt.date, type_: str, values: Sequence[Any], **kwargs: Any) -> d
     """Build a ``custom`` directive whose values are strings (or Decimals/dates/bools)."""
     typed = [ValueType(v, type(v)) for v in values]
     return data.Custom(meta(**kwargs), date, type_, typed)
+
+
+def error_source(err: Any) -> str | None:
+    """``file:line`` of a Beancount load error, when it has one."""
+    src = getattr(err, "source", None)
+    if isinstance(src, dict) and src.get("filename"):
+        return f"{src['filename']}:{src.get('lineno', '?')}"
+    return None
 
 
 def source_of(entry: Any) -> str:

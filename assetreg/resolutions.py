@@ -147,7 +147,7 @@ def record_resolution(
         raise BadInput(f"malformed resolution id {rid!r}", "use e.g. R-2024-01")
     if not title.strip():
         raise BadInput("a resolution needs a title", "pass --title '关于……的决定'")
-    existing = resolutions_from_entries([*txn.entries, *staged_resolutions(txn)])
+    existing = resolutions_from_entries(txn.after().entries)
     if rid in existing:
         raise BadInput(f"resolution {rid} is already recorded ({existing[rid].source})",
                        "choose a new id; recorded resolutions are never rewritten")
@@ -167,11 +167,4 @@ def record_resolution(
         thresholds=result.thresholds,
     )
     txn.append("contracts", [entry])
-    staged_resolutions(txn).append(entry)
     return entry
-
-
-def staged_resolutions(txn: Transaction) -> list[Any]:
-    """Resolutions staged in ``txn`` but not yet written, so later steps in it can cite them."""
-    staged: list[Any] = txn.__dict__.setdefault("_assetreg_resolutions", [])
-    return staged

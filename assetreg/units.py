@@ -25,6 +25,7 @@ from typing import Any
 from beancount.core import data
 
 from .errors import BadInput
+from .ledger import Transaction, custom
 
 UNIT_TYPE = "unit"
 DEVELOPER_KEY = "DEVELOPER-UNSOLD"  # the one head all unsold units share
@@ -152,3 +153,24 @@ def roster_from_entries(entries: Iterable[Any]) -> Roster:
                 source=f"{m.get('filename')}:{m.get('lineno')}",
             )
     return Roster(units)
+
+
+def record_unit(txn: Transaction, number: str, day: dt.date, *, building: str,
+                area: str | Decimal, owner: str, unsold: bool = False,
+                update: bool = False) -> Unit:
+    """Stage a unit of the roster in ``txn`` (part "units"); with ``update``, a change
+    (e.g. a new owner key) to a unit already listed. Returns the unit as staged."""
+    number = validate_unit_number(number)
+    area_d = parse_area(area)
+    owner = validate_owner_key(owner)
+    if not building.strip():
+        raise BadInput("empty --building", "give the building number, e.g. 3")
+    existing = roster_from_entries(txn.after().entries).get(number)
+    if existing and not update:
+        raise BadInput(f"unit {number} is already in the roster ({existing.source})",
+                       "pass --update to record a change for it")
+    if update and not existing:
+        raise BadInput(f"unit {number} is not in the roster", "add it without --update")
+    txn.append("units", [custom(day, UNIT_TYPE, [number], building=building.strip(), area=area_d,
+                                owner=owner, unsold=unsold)])
+    return Unit(number, building.strip(), area_d, owner, unsold, day)

@@ -146,9 +146,12 @@ def where(path: Path, sheet: str, row: int) -> dict[str, Any]:
     return data.new_metadata(f"{path.name}:{sheet}", row)
 
 
-def book_errors(path: Path, plans: Sequence[Plan], entries: Sequence[Any], extra: Sequence[Any],
+def book_errors(path: Path, plans: Sequence[Plan], entries: Sequence[Any], staged: Sequence[Any],
                 options_map: dict[str, Any]) -> list[CellError]:
     """What ``bean-check`` would newly report once the planned entries are written.
+
+    ``entries`` is the ledger as loaded; ``staged`` what the transaction already holds
+    besides the plans (the contracts the policy gate staged).
 
     The ledger's plugin (assetreg.plugin) makes some audit findings errors: income on an
     unconfirmed asset or outside a permitted contract, a sealed period changed, money in
@@ -175,7 +178,7 @@ def book_errors(path: Path, plans: Sequence[Plan], entries: Sequence[Any], extra
         if late:
             return sorted(late.values(), key=lambda c: (c.sheet, c.row))
     before = {(f.check, f.message) for f in plugin_findings(sorted(entries, key=data.entry_sortkey), options_map)}
-    after = plugin_findings(sorted([*entries, *extra, *new], key=data.entry_sortkey), options_map)
+    after = plugin_findings(sorted([*entries, *staged, *new], key=data.entry_sortkey), options_map)
     rows = {k: (p.sheet, v) for p in plans for k, v in p.rows.items()}
     out = []
     for f in after:

@@ -51,5 +51,5 @@ def test_a_transaction_that_stages_nothing_changes_no_byte(small_compound: Path)
     before = snapshot(small_compound)
     with Compound.locate(small_compound).transaction() as txn:
         txn.append("journal", [])
-        txn.append_text("registry", "")
+        txn.append("registry", ())
     assert snapshot(small_compound) == before

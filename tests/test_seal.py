@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 from test_audit import RESOLUTION, contract_text, full_year, income
 
 from assetreg import seal as sealing
+from assetreg import sealing as seal_step
 from assetreg.audit import run_checks
 from assetreg.cli import main
+from assetreg.errors import BadInput
 from assetreg.ledger import Compound
 
 BEAN_CHECK = str(Path(sys.executable).parent / "bean-check")
@@ -341,3 +343,30 @@ def test_audit_load_builds_the_index_once_and_checks_once(books: Path, monkeypat
     assert loaded.errors == [] and len(built) == 1
     run_checks(loaded.entries, loaded.options_map, dt.date(2025, 1, 1))
     assert len(built) == 1  # the audit reads the index the plugin built during the load
+
+
+def test_seal_record_without_the_cli_stages_entry_and_manifest_together(books: Path) -> None:
+    c = Compound.locate(books)
+    before = snapshot(books)
+    with c.transaction() as txn:
+        sealed = seal_step.record(txn, dt.date(2024, 6, 30), day=dt.date(2024, 7, 5))
+        # staged, not written: the ledger after the write already has the seal
+        assert snapshot(books) == before
+        assert [s.through for s in sealing.seals_from_entries(txn.after().entries)] == [dt.date(2024, 6, 30)]
+        assert txn.staged_entries("journal") == [sealed.entry]
+        # a second seal in the same transaction sees the first one
+        with pytest.raises(BadInput, match="already sealed through 2024-06-30"):
+            seal_step.record(txn, dt.date(2024, 6, 30), day=dt.date(2024, 7, 5))
+    assert sealed.manifest == books / "seals" / "2024-06-30.manifest"
+    text = sealed.manifest.read_text(encoding="utf-8")
+    s = sealing.seals_from_entries(c.load().entries)[0]
+    assert s.hash == sealed.state.hash and s.manifest_hash == sealing.manifest_hash(text)
+
+
+def test_seal_record_refused_midway_writes_neither_manifest_nor_entry(books: Path) -> None:
+    before = snapshot(books)
+    with pytest.raises(BadInput, match="after the seal's date"), Compound.locate(books).transaction() as txn:
+        seal_step.record(txn, dt.date(2024, 6, 30), day=dt.date(2024, 7, 5))
+        seal_step.record(txn, dt.date(2024, 9, 30), day=dt.date(2024, 7, 5))
+    assert snapshot(books) == before
+    assert not (books / "seals").exists()

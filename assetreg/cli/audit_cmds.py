@@ -12,14 +12,13 @@ from typing import Any
 
 import click
 
-from .. import books, plugin
 from .. import periods as periods_
-from .. import seal as sealing
+from .. import plugin, sealing
 from ..audit import SEVERITIES, Finding, run_checks
 from ..disclosure import build as build_disclosure
 from ..disclosure import disclosure_entry, render_html, write_xlsx
 from ..errors import BadInput
-from ..ledger import Loaded, custom
+from ..ledger import Loaded, error_source
 from .common import compound, echo_json, ledger_option, the_date
 
 
@@ -37,10 +36,8 @@ def _is_plugin_error(err: Any) -> bool:
 
 
 def _error_source(err: Any) -> tuple[str, ...]:
-    src = getattr(err, "source", None)
-    if isinstance(src, dict) and src.get("filename"):
-        return (f"{src['filename']}:{src.get('lineno', '?')}",)
-    return ()
+    src = error_source(err)
+    return (src,) if src else ()
 
 
 def load_findings(loaded: Loaded, as_of: dt.date) -> list[Finding]:
@@ -146,45 +143,9 @@ def seal(ledger: str | None, through_text: str, date_text: str | None) -> None:
     """Seal a period: record a hash of every entry dated up to --through."""
     through = the_date(through_text, "--through")
     day = the_date(date_text)
-    if through > day:
-        raise BadInput(f"--through {through} is after the seal's date {day}",
-                       "seal only a period that has ended: --through on or before --date")
-    c = compound(ledger)
-    with c.transaction() as txn:
-        loaded = txn.loaded
-        if loaded.errors:
-            first = loaded.errors[0]
-            raise BadInput(
-                f"the ledger does not pass bean-check ({len(loaded.errors)} errors; first at "
-                f"{(_error_source(first) or ('?',))[0]}: {' '.join(str(first.message).split())[:300]})",
-                "fix the books (see `assetreg audit`) before sealing them")
-        existing = sealing.seals_from_entries(loaded.entries)
-        later = [s for s in existing if s.through >= through]
-        if later:
-            raise BadInput(f"already sealed through {later[0].through} ({later[0].source})",
-                           "seal a later day; a sealed period is never sealed again")
-        index = books.of(loaded.entries, loaded.options_map)
-        left = {a: b for a, b in index.suspense_on(through).items() if b != 0}
-        if left:
-            account, balance = next(iter(left.items()))
-            raise BadInput(f"{balance} is still in {account} on {through}",
-                           "match the suspense lines to income, remittances or deposits first, "
-                           "then seal")
-        root = sealing.root_of(loaded.options_map)
-        state = sealing.compute(loaded.entries, through, root)
-        rel = f"{sealing.MANIFEST_DIR}/{through.isoformat()}.manifest"
-        manifest_path = c.root / rel
-        if manifest_path.exists():
-            raise BadInput(f"{manifest_path} already exists",
-                           "a manifest is never overwritten; remove a stray one only if no seal names it")
-        text = state.manifest_text()
-        # Staged with the ledger text: written by the same commit, or not at all.
-        txn.staged.setdefault(manifest_path, []).append(text)
-        txn.append("journal", [custom(
-            day, sealing.SEAL_TYPE, [through.isoformat()], scheme=sealing.SCHEME,
-            hash=state.hash, entries=state.entries,
-            months=state.months_text(), manifest=rel, manifest_hash=sealing.manifest_hash(text))])
-    click.echo(f"sealed {state.entries} entries dated up to {through}: {state.hash}")
+    with compound(ledger).transaction() as txn:
+        sealed = sealing.record(txn, through, day=day)
+    click.echo(f"sealed {sealed.state.entries} entries dated up to {through}: {sealed.state.hash}")
 
 
 # ---------------------------------------------------------------- disclose

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -60,9 +61,8 @@ def _import(file: Path, c, importers: list, kind: str | None, day, dry_run: bool
     if dry_run:
         txn = Transaction(c, c.load())
         summary = _stage(file, txn, importers, kind, day)
-        for chunks in txn.staged.values():
-            for chunk in chunks:
-                click.echo(chunk)
+        for _, text in txn.preview():
+            click.echo(text)
         click.echo(f"dry run: {summary}; nothing written")
         return
     with c.transaction() as txn:
@@ -86,8 +86,9 @@ def _stage(file: Path, txn: Transaction, importers: list, kind: str | None, day)
     if not problems.errors:
         from importers.base import book_errors
 
-        staged = txn.__dict__.get("_assetreg_contracts", [])  # contracts the policy gate staged
-        problems.errors.extend(book_errors(file, plans, txn.entries, staged, txn.loaded.options_map))
+        # What the policy gate staged (contracts) counts too, as it will once written.
+        problems.errors.extend(book_errors(file, plans, txn.entries, txn.staged_entries(),
+                                           txn.loaded.options_map))
     for w in problems.warnings:
         click.echo(f"warning: {w}", err=True)
     if problems.errors:
@@ -98,11 +99,11 @@ def _stage(file: Path, txn: Transaction, importers: list, kind: str | None, day)
             "correct the cells listed and import the file again")
     written = 0
     for plan in plans:
-        by_part: dict[str, list[str]] = {}
+        by_part: dict[str, list[Any]] = {}
         for part, entry in plan.writes:
-            by_part.setdefault(part, []).append(render(entry))
-        for part, texts in by_part.items():
-            txn.append_text(part, "\n".join(texts))
+            by_part.setdefault(part, []).append(entry)
+        for part, entries in by_part.items():
+            txn.append(part, entries, render=render, spaced=True)
         written += len(plan.writes) + plan.staged_by_gate
     already = sum(p.already for p in plans)
     sheets_text = ", ".join(p.sheet for p in plans)

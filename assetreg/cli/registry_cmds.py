@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
-from beancount.core import data
 
-from .. import accounts
-from ..errors import BadInput
-from ..ledger import Transaction, custom, meta
-from ..registry import (
-    check_move,
-    registry_from_entries,
-    validate_asset_id,
-    validate_kind,
-    validate_zones,
-)
-from ..resolutions import make_resolution_check, resolutions_from_entries
+from .. import confirmation
+from ..registry import registry_from_entries
 from ..scaffold import init_compound
-from ..units import parse_area, roster_from_entries, validate_owner_key, validate_unit_number
+from ..units import record_unit, roster_from_entries
 from ..vocab import KINDS, STATUS_LABELS, ZONES
 from .common import compound, date_option, echo_json, json_option, ledger_option, the_date
 
@@ -62,22 +53,10 @@ def unit_add(number: str, building: str, area: str, owner: str, unsold: bool, up
              ledger: str | None, date_text: str | None) -> None:
     """Add a unit to the roster."""
     day = the_date(date_text)
-    number = validate_unit_number(number)
-    area_d = parse_area(area)
-    owner = validate_owner_key(owner)
-    if not building.strip():
-        raise BadInput("empty --building", "give the building number, e.g. 3")
-    c = compound(ledger)
-    with c.transaction() as txn:
-        existing = roster_from_entries(txn.entries).get(number)
-        if existing and not update:
-            raise BadInput(f"unit {number} is already in the roster ({existing.source})",
-                           "pass --update to record a change for it")
-        if update and not existing:
-            raise BadInput(f"unit {number} is not in the roster", "add it without --update")
-        txn.append("units", [custom(day, "unit", [number], building=building.strip(), area=area_d,
-                                    owner=owner, unsold=unsold)])
-    click.echo(f"unit {number}: {area_d} m², owner {owner}{' (developer unsold)' if unsold else ''}")
+    with compound(ledger).transaction() as txn:
+        u = record_unit(txn, number, day, building=building, area=area, owner=owner,
+                        unsold=unsold, update=update)
+    click.echo(f"unit {u.number}: {u.area} m², owner {u.owner}{' (developer unsold)' if u.unsold else ''}")
 
 
 @unit.command("list")
@@ -107,12 +86,6 @@ def asset() -> None:
     """The common-asset registry and its 确权 lifecycle."""
 
 
-def _registry(txn_or_entries: Any):  # type: ignore[no-untyped-def]
-    entries = txn_or_entries.entries if isinstance(txn_or_entries, Transaction) else txn_or_entries
-    res = resolutions_from_entries(entries)
-    return registry_from_entries(entries, make_resolution_check(res)), make_resolution_check(res)
-
-
 @asset.command("add")
 @click.argument("asset_id")
 @click.option("--kind", required=True, type=click.Choice(list(KINDS)), help="asset kind")
@@ -122,27 +95,18 @@ def _registry(txn_or_entries: Any):  # type: ignore[no-untyped-def]
 @click.option("--basis", default="", help="claimed legal basis, e.g. 民法典第275条")
 @click.option("--zones", default="", help=f"zone facts for the policy gate, comma-separated: {', '.join(ZONES)}")
 @click.option("--structure", default="", help="structure facts, e.g. load-bearing wall")
-@click.option("--reason", default="共有资产清查登记", show_default=True)
+@click.option("--reason", default=confirmation.REGISTER_REASON, show_default=True)
 @ledger_option
 @date_option()
 def asset_add(asset_id: str, kind: str, location: str, description: str, size: str, basis: str,
               zones: str, structure: str, reason: str, ledger: str | None, date_text: str | None) -> None:
     """Register a common asset (status: registered)."""
     day = the_date(date_text)
-    asset_id = validate_asset_id(asset_id)
-    kind = validate_kind(kind)
-    zones = validate_zones(zones)
-    if not location.strip():
-        raise BadInput("empty --location", "say where the asset is")
-    c = compound(ledger)
-    with c.transaction() as txn:
-        reg, _ = _registry(txn)
-        check_move(reg.get(asset_id), "registered", day)
-        txn.append("registry", [custom(day, "asset", [asset_id, "registered"], kind=kind,
-                                       location=location.strip(), description=description or None,
-                                       size=size or None, basis=basis or None, zones=zones or None,
-                                       structure=structure or None, reason=reason)])
-    click.echo(f"registered {asset_id} ({KINDS[kind]}) at {location}")
+    with compound(ledger).transaction() as txn:
+        step = confirmation.register(txn, asset_id, day, kind=kind, location=location,
+                                     description=description, size=size, basis=basis,
+                                     zones=zones, structure=structure, reason=reason)
+    click.echo(f"registered {step.asset_id} ({KINDS[kind]}) at {location}")
 
 
 @asset.command("list")
@@ -152,7 +116,7 @@ def asset_add(asset_id: str, kind: str, location: str, description: str, size: s
 @json_option
 def asset_list(kind: str | None, status: str | None, ledger: str | None, as_json: bool) -> None:
     """List the register."""
-    reg, _ = _registry(compound(ledger).load().entries)
+    reg = registry_from_entries(compound(ledger).load().entries)
     rows = [a for a in sorted(reg.assets.values(), key=lambda a: a.id)
             if (kind is None or a.kind == kind) and (status is None or a.status == status)]
     if as_json:
@@ -171,7 +135,7 @@ def asset_list(kind: str | None, status: str | None, ledger: str | None, as_json
 @json_option
 def asset_show(asset_id: str, ledger: str | None, as_json: bool) -> None:
     """Show one asset with its full history."""
-    reg, _ = _registry(compound(ledger).load().entries)
+    reg = registry_from_entries(compound(ledger).load().entries)
     a = reg.require(asset_id)
     if as_json:
         echo_json(a.as_dict())
@@ -187,57 +151,23 @@ def asset_show(asset_id: str, ledger: str | None, as_json: bool) -> None:
         click.echo(f"    {e.date} {e.action:<10} {e.reason} {extra}".rstrip())
 
 
-def _step(asset_id: str, action: str, ledger: str | None, date_text: str | None, reason: str,
-          *, extra: dict[str, Any] | None = None, evidence: tuple[str, ...] = (),
-          resolution: str | None = None) -> None:
+def _run(step: Callable[..., confirmation.Step], asset_id: str, ledger: str | None,
+         date_text: str | None, **kwargs: Any) -> None:
     day = the_date(date_text)
-    c = compound(ledger)
-    with c.transaction() as txn:
-        reg, rcheck = _registry(txn)
-        a = reg.require(asset_id)
-        docs = _document_index(txn.entries)
-        new_docs: list[Any] = []
-
-        def evidence_check(ref: str) -> bool:
-            path = (c.root / ref).resolve()
-            if str(path) in docs:
-                return True
-            if path.is_file() and c.root in path.parents:
-                new_docs.append(data.Document(meta(asset=a.id), day, accounts.REGISTRY,
-                                              str(Path(ref)), None, None))
-                return True
-            return False
-
-        check_move(a, action, day, reason=reason, evidence=evidence, resolution=resolution,
-                   resolution_check=rcheck, evidence_check=evidence_check)
-        fields: dict[str, Any] = dict(extra or {})
-        if action == "objected":
-            fields["notice"] = a.notice_start  # the notice the objection is recorded against
-        if evidence:
-            fields["evidence"] = ";".join(evidence)
-        if resolution:
-            fields["resolution"] = resolution
-        txn.append("registry", [*new_docs, custom(day, "asset", [a.id, action], **fields, reason=reason)])
-    click.echo(f"{a.id}: {action} on {day}")
-
-
-def _document_index(entries: list[Any]) -> set[str]:
-    return {str(Path(e.filename).resolve()) for e in entries if isinstance(e, data.Document)}
+    with compound(ledger).transaction() as txn:
+        done = step(txn, asset_id, day, **kwargs)
+    click.echo(f"{done.asset_id}: {done.action} on {day}")
 
 
 @asset.command("notice")
 @click.argument("asset_id")
 @click.option("--days", type=int, default=None, help="objection window in days (default: the compound's notice-days)")
-@click.option("--reason", default="确权公示", show_default=True)
+@click.option("--reason", default=confirmation.NOTICE_REASON, show_default=True)
 @ledger_option
 @date_option("first day of the notice (YYYY-MM-DD); default today")
 def asset_notice(asset_id: str, days: int | None, reason: str, ledger: str | None, date_text: str | None) -> None:
     """Put an asset under public notice (公示)."""
-    if days is None:
-        days = compound(ledger).load().options.notice_days
-    if days < 1:
-        raise BadInput(f"notice window of {days} days", "give --days 1 or more (15 is usual)")
-    _step(asset_id, "noticed", ledger, date_text, reason, extra={"days": days})
+    _run(confirmation.notice, asset_id, ledger, date_text, days=days, reason=reason)
 
 
 @asset.command("object")
@@ -248,21 +178,21 @@ def asset_notice(asset_id: str, days: int | None, reason: str, ledger: str | Non
 @date_option()
 def asset_object(asset_id: str, by: str | None, reason: str, ledger: str | None, date_text: str | None) -> None:
     """Record an objection against the current notice."""
-    extra = {"by": validate_owner_key(by)} if by else {}
-    _step(asset_id, "objected", ledger, date_text, reason, extra=extra)
+    _run(confirmation.object_, asset_id, ledger, date_text, reason=reason, by=by)
 
 
 @asset.command("confirm")
 @click.argument("asset_id")
 @click.option("--evidence", multiple=True, help="evidence file under the compound folder, e.g. documents/P-017.pdf (repeatable)")
 @click.option("--resolution", default=None, help="id of an owners' resolution that confirms it")
-@click.option("--reason", default="公示期满无异议，确认为业主共有", show_default=True)
+@click.option("--reason", default=confirmation.CONFIRM_REASON, show_default=True)
 @ledger_option
 @date_option()
 def asset_confirm(asset_id: str, evidence: tuple[str, ...], resolution: str | None, reason: str,
                   ledger: str | None, date_text: str | None) -> None:
     """Confirm ownership (确权)."""
-    _step(asset_id, "confirmed", ledger, date_text, reason, evidence=evidence, resolution=resolution)
+    _run(confirmation.confirm, asset_id, ledger, date_text, evidence=evidence,
+         resolution=resolution, reason=reason)
 
 
 @asset.command("dispute")
@@ -272,7 +202,7 @@ def asset_confirm(asset_id: str, evidence: tuple[str, ...], resolution: str | No
 @date_option()
 def asset_dispute(asset_id: str, reason: str, ledger: str | None, date_text: str | None) -> None:
     """Mark an asset disputed (income on it is refused from this day)."""
-    _step(asset_id, "disputed", ledger, date_text, reason)
+    _run(confirmation.dispute, asset_id, ledger, date_text, reason=reason)
 
 
 @asset.command("resolve")
@@ -282,7 +212,7 @@ def asset_dispute(asset_id: str, reason: str, ledger: str | None, date_text: str
 @date_option()
 def asset_resolve(asset_id: str, reason: str, ledger: str | None, date_text: str | None) -> None:
     """Close a dispute; the asset returns to registered and can be re-noticed."""
-    _step(asset_id, "resolved", ledger, date_text, reason)
+    _run(confirmation.resolve, asset_id, ledger, date_text, reason=reason)
 
 
 @asset.command("exclude")
@@ -292,7 +222,7 @@ def asset_resolve(asset_id: str, reason: str, ledger: str | None, date_text: str
 @date_option()
 def asset_exclude(asset_id: str, reason: str, ledger: str | None, date_text: str | None) -> None:
     """Exclude an asset from the common assets (final)."""
-    _step(asset_id, "excluded", ledger, date_text, reason)
+    _run(confirmation.exclude, asset_id, ledger, date_text, reason=reason)
 
 
 @asset.command("amend")
@@ -309,13 +239,5 @@ def asset_amend(asset_id: str, zones: str | None, structure: str | None, locatio
                 description: str | None, size: str | None, reason: str, ledger: str | None,
                 date_text: str | None) -> None:
     """Record new facts about an asset (a dated event; nothing is overwritten)."""
-    extra: dict[str, Any] = {}
-    if zones is not None:
-        extra["zones"] = validate_zones(zones)
-    for k, v in (("structure", structure), ("location", location), ("description", description), ("size", size)):
-        if v is not None:
-            extra[k] = v
-    if not extra:
-        raise BadInput("nothing to amend", "pass at least one of --zones --structure --location --description --size")
-    _step(asset_id, "amended", ledger, date_text, reason, extra=extra)
-
+    _run(confirmation.amend, asset_id, ledger, date_text, reason=reason, zones=zones,
+         structure=structure, location=location, description=description, size=size)

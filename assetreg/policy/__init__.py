@@ -10,7 +10,7 @@
 
 from ..vocab import USES
 from .engine import FORBIDDEN, NOT_PERMITTED, PERMITTED, Decision, RuleResult, decide
-from .gate import DECISION_TYPE, check, end_contract, record, staged_contracts
+from .gate import DECISION_TYPE, check, end_contract, record
 from .loading import (
     COMPOUND_POLICY_FILE,
     DEFAULT_DISTRICT,
@@ -27,5 +27,5 @@ __all__ = [
     "COMPOUND_POLICY_FILE", "DECISION_TYPE", "DEFAULT_DISTRICT", "FORBIDDEN", "NOT_PERMITTED",
     "PERMITTED", "USES", "Decision", "PolicySet", "Proposal", "RuleResult", "available_sets",
     "check", "decide", "end_contract", "load_district", "load_file", "load_policy_set",
-    "policy_hash", "record", "staged_contracts",
+    "policy_hash", "record",
 ]

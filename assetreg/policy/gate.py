@@ -1,8 +1,9 @@
 """The gate: write a contract only when permitted; log a rejected proposal otherwise.
 
 :func:`record` stages into a caller's :class:`~assetreg.ledger.Transaction` and never
-opens one, so an importer can put many rows through the gate in one atomic write. The
-contracts it stages are kept on the transaction and count in later overlap checks.
+opens one, so an importer can put many rows through the gate in one atomic write. It
+decides on :meth:`~assetreg.ledger.Transaction.after`, the ledger as it will be once the
+transaction commits, so contracts and resolutions staged earlier count in later checks.
 
 A rejected proposal goes to the decisions log (``decisions.beancount``) for residents::
 
@@ -21,32 +22,17 @@ A rejected proposal goes to the decisions log (``decisions.beancount``) for resi
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from beancount.core import data
 
 from ..contracts import CONTRACT_TYPE, content_hash, contracts_from_entries
 from ..errors import BadInput
 from ..ledger import Loaded, Transaction, custom
-from ..resolutions import staged_resolutions
 from .engine import Decision, decide
 from .proposal import Proposal
 from .schema import PolicySet
 
 DECISION_TYPE = "decision"
-
-
-def staged_contracts(txn: Transaction) -> list[Any]:
-    """Contract entries staged in ``txn`` and not yet written."""
-    staged: list[Any] = txn.__dict__.setdefault("_assetreg_contracts", [])
-    return staged
-
-
-def view(txn: Transaction) -> Loaded:
-    """The ledger as it will be once ``txn`` commits (its staged resolutions and contracts too)."""
-    lo = txn.loaded
-    return Loaded([*lo.entries, *staged_resolutions(txn), *staged_contracts(txn)],
-                  lo.errors, lo.options_map, lo.options)
 
 
 def contract_entry(proposal: Proposal, decision: Decision, day: dt.date) -> data.Custom:
@@ -93,7 +79,7 @@ def check_new_id(loaded: Loaded, proposal: Proposal) -> None:
 
 def check(txn_or_loaded: Transaction | Loaded, proposal: Proposal, policy_set: PolicySet) -> Decision:
     """The dry run of :func:`record`."""
-    loaded = view(txn_or_loaded) if isinstance(txn_or_loaded, Transaction) else txn_or_loaded
+    loaded = txn_or_loaded.after() if isinstance(txn_or_loaded, Transaction) else txn_or_loaded
     check_new_id(loaded, proposal)
     return decide(proposal, loaded, policy_set)
 
@@ -103,13 +89,11 @@ def record(txn: Transaction, proposal: Proposal, policy_set: PolicySet,
     """Decide ``proposal`` and stage the result in ``txn``: the contract (part "contracts")
     when permitted, a rejected-proposal entry (part "decisions") otherwise."""
     day = day or dt.date.today()
-    loaded = view(txn)
+    loaded = txn.after()
     check_new_id(loaded, proposal)
     decision = decide(proposal, loaded, policy_set)
     if decision.permitted:
-        entry = contract_entry(proposal, decision, day)
-        txn.append("contracts", [entry])
-        staged_contracts(txn).append(entry)
+        txn.append("contracts", [contract_entry(proposal, decision, day)])
     else:
         txn.append("decisions", [decision_entry(proposal, decision, day)])
     return decision
@@ -118,7 +102,7 @@ def record(txn: Transaction, proposal: Proposal, policy_set: PolicySet,
 def end_contract(txn: Transaction, contract_id: str, day: dt.date, reason: str) -> data.Custom:
     """Stage the early end of a contract (an event; the recorded entry is never edited)."""
     cid = contract_id.strip().upper()
-    found = contracts_from_entries(view(txn).entries)
+    found = contracts_from_entries(txn.after().entries)
     c = found.get(cid)
     if c is None:
         raise BadInput(f"no contract {cid} in the ledger", "check the id with `assetreg contract list`")
@@ -131,5 +115,4 @@ def end_contract(txn: Transaction, contract_id: str, day: dt.date, reason: str) 
                        "give the first day the contract is no longer in force, within its term")
     entry = custom(day, CONTRACT_TYPE, [cid, "ended"], reason=reason.strip())
     txn.append("contracts", [entry])
-    staged_contracts(txn).append(entry)
     return entry
