@@ -499,47 +499,16 @@ class Sheet:
 
 @contextlib.contextmanager
 def workbook(path: Path) -> Iterator[list[Sheet]]:
-    """The worksheets of an .xlsx file, streamed (a bank statement may have 50,000 rows).
+    """The worksheets of an .xlsx file, read with calamine (a bank statement may have 50,000
+    rows) after :mod:`importers.xlsxread` has checked the file: one that is not an .xlsx
+    workbook, is damaged or would unpack beyond its limits is a :class:`BadInput`."""
+    from .xlsxread import Workbook
 
-    The lean reader of :mod:`importers.xlsxread` is used when it understands the file;
-    otherwise openpyxl's read-only mode, which yields the same values, more slowly.
-    """
-    from .xlsxread import Unsupported
-    from .xlsxread import Workbook as Lean
-
-    try:
-        lean = Lean(path)
-    except Unsupported:
-        with _openpyxl_workbook(path) as sheets:
-            yield sheets
-        return
+    wb = Workbook(path)
     try:
         sheets = []
-        for name, part in lean.sheets:
-            head = list(lean.rows(part, max_row=HEADER_SCAN_ROWS))
-            sheets.append(Sheet(path, name, head, functools.partial(lean.rows, part)))
-        yield sheets
-    finally:
-        lean.close()
-
-
-@contextlib.contextmanager
-def _openpyxl_workbook(path: Path) -> Iterator[list[Sheet]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
-        raise BadInput(f"{path}: cannot read it as an .xlsx workbook ({exc})",
-                       "save the sheet from Excel or WPS as .xlsx (Excel 2007+) and import that file") from None
-    try:
-        sheets = []
-        for ws in wb.worksheets:
-            head = [tuple(c) for c in ws.iter_rows(values_only=True, max_row=HEADER_SCAN_ROWS)]
-            sheets.append(Sheet(path, ws.title, head, functools.partial(ws.iter_rows, values_only=True)))
+        for name in wb.names:
+            sheets.append(Sheet(path, name, wb.head(name, HEADER_SCAN_ROWS), functools.partial(wb.rows, name)))
         yield sheets
     finally:
         wb.close()
