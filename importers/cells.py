@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from assetreg.dates import date_fields
 from assetreg.errors import BadInput
 
 CENT = Decimal("0.01")
@@ -167,20 +168,13 @@ def parse_decimal(value: Any, what: str, example: str) -> Decimal:
 
 # ------------------------------------------------------------------ dates
 
-_DATE_TEXT = (
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})"),
-)
-_TIME_TAIL = re.compile(r"^(\s*\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 DATE_EXPECTED = "a date such as 2025-03-01, 2025/3/1 or 2025年3月1日"
 
 
 def parse_date(value: Any) -> dt.date:
-    """A date cell: an Excel date, an Excel serial number, or text in the usual Chinese forms.
+    """A date cell: an Excel date, an Excel serial number, or text in the forms of
+    :func:`assetreg.dates.date_fields` (full-width digits and signs too).
 
     A time of day after the date (bank exports often add one) is accepted and dropped.
     """
@@ -206,13 +200,10 @@ def parse_date(value: Any) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass  # e.g. 2025-02-30: reported below with the other forms
-    s = clean(value)
-    for pattern in _DATE_TEXT:
-        m = pattern.match(s)
-        if m and _TIME_TAIL.match(s[m.end():]):
-            y, mo, d = (int(g) for g in m.groups())
-            return _date_or_problem(y, mo, d, value)
-    raise CellProblem(f"not a date: {value!r}", DATE_EXPECTED)
+    fields = date_fields(clean(value), time_of_day=True)
+    if fields is None:
+        raise CellProblem(f"not a date: {value!r}", DATE_EXPECTED)
+    return _date_or_problem(*fields, value)
 
 
 def _date_or_problem(y: int, mo: int, d: int, value: Any) -> dt.date:
