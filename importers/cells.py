@@ -25,6 +25,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from assetreg.dates import date_fields
 from assetreg.errors import BadInput
 
 CENT = Decimal("0.01")
@@ -167,20 +168,13 @@ def parse_decimal(value: Any, what: str, example: str) -> Decimal:
 
 # ------------------------------------------------------------------ dates
 
-_DATE_TEXT = (
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})"),
-)
-_TIME_TAIL = re.compile(r"^(\s*\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 DATE_EXPECTED = "a date such as 2025-03-01, 2025/3/1 or 2025年3月1日"
 
 
 def parse_date(value: Any) -> dt.date:
-    """A date cell: an Excel date, an Excel serial number, or text in the usual Chinese forms.
+    """A date cell: an Excel date, an Excel serial number, or text in the forms of
+    :func:`assetreg.dates.date_fields` (full-width digits and signs too).
 
     A time of day after the date (bank exports often add one) is accepted and dropped.
     """
@@ -206,13 +200,10 @@ def parse_date(value: Any) -> dt.date:
             return dt.date.fromisoformat(value)
         except ValueError:
             pass  # e.g. 2025-02-30: reported below with the other forms
-    s = clean(value)
-    for pattern in _DATE_TEXT:
-        m = pattern.match(s)
-        if m and _TIME_TAIL.match(s[m.end():]):
-            y, mo, d = (int(g) for g in m.groups())
-            return _date_or_problem(y, mo, d, value)
-    raise CellProblem(f"not a date: {value!r}", DATE_EXPECTED)
+    fields = date_fields(clean(value), time_of_day=True)
+    if fields is None:
+        raise CellProblem(f"not a date: {value!r}", DATE_EXPECTED)
+    return _date_or_problem(*fields, value)
 
 
 def _date_or_problem(y: int, mo: int, d: int, value: Any) -> dt.date:
@@ -499,47 +490,16 @@ class Sheet:
 
 @contextlib.contextmanager
 def workbook(path: Path) -> Iterator[list[Sheet]]:
-    """The worksheets of an .xlsx file, streamed (a bank statement may have 50,000 rows).
+    """The worksheets of an .xlsx file, read with calamine (a bank statement may have 50,000
+    rows) after :mod:`importers.xlsxread` has checked the file: one that is not an .xlsx
+    workbook, is damaged or would unpack beyond its limits is a :class:`BadInput`."""
+    from .xlsxread import Workbook
 
-    The lean reader of :mod:`importers.xlsxread` is used when it understands the file;
-    otherwise openpyxl's read-only mode, which yields the same values, more slowly.
-    """
-    from .xlsxread import Unsupported
-    from .xlsxread import Workbook as Lean
-
-    try:
-        lean = Lean(path)
-    except Unsupported:
-        with _openpyxl_workbook(path) as sheets:
-            yield sheets
-        return
+    wb = Workbook(path)
     try:
         sheets = []
-        for name, part in lean.sheets:
-            head = list(lean.rows(part, max_row=HEADER_SCAN_ROWS))
-            sheets.append(Sheet(path, name, head, functools.partial(lean.rows, part)))
-        yield sheets
-    finally:
-        lean.close()
-
-
-@contextlib.contextmanager
-def _openpyxl_workbook(path: Path) -> Iterator[list[Sheet]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError) as exc:
-        raise BadInput(f"{path}: cannot read it as an .xlsx workbook ({exc})",
-                       "save the sheet from Excel or WPS as .xlsx (Excel 2007+) and import that file") from None
-    try:
-        sheets = []
-        for ws in wb.worksheets:
-            head = [tuple(c) for c in ws.iter_rows(values_only=True, max_row=HEADER_SCAN_ROWS)]
-            sheets.append(Sheet(path, ws.title, head, functools.partial(ws.iter_rows, values_only=True)))
+        for name in wb.names:
+            sheets.append(Sheet(path, name, wb.head(name, HEADER_SCAN_ROWS), functools.partial(wb.rows, name)))
         yield sheets
     finally:
         wb.close()

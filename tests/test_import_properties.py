@@ -136,3 +136,35 @@ def test_dates_in_every_accepted_form(d: dt.date) -> None:
 def test_bad_dates_are_problems(text: str) -> None:
     with pytest.raises(CellProblem):
         parse_date(text)
+
+
+@given(st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31)))
+def test_one_date_parser_for_the_cli_and_the_cells(d: dt.date) -> None:
+    """Every written form the CLI accepts, a cell accepts too, as the same day."""
+    from assetreg.dates import parse_date as cli_date
+
+    for f in (d.isoformat(), f"{d.year}/{d.month}/{d.day}", f"{d.year}.{d.month}.{d.day}",
+              f"{d.year}年{d.month}月{d.day}日", f"{d.year}年{d.month}月{d.day}", f"{d:%Y%m%d}",
+              f" {d.year}-{d.month}-{d.day} "):
+        assert cli_date(f) == parse_date(f) == d, f
+
+
+@pytest.mark.parametrize("text", ["2025-03-01 10:22:33", "2025/3/1 9:05", "２０２５－０３－０１", "2025-03-01\u30009:05"])
+def test_cells_also_take_a_time_of_day_and_full_width_forms_the_cli_does_not(text: str) -> None:
+    from assetreg.dates import parse_date as cli_date
+    from assetreg.errors import BadInput
+
+    assert parse_date(text) == dt.date(2025, 3, 1)
+    with pytest.raises(BadInput, match="malformed date"):
+        cli_date(text)
+
+
+@pytest.mark.parametrize("text", ["2025-02-30", "2025/2/30", "2025年2月30日", "20250230", "2025-02-30 10:00"])
+def test_no_such_day(text: str) -> None:
+    from assetreg.dates import parse_date as cli_date
+    from assetreg.errors import BadInput
+
+    with pytest.raises(CellProblem, match="no such day"):
+        parse_date(text)
+    with pytest.raises(BadInput, match="malformed date"):
+        cli_date(text)
