@@ -1,0 +1,257 @@
+"""经营合同: contracts, a contract's page, billing, resolutions and their tally."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from .. import periods
+from ..audit.income import gate_problem
+from ..books import Income
+from ..contracts import Contract, billing_period
+from ..resolutions import Resolution
+from ..tally import Tally
+from ..vocab import (
+    CONTRACT_STATE_LABELS,
+    ORGANISATION_KINDS,
+    USES,
+    VERDICT_LABELS,
+    ZERO,
+)
+from .base import Books, rule_ids, yuan
+from .policy import rule_index
+
+
+def contract_state(c: Contract, today: dt.date) -> str:
+    if c.start > today:
+        return "upcoming"
+    return "in-force" if c.active_on(today) else "ended"
+
+
+def current_contract(books: Books, asset_id: str) -> Contract | None:
+    """The contract in force today on the asset, else the latest one that names it."""
+    found = books.index.contracts_by_asset.get(asset_id, [])
+    active = [c for c in found if c.active_on(books.today)]
+    if active:
+        return max(active, key=lambda c: c.start)
+    return max(found, key=lambda c: c.start) if found else None
+
+
+def billing(books: Books, c: Contract, with_rows: bool = False) -> dict[str, Any]:
+    """Amounts due to date against payments booked with ``contract:`` and ``period:`` meta.
+
+    A period paid short counts as arrears once it ended more than ``billing-grace-days``
+    ago (the audit's rule); before that it is shown as not yet due in full. ``with_rows``
+    adds the period-by-period table (for a contract's own page).
+    """
+    dues, known = books.index.schedule(c)
+    grace = dt.timedelta(days=books.index.option_int("billing-grace-days"))
+    paid_by_period: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for inc in books.index.income_by_contract.get(c.id, []):
+        paid_by_period[billing_period(dues, known, inc.period, inc.date) or "?"] += inc.gross
+    rows = []
+    due_to_date = arrears = prepaid = over = ZERO
+    periods_due = 0
+    open_short = False
+    today = books.today
+    for d in dues:
+        paid = paid_by_period.get(d.period, ZERO)
+        if d.start > today:
+            prepaid += paid
+            continue
+        periods_due += 1
+        due_to_date += d.amount
+        late = d.end + grace < today
+        short = d.amount - paid if paid < d.amount else ZERO
+        if paid > d.amount:
+            over += paid - d.amount
+        if short and late:
+            arrears += short
+        elif short:
+            open_short = True
+        if with_rows:
+            rows.append({"period": d.period, "start": d.start.isoformat(), "end": d.end.isoformat(),
+                         "due": d.amount, "paid": paid, "short": short,
+                         "state": "arrears" if short and late else "open" if short else "paid"})
+    unmatched = sum((v for k, v in paid_by_period.items() if k not in known), ZERO)
+    over += unmatched
+    paid_total = sum(paid_by_period.values(), ZERO)
+    notes = []
+    if arrears > 0:
+        status, label = "arrears", f"欠费 {yuan(arrears)} 元"
+    elif open_short:
+        status, label = "open", "当期未缴（宽限期内）"
+    else:
+        status, label = "paid", "已结清" if periods_due else "尚无到期款项"
+    if over > 0:
+        notes.append(f"多收 {yuan(over)} 元")
+    if prepaid > 0:
+        notes.append(f"预收 {yuan(prepaid)} 元")
+    if notes:
+        label += "（" + "，".join(notes) + "）"
+    return {"rows": rows, "due_to_date": due_to_date, "paid_total": paid_total,
+            "unmatched": unmatched, "arrears": arrears, "overpaid": over, "prepaid": prepaid,
+            "status": status, "status_label": label}
+
+
+TALLY_KEYS = ("area_total", "heads_total", "area_participating", "heads_participating",
+              "area_approving", "heads_approving")
+
+
+def _percent(f: Fraction) -> str:
+    return f"{(Decimal(f.numerator) / Decimal(f.denominator) * 100).quantize(Decimal('0.01'))}%"
+
+
+def _number(f: Fraction) -> str:
+    text = str(f.numerator) if f.denominator == 1 else str(Decimal(f.numerator) / Decimal(f.denominator))
+    return f"{Decimal(text):,}"
+
+
+def tally_ratios(r: Resolution) -> list[dict[str, Any]]:
+    """The four Art. 278 ratios of a recorded resolution, each with its threshold and verdict.
+
+    Recomputed from the counts stored with the resolution by ``assetreg resolution record``,
+    with the tally module's own rules (thresholds by matter, "以上" inclusive, "过半数"
+    strict -- Art. 1259), so the page shows exactly what decided it.
+    """
+    if not all(k in r.meta for k in TALLY_KEYS):
+        return []
+    m = r.meta
+    tally = Tally(matter=r.matter, follow_majority=bool(m.get("follow_majority", False)),
+                  area_total=Decimal(str(m["area_total"])), heads_total=int(m["heads_total"]),
+                  area_participating=Decimal(str(m["area_participating"])),
+                  heads_participating=int(m["heads_participating"]),
+                  area_approving=Decimal(str(m["area_approving"])),
+                  heads_approving=int(m["heads_approving"]),
+                  ballots=int(m.get("ballots", 0)), followed_units=int(m.get("followed_units", 0)))
+    out = []
+    for c in tally.checks:
+        out.append({
+            "key": c.name, "label": c.label,
+            "value": f"{_number(c.numerator)} / {_number(c.denominator)} = {_percent(c.ratio)}"
+            if c.denominator else "—",
+            "threshold": ("超过" if c.strict else "不少于") + str(c.threshold),
+            "met": c.met,
+        })
+    return out
+
+
+def resolution_summary(books: Books, rid: str | None) -> dict[str, Any] | None:
+    if not rid:
+        return None
+    r = books.resolutions.get(rid)
+    if r is None:
+        return {"id": rid, "missing": True}
+    return {"id": r.id, "date": r.date.isoformat(), "title": r.title, "matter": r.matter,
+            "passed": r.passed, "ratios": tally_ratios(r), "ballots": r.meta.get("ballots", ""),
+            "thresholds": str(r.meta.get("thresholds", "")), "missing": False}
+
+
+def _rule_details(books: Books, ids: list[str]) -> list[dict[str, str]]:
+    index = rule_index(books)
+    return [{"id": i, "title": index.get(i, {}).get("title", ""),
+             "source": index.get(i, {}).get("source", ""),
+             "kind": index.get(i, {}).get("kind", "negative" if i.startswith("N-") else "other")}
+            for i in ids]
+
+
+def gate_check(c: Contract) -> str:
+    """Whether the recorded decision still matches the contract's terms (the audit's rule):
+    "" when it does, the problem when not."""
+    problem = gate_problem(c)
+    return str(problem) if problem else ""
+
+
+def contract_summary(books: Books, c: Contract) -> dict[str, Any]:
+    state = contract_state(c, books.today)
+    m = c.meta
+    lines = books.index.income_by_contract.get(c.id, [])
+    return {
+        "id": c.id,
+        "title": str(m.get("title", "")),
+        "assets": c.assets,
+        "use": c.use,
+        "use_label": USES.get(c.use, c.use),
+        "counterparty_kind": str(c.terms.get("counterparty_kind", "")),
+        # An organisation is named; an owner counterparty stays "业主" (no key, no name).
+        "counterparty": str(c.terms.get("counterparty", ""))
+        if str(c.terms.get("counterparty_kind", "")) in ORGANISATION_KINDS else "",
+        "start": c.start.isoformat(),
+        "end": c.end.isoformat(),
+        "ended_early": c.ended.isoformat() if c.ended else "",
+        "end_reason": c.end_reason,
+        "state": state,
+        "state_label": CONTRACT_STATE_LABELS[state],
+        "price": c.price,
+        "period": c.period,
+        "period_label": periods.FREQUENCY_LABELS.get(c.period, c.period),
+        "deposit": c.deposit,
+        "manager_share": c.terms.get("manager_share", ""),
+        "decision": str(m.get("decision", "")),
+        "decision_label": VERDICT_LABELS.get(str(m.get("decision", "")), str(m.get("decision", "未记录"))),
+        "rules": rule_ids(m.get("rules")),
+        "rule_details": _rule_details(books, rule_ids(m.get("rules"))),
+        "policy_set": str(m.get("policy_set", "")),
+        "gate": gate_check(c),
+        "resolution": resolution_summary(books, c.terms.get("resolution")),
+        "billing": billing(books, c),
+        "income_total": sum((inc.gross for inc in lines), ZERO),
+        "income_year": sum((inc.gross for inc in lines if inc.date.year == books.today.year), ZERO),
+        "recorded": c.date.isoformat(),
+        "source": Path(c.source.rsplit(":", 1)[0]).name + ":" + c.source.rsplit(":", 1)[-1],
+    }
+
+
+def contracts_page(books: Books) -> dict[str, Any]:
+    """经营合同: contracts in force, upcoming and ended; rejected proposals and why."""
+    return books.memo("contracts", lambda: _contracts_page(books))
+
+
+def _contracts_page(books: Books) -> dict[str, Any]:
+    summaries = [contract_summary(books, c)
+                 for c in sorted(books.contracts.values(), key=lambda c: (c.start, c.id))]
+    rejected = []
+    for r in sorted(books.rejected, key=lambda r: (r.date, r.id)):
+        m = r.meta
+        rejected.append({
+            "date": r.date.isoformat(), "id": r.id, "verdict": r.verdict,
+            "verdict_label": r.verdict_label,
+            "use": str(m.get("use", "")), "use_label": USES.get(str(m.get("use", "")), str(m.get("use", ""))),
+            "assets": str(m.get("assets", "")), "rules": rule_ids(m.get("rules")),
+            "rule_details": _rule_details(books, rule_ids(m.get("rules"))),
+            "reasons": [s.strip() for s in re.split(r"[;；\n]+", str(m.get("reasons", m.get("reason", "")))) if s.strip()],
+        })
+    return {
+        "in_force": [s for s in summaries if s["state"] == "in-force"],
+        "upcoming": [s for s in summaries if s["state"] == "upcoming"],
+        "ended": [s for s in summaries if s["state"] == "ended"],
+        "rejected": rejected,
+        "arrears_total": sum((s["billing"]["arrears"] for s in summaries), ZERO),
+    }
+
+
+def _by_asset(inc: Income) -> list[tuple[str, Decimal]]:
+    """An income's amount per asset named ("" for income naming none)."""
+    return list(inc.by_asset.items()) if inc.by_asset else [("", inc.gross)]
+
+
+def contract_page(books: Books, cid: str) -> dict[str, Any] | None:
+    c = books.contracts.get(cid.strip())
+    if c is None:
+        return None
+    summary = contract_summary(books, c)
+    summary["billing"] = billing(books, c, with_rows=True)
+    summary["payments"] = [
+        {"date": inc.date.isoformat(), "asset": asset, "period": inc.period or "",
+         "amount": amount, "narration": inc.entry.narration or ""}
+        for inc in sorted(books.index.income_by_contract.get(c.id, []), key=lambda inc: inc.date)
+        for asset, amount in _by_asset(inc)
+    ]
+    return summary
+
+
