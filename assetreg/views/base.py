@@ -1,4 +1,8 @@
-"""The pages' books (one load's ledger index, memoised page results) and shared helpers."""
+"""The pages' books (one load's ledger index, the day, memoised page results) and shared helpers.
+
+Every page module builds its results from a :class:`Books`; the results are frozen
+dataclasses, computed once per load through :meth:`Books.memo`.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,12 @@ import datetime as dt
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .. import accounts
 from .. import books as ledger_index
 from ..contracts import Contract
 from ..options import Options
@@ -26,9 +29,6 @@ from ..vocab import (
 )
 
 T = TypeVar("T")
-
-ALLOCATION_LABELS = accounts.ALLOCATION_LABELS
-
 
 
 def yuan(amount: Decimal | int | None) -> str:
@@ -46,7 +46,7 @@ class Rejected:
     date: dt.date
     id: str
     verdict: str
-    meta: dict[str, Any]
+    meta: dict[str, Any]  # the decision entry's metadata (Beancount values)
     source: str
 
     @property
@@ -66,8 +66,8 @@ class Books:
     today: dt.date
     rejected: list[Rejected]
     documents: dict[str, str]  # evidence reference (relative) -> absolute document filename
-    memo_: dict[Any, Any] = field(default_factory=dict)  # page results, computed once per load
-    _locks: dict[Any, threading.Lock] = field(default_factory=dict)
+    memo_: dict[Hashable, Any] = field(default_factory=dict)  # page results, once per load
+    _locks: dict[Hashable, threading.Lock] = field(default_factory=dict)
     _locks_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -98,7 +98,7 @@ class Books:
     def share_basis(self) -> str:
         return self.index.share_basis
 
-    def memo(self, key: Any, compute: Callable[[], T]) -> T:
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """A page result computed once per load (the books never change once built).
 
         Thread-safe: a request asking for a result being computed (e.g. by :func:`warm`)
@@ -135,7 +135,7 @@ def build_books(
     """The pages' books over the load's index (the plugin's, else built here)."""
     entries = list(entries)
     index = index or ledger_index.of(entries, options_map)
-    rejected = []
+    rejected: list[Rejected] = []
     for e in index.decisions:
         if len(e.values) >= 2:
             m = {k: v for k, v in e.meta.items() if k not in ("filename", "lineno")}
@@ -163,19 +163,23 @@ def _evidence_documents(files: Iterable[str], root: Path | None) -> dict[str, st
     return out
 
 
-def rule_ids(value: Any) -> list[str]:
+def rule_ids(value: object) -> tuple[str, ...]:
     """Rule ids as a contract's or a decision's ``rules:`` meta lists them."""
-    return [x.strip() for x in re.split(r"[,;\s]+", str(value or "")) if x.strip()]
+    return tuple(x.strip() for x in re.split(r"[,;\s]+", str(value or "")) if x.strip())
 
 
-def plain_text(value: Any) -> str:
-    """A fact, a list or a policy object as one line of text."""
+def plain_text(value: object) -> str:
+    """Facts (a mapping), a list or a value as one line of text."""
     if value is None:
         return ""
     if isinstance(value, list | tuple):
         return "；".join(plain_text(v) for v in value)
     if isinstance(value, dict):
         return "；".join(f"{k}: {plain_text(v)}" for k, v in value.items())
-    if hasattr(value, "model_dump"):
-        return plain_text({k: v for k, v in value.model_dump().items() if v not in (None, "", [], {})})
     return str(value)
+
+
+def source_ref(source: str) -> str:
+    """``file:line`` of a ledger source as residents see it: the file's name, no folders."""
+    parts = source.rsplit(":", 1)
+    return f"{Path(parts[0]).name}:{parts[-1]}"
