@@ -87,10 +87,10 @@ class AssetRegistry(_ResidentsPage, FavaExtensionBase):
 
     report_title = "共有资产"
 
-    def page(self) -> dict[str, Any]:
+    def page(self) -> views.RegistryPage:
         return views.registry_page(self.books, self.arg("kind") or None, self.arg("status") or None)
 
-    def asset(self) -> dict[str, Any] | None:
+    def asset(self) -> views.AssetPage | None:
         asset_id = self.arg("asset")
         return views.asset_page(self.books, asset_id) if asset_id else None
 
@@ -108,10 +108,10 @@ class Contracts(_ResidentsPage, FavaExtensionBase):
 
     report_title = "经营合同"
 
-    def page(self) -> dict[str, Any]:
+    def page(self) -> views.ContractsPage:
         return views.contracts_page(self.books)
 
-    def contract(self) -> dict[str, Any] | None:
+    def contract(self) -> views.ContractSummary | None:
         cid = self.arg("contract")
         return views.contract_page(self.books, cid) if cid else None
 
@@ -121,10 +121,10 @@ class IncomeDisclosure(_ResidentsPage, FavaExtensionBase):
 
     report_title = "收益公示"
 
-    def page(self) -> dict[str, Any]:
+    def page(self) -> views.IncomePage:
         return views.income_page(self.books)
 
-    def unit(self) -> dict[str, Any] | None:
+    def unit(self) -> views.UnitShare | None:
         number = self.arg("unit")
         return views.unit_share(self.books, number, self.arg("period") or None) if number else None
 
@@ -134,7 +134,7 @@ class PolicyLists(_ResidentsPage, FavaExtensionBase):
 
     report_title = "政策清单"
 
-    def page(self) -> dict[str, Any]:
+    def page(self) -> views.PolicyPage:
         return views.policy_page(self.books)
 
 
@@ -143,5 +143,5 @@ class SealsAudit(_ResidentsPage, FavaExtensionBase):
 
     report_title = "审计"
 
-    def page(self) -> dict[str, Any]:
+    def page(self) -> views.AuditPage:
         return views.audit_page(self.books)
