@@ -37,6 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cheroot.wsgi import Server
+from fava.application import create_app
+
 from .errors import BadInput
 from .ledger import Compound, atomic_write
 
@@ -239,8 +242,6 @@ def make_app(ledgers: Sequence[str | os.PathLike[str]], auth_file: Path | None =
     Returns the Flask app (its ``wsgi_app`` is wrapped), with ``config["ASSETREG_COMPOUNDS"]``
     mapping each compound id to its folder.
     """
-    from fava.application import create_app
-
     compounds = locate_ledgers(ledgers)
     auth = read_auth_file(auth_file) if auth_file is not None else None
     if auth is not None:
@@ -274,8 +275,6 @@ def slugs(app: Any) -> dict[str, str]:
 
 
 def run(app: Any, host: str, port: int) -> None:  # pragma: no cover - blocks until stopped
-    from cheroot.wsgi import Server
-
     server = Server((host, port), app)
     try:
         server.start()

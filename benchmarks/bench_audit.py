@@ -9,8 +9,13 @@ entries: the worst realistic case), and then times, alternating, several times:
 - `assetreg audit -L FOLDER --json` — bean-check's load plus every audit check;
 - `bean-check` on a copy of main.beancount without the plugin line.
 
-Prints medians, audit ÷ bean-check (target 1.5 or less, issue 5) and the plugin's
-overhead with a seal in place (target 1.15 or less, issue 2).
+Prints medians, the plugin's overhead with a seal in place and `assetreg audit` ÷ plain
+`bean-check` (without the plugin): targets 1.10 or less each (issue 11).
+
+The plugin remembers a verified state by the bytes of the files (assetreg.sealcache), in
+a cache folder made fresh for this run: the first `bean-check` after sealing hashes the
+sealed entries (cold), later ones with byte-identical files do not (warm); both are
+shown. `assetreg audit` always rehashes every sealed entry.
 """
 
 from __future__ import annotations
@@ -33,7 +38,8 @@ from gen_large import generate
 BIN = Path(sys.executable).parent
 BEAN_CHECK = shutil.which("bean-check") or str(BIN / "bean-check")
 ASSETREG = shutil.which("assetreg") or str(BIN / "assetreg")
-ENV = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+ENV = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1",
+       "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="assetreg-bench-cache-")}
 
 
 def timed(cmd: list[str], ok: tuple[int, ...] = (0,)) -> tuple[float, float]:
@@ -70,13 +76,14 @@ def main() -> int:
                    if line.startswith("  ") and " CNY" in line)
 
     runs: dict[str, list[tuple[float, float]]] = {"audit": [], "check": [], "without": []}
+    cold = timed([BEAN_CHECK, str(main_file)])  # the first check after sealing: hashes them
     for _ in range(args.runs):
         runs["without"].append(timed([BEAN_CHECK, str(bare)]))
         runs["check"].append(timed([BEAN_CHECK, str(main_file)]))
         # exit 1 is expected: the generated books have no disclosures or allocations
         runs["audit"].append(timed([ASSETREG, "audit", "-L", str(folder), "--json"], ok=(0, 1)))
     print(f"ledger: {postings} postings in {folder}, sealed through {args.through or '-'}")
-    labels = {"audit": "assetreg audit", "check": "bean-check (with assetreg plugin)",
+    labels = {"audit": "assetreg audit", "check": "bean-check with plugin (seals known good)",
               "without": "bean-check without assetreg plugin"}
     # CPU time is what the code costs; wall time also carries whatever else the machine
     # was doing, so both are shown and the ratios are given for each.
@@ -85,9 +92,12 @@ def main() -> int:
         print(f"-- {kind} seconds")
         for k, label in labels.items():
             print(f"{label:36} median {med[k]:.2f}s  runs {[round(x[i], 2) for x in runs[k]]}")
-        print(f"audit / bean-check: {med['audit'] / med['check']:.3f}  (target <= 1.5)")
-        print(f"audit / bean-check without plugin: {med['audit'] / med['without']:.3f}")
-        print(f"plugin overhead (with seal): {med['check'] / med['without']:.3f}  (target <= 1.15)")
+        print(f"{'bean-check with plugin, first after seal':36} {cold[i]:.2f}s")
+        print(f"audit / plain bean-check: {med['audit'] / med['without']:.3f}  (target <= 1.10)")
+        print(f"audit / bean-check with plugin: {med['audit'] / med['check']:.3f}")
+        print(f"plugin overhead, sealed, seals known good: {med['check'] / med['without']:.3f}"
+              "  (target <= 1.10)")
+        print(f"plugin overhead, sealed, first check after sealing: {cold[i] / med['without']:.3f}")
     if args.keep is None:
         shutil.rmtree(folder.parent, ignore_errors=True)
     return 0

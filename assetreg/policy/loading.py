@@ -29,7 +29,7 @@ DEFAULT_DISTRICT = "huaian-qingjiangpu"
 def district_dir() -> Path:
     """The folder of the ``policies`` data package (also when an editable install made it a
     namespace package, where importlib.resources cannot name one folder)."""
-    import policies
+    import policies  # the data package beside assetreg, looked up only when a set is loaded
 
     for entry in [getattr(policies, "__file__", None), *getattr(policies, "__path__", [])]:
         if entry:

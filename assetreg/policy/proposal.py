@@ -30,6 +30,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
+from beancount.core.amount import Amount
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..dates import parse_date
@@ -220,8 +221,6 @@ class Proposal(BaseModel):
 
     def terms(self) -> dict[str, Any]:
         """The contract terms as they are written to the ledger (``contracts.TERM_KEYS``)."""
-        from beancount.core.amount import Amount
-
         t: dict[str, Any] = {
             "assets": ",".join(self.assets),
             "use": self.use,
