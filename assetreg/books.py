@@ -116,11 +116,10 @@ class Books:
     roster: Roster
     unit_entries: list[Any]  # the roster's entries, for the roster as of a day
     income: list[Income] = field(default_factory=list)
-    costs: list[Movement] = field(default_factory=list)  # the manager's cost (Art. 282)
-    held: list[Movement] = field(default_factory=list)  # HELD_BY_MANAGER postings
-    deposits: list[Movement] = field(default_factory=list)
-    spending: list[Movement] = field(default_factory=list)  # Expenses other than cost and fees
-    allocations: list[Movement] = field(default_factory=list)  # Expenses:Allocation:…
+    # Postings of money other than income, as the pass met them: (kind, entry, posting).
+    # The bean-check plugin reads none of them; the lists below are made on first use.
+    _moves: list[tuple[int, Any, Any]] = field(default_factory=list)
+    _movements: dict[int, list[Movement]] | None = None
     disclosures: list[Any] = field(default_factory=list)
     decisions: list[Any] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)  # filenames of ``document`` entries
@@ -151,6 +150,52 @@ class Books:
     @property
     def share_basis(self) -> str:
         return "unit" if self.options.get("share-basis") == "unit" else "area"
+
+    # ---------------------------------------------------------------- money movements
+
+    @property
+    def costs(self) -> list[Movement]:
+        """The manager's cost deducted (Art. 282): every posting to its account."""
+        return self._movement_lists()[_COST]
+
+    @property
+    def held(self) -> list[Movement]:
+        """Money collected by the manager and owed to the owners (HELD_BY_MANAGER postings)."""
+        return self._movement_lists()[_HELD]
+
+    @property
+    def deposits(self) -> list[Movement]:
+        return self._movement_lists()[_DEPOSIT]
+
+    @property
+    def spending(self) -> list[Movement]:
+        """Expenses other than the manager's cost and bank fees (allocations included)."""
+        return self._movement_lists()[_SPEND]
+
+    @property
+    def allocations(self) -> list[Movement]:
+        """Net income allocated (``Expenses:Allocation:…``)."""
+        return self._movement_lists()[_ALLOC]
+
+    def _movement_lists(self) -> dict[int, list[Movement]]:
+        if self._movements is None:
+            out: dict[int, list[Movement]] = {k: [] for k in (_COST, _HELD, _DEPOSIT, _SPEND, _ALLOC)}
+            for kind, e, p in self._moves:
+                n = p.units.number
+                if kind == _COST:
+                    out[_COST].append(Movement(e.date, n, e, account=p.account))
+                elif kind == _HELD:
+                    out[_HELD].append(Movement(e.date, n, e))
+                elif kind == _DEPOSIT:
+                    out[_DEPOSIT].append(Movement(e.date, n, e, _meta_text(p.meta, e.meta, "contract")))
+                else:
+                    mv = Movement(e.date, n, e, resolution=_meta_text(p.meta, e.meta, "resolution"),
+                                  account=p.account)
+                    out[_SPEND].append(mv)
+                    if kind == _ALLOC:
+                        out[_ALLOC].append(mv)
+            self._movements = out
+        return self._movements
 
     # ---------------------------------------------------------------- derived facts
 
@@ -296,12 +341,13 @@ def build(entries: Sequence[Any]) -> Books:
 
 
 def _index_transactions(books: Books, transactions: list[Any]) -> None:
+    # The hot loop of every load: locals for the lookups, one kind per account name.
     suspense: dict[str, tuple[list[dt.date], list[Decimal]]] = defaultdict(lambda: ([], []))
     kinds: dict[str, tuple[int, bool]] = {}
-    income, costs, held, deposits = books.income, books.costs, books.held, books.deposits
-    spending, allocations = books.spending, books.allocations
+    income = books.income
+    moves = books._moves
+    add_move = moves.append
     for e in transactions:
-        m = e.meta
         gross = cost = ZERO
         income_accounts: dict[str, Decimal] | None = None
         by_asset: dict[str, Decimal] = {}
@@ -310,9 +356,11 @@ def _index_transactions(books: Books, transactions: list[Any]) -> None:
         for p in e.postings:
             account = p.account
             units = p.units
-            if units is None or units.number is None:
+            if units is None:
                 continue
             n = units.number
+            if n is None:
+                continue
             kind_s = kinds.get(account)
             if kind_s is None:
                 kind_s = kinds[account] = _kind(account)
@@ -320,35 +368,32 @@ def _index_transactions(books: Books, transactions: list[Any]) -> None:
             if kind == _INCOME:
                 gross -= n
                 if income_accounts is None:
-                    income_accounts = {}
-                income_accounts[account] = income_accounts.get(account, ZERO) - n
-                value = (p.meta and p.meta.get("asset")) or m.get("asset")
-                ids = asset_ids(value) if value else []
+                    income_accounts = {account: -n}
+                else:
+                    income_accounts[account] = income_accounts.get(account, ZERO) - n
+                pm = p.meta
+                value = (pm and pm.get("asset")) or e.meta.get("asset")
+                ids = asset_ids(value) if value else ()
                 if not ids:
                     missing.append(account)
                 elif len(ids) == 1:
                     a = ids[0]
-                    if a not in named:
+                    if a not in by_asset:
                         named.append(a)
-                    by_asset[a] = by_asset.get(a, ZERO) - n
+                        by_asset[a] = -n
+                    else:
+                        by_asset[a] -= n
                 else:
                     for a, part in zip(ids, even_split(n, len(ids)), strict=True):
-                        if a not in named:
+                        if a not in by_asset:
                             named.append(a)
-                        by_asset[a] = by_asset.get(a, ZERO) - part
-            elif kind == _COST:
-                cost += n
-                costs.append(Movement(e.date, n, e, account=account))
-            elif kind == _HELD:
-                held.append(Movement(e.date, n, e))
-            elif kind == _DEPOSIT:
-                deposits.append(Movement(e.date, n, e, _meta_text(p.meta, m, "contract")))
-            elif kind in (_SPEND, _ALLOC):
-                mv = Movement(e.date, n, e, resolution=_meta_text(p.meta, m, "resolution"),
-                              account=account)
-                spending.append(mv)
-                if kind == _ALLOC:
-                    allocations.append(mv)
+                            by_asset[a] = -part
+                        else:
+                            by_asset[a] -= part
+            elif kind != _OTHER:
+                if kind == _COST:
+                    cost += n
+                add_move((kind, e, p))
             if in_suspense:
                 dates, balances = suspense[account]
                 prev = balances[-1] if balances else ZERO
@@ -358,6 +403,7 @@ def _index_transactions(books: Books, transactions: list[Any]) -> None:
                     dates.append(e.date)
                     balances.append(prev + n)
         if income_accounts is not None:
+            m = e.meta
             contract = m.get("contract")
             period = m.get("period")
             income.append(Income(

@@ -305,7 +305,9 @@ def test_plugin_skips_rehashing_only_byte_identical_verified_files(books: Path, 
     assert _plugin_errors(books) == [] and len(calls) == 1  # first load verifies, remembers
     sealing._MEMO.clear()
     assert _plugin_errors(books) == [] and len(calls) == 1  # same bytes: not rehashed
-    # `assetreg audit` always rehashes, whatever the cache says.
+    # `assetreg audit` always rehashes, whatever the cache says (here without a worker
+    # process, so the counting above sees it).
+    monkeypatch.delattr(os, "fork")
     assert cli("audit", "-L", str(books), "--as-of", "2025-01-01", "--json").exit_code in (0, 1)
     assert len(calls) == 2
     # One changed byte anywhere (here: inside the sealed period) means hashing again, and
@@ -370,3 +372,27 @@ def test_seal_record_refused_midway_writes_neither_manifest_nor_entry(books: Pat
         seal_step.record(txn, dt.date(2024, 9, 30), day=dt.date(2024, 7, 5))
     assert snapshot(books) == before
     assert not (books / "seals").exists()
+
+
+def test_audit_hashing_in_a_worker_finds_the_same(books: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    do_seal(books)
+    journal = books / "journal.beancount"
+    text = journal.read_text(encoding="utf-8")
+    first = text.index(" CNY")
+    journal.write_text(text[:first] + "0" + text[first:], encoding="utf-8")
+    loaded = Compound.locate(books).load()
+    day = dt.date(2025, 1, 1)
+    sealing._MEMO.clear()
+    inline = run_checks(loaded.entries, loaded.options_map, day)
+    sealing._MEMO.clear()
+    forked = run_checks(loaded.entries, loaded.options_map, day, parallel=True)
+    assert [f.as_dict() for f in forked] == [f.as_dict() for f in inline]
+    assert any(f.check == "seal-broken" for f in forked)
+    # A worker that cannot be started leaves the hashing to the audit itself.
+    def no_fork() -> int:
+        raise OSError("no fork here")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    sealing._MEMO.clear()
+    assert [f.as_dict() for f in run_checks(loaded.entries, loaded.options_map, day, parallel=True)] \
+        == [f.as_dict() for f in inline]

@@ -96,17 +96,23 @@ def _no_gc() -> Iterator[None]:
 
 def run_checks(entries: list[Any], options_map: dict[str, Any] | None = None,
                as_of: dt.date | None = None, only: Iterable[str] | None = None,
-               books: Books | None = None) -> list[Finding]:
+               books: Books | None = None, parallel: bool = False) -> list[Finding]:
     """Run every check (or the families in ``only``) and return the findings, errors first.
 
     ``books`` is the load's index when the caller has it; else the one the plugin left
-    with ``options_map``, else a new one (:func:`assetreg.books.of`)."""
+    with ``options_map``, else a new one (:func:`assetreg.books.of`). ``parallel`` hashes
+    the sealed entries in a forked worker meanwhile (a command-line run; not in a server)."""
     wanted = set(only) if only is not None else set(CHECKS)
     out: list[Finding] = []
     with _no_gc():
         ctx = context(entries, options_map, as_of, books)
+        hashes = seals.hash_in_background(ctx) if parallel and "seals" in wanted else None
         for name, (check, _) in CHECKS.items():
-            if name in wanted:
+            if name not in wanted:
+                continue
+            if name == "seals" and hashes is not None:
+                out.extend(seals.check_seals(ctx, now=hashes()))
+            else:
                 out.extend(check(ctx))
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(out, key=lambda f: order[f.severity])  # stable: family order within a severity

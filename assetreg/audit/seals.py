@@ -5,6 +5,10 @@ manifest is gone). Corrections belong in the open period as reversals.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import pickle
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +21,15 @@ MAX_NAMED = 200  # changes named one by one per seal; the rest are counted
 RULE = "期间封存：已公示期间不得更改，更正以冲销分录记入未封存期间（民法典第281条、第943条）"
 
 
-def check_seals(ctx: Context, name_changes: bool = True) -> list[Finding]:
+def sealed_days(ctx: Context) -> list[dt.date]:
+    """The days of the seals this version can recompute."""
+    return [s.through for s in ctx.seals if s.hash and s.scheme == sealing.SCHEME]
+
+
+def check_seals(ctx: Context, name_changes: bool = True,
+                now: dict[dt.date, tuple[str, int]] | None = None) -> list[Finding]:
+    """``now``: the hashes at the sealed days, when the caller computed them already
+    (:func:`hash_in_background`); else they are computed here."""
     out: list[Finding] = [
         finding("seal-broken", "error", "seal entry without a through date or a hash", RULE, [e])
         for e in ctx.seal_malformed
@@ -32,7 +44,8 @@ def check_seals(ctx: Context, name_changes: bool = True) -> list[Finding]:
     if not seals:
         return out
     root = sealing.root_of(ctx.options_map)
-    now = sealing.hashes_through(ctx.entries, [s.through for s in seals], root)
+    if now is None:
+        now = sealing.hashes_through(ctx.entries, [s.through for s in seals], root)
     for s in seals:
         got, count = now[s.through]
         if got == s.hash:
@@ -65,3 +78,46 @@ def check_seals(ctx: Context, name_changes: bool = True) -> list[Finding]:
                                f"the period sealed through {s.through} has changed (hash differs)",
                                RULE, [s.entry], **facts))
     return out
+
+
+def hash_in_background(ctx: Context) -> Callable[[], dict[dt.date, tuple[str, int]]]:
+    """Start hashing the sealed entries in a forked worker; call the result to collect them.
+
+    Hashing every sealed entry is most of a full audit's own work and needs nothing but
+    the entries, so ``assetreg audit`` hands it to a second core while it runs the other
+    checks. Where there is no ``fork`` (or it fails), the hashing is done when collected.
+    """
+    days = sealed_days(ctx)
+    root = sealing.root_of(ctx.options_map)
+
+    def inline() -> dict[dt.date, tuple[str, int]]:
+        return sealing.hashes_through(ctx.entries, days, root)
+
+    if not days or not hasattr(os, "fork"):
+        return inline
+    try:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError:
+        return inline
+    if pid == 0:  # the worker: hash, send, leave without running any parent's cleanup
+        status = 1
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as out:
+                pickle.dump(inline(), out)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+
+    def collect() -> dict[dt.date, tuple[str, int]]:
+        with os.fdopen(read_end, "rb") as src:
+            blob = src.read()
+        _, status = os.waitpid(pid, 0)
+        if status != 0 or not blob:
+            return inline()  # the worker failed: hash here, so the audit still verifies
+        result: dict[dt.date, tuple[str, int]] = pickle.loads(blob)  # our own child's bytes
+        return result
+
+    return collect

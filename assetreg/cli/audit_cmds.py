@@ -47,7 +47,7 @@ def load_findings(loaded: Loaded, as_of: dt.date) -> list[Finding]:
                 "Beancount 校验（余额断言、语法、科目）", _error_source(err))
         for err in loaded.errors if not _is_plugin_error(err)
     ]
-    checks = run_checks(loaded.entries, loaded.options_map, as_of)
+    checks = run_checks(loaded.entries, loaded.options_map, as_of, parallel=True)
     return [*out, *checks]
 
 
