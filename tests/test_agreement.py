@@ -42,7 +42,7 @@ def test_every_asset_agrees_to_the_cent(example) -> None:  # type: ignore[no-unt
     loaded, pages, disclosed = example
     ctx = audit.context(loaded.entries, loaded.options_map, TODAY)
     by_audit: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for inc in ctx.income:
+    for inc in ctx.books.income:
         for aid, amount in inc.by_asset.items():
             by_audit[aid, periods.key_of(inc.date, pages.frequency)] += amount
     compared = 0

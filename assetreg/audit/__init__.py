@@ -141,7 +141,7 @@ def plugin_findings(entries: list[Any], options_map: dict[str, Any],
     out: list[Finding] = []
     with _no_gc():
         ctx = context(entries, options_map, max(last, dt.date.today()), books)
-        ids = plugin_error_ids(ctx.options)
+        ids = plugin_error_ids(ctx.books.options)
         for name, (check, emits) in CHECKS.items():
             if not ids.intersection(emits) or (name == "seals" and not verify_seals):
                 continue

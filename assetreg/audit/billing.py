@@ -23,16 +23,16 @@ RULE = "经营合同约定的租金/使用费及缴纳周期；民法典第282�
 
 def check_billing(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
-    grace = dt.timedelta(days=ctx.option_int("billing-grace-days"))
+    grace = dt.timedelta(days=ctx.books.option_int("billing-grace-days"))
     schedules: dict[str, list[Due]] = {}
     keys: dict[str, frozenset[str]] = {}
-    for cid, c in ctx.contracts.items():
+    for cid, c in ctx.books.contracts.items():
         dues, billed = ctx.books.schedule(c)
         if dues:
             schedules[cid], keys[cid] = dues, billed
     paid: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
     payers: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for inc in ctx.income:
+    for inc in ctx.books.income:
         if not inc.contract or inc.contract not in schedules:
             continue
         cid = inc.contract
@@ -40,7 +40,7 @@ def check_billing(ctx: Context) -> list[Finding]:
         paid[key] += inc.gross
         payers[key].append(inc.entry)
     for cid, dues in schedules.items():
-        cref = ctx.contract_entries.get(cid)
+        cref = ctx.books.contract_entries.get(cid)
         for d in dues:
             key = (cid, d.period)
             got = paid.pop(key, ZERO)
@@ -62,6 +62,6 @@ def check_billing(ctx: Context) -> list[Finding]:
         out.append(finding(
             "billing-overpaid", "warning",
             f"contract {cid}: {got} paid for period {period}, which its schedule does not bill",
-            RULE, [*payers[key], ctx.contract_entries.get(cid)], contract=cid, period=period,
+            RULE, [*payers[key], ctx.books.contract_entries.get(cid)], contract=cid, period=period,
             due=ZERO, paid=got, difference=got))
     return out

@@ -17,20 +17,20 @@ RULE = "民法典第281条、第943条（定期公开共有部分经营与收益
 
 
 def check_disclosure(ctx: Context) -> list[Finding]:
-    if not ctx.income:
+    if not ctx.books.income:
         return []
-    frequency = ctx.options.get("disclosure-frequency")
-    days = dt.timedelta(days=ctx.option_int("disclosure-days"))
+    frequency = ctx.books.options.get("disclosure-frequency")
+    days = dt.timedelta(days=ctx.books.option_int("disclosure-days"))
     published: list[periods.Period] = []
     out: list[Finding] = []
-    for e in ctx.disclosures:
+    for e in ctx.books.disclosures:
         try:
             published.append(periods.parse(str(e.values[0].value)))
         except (BadInput, IndexError):
             out.append(finding("disclosure-overdue", "warning",
                                "disclosure entry with an unreadable period",
                                RULE, [e]))
-    first = min(inc.entry.date for inc in ctx.income)
+    first = min(inc.entry.date for inc in ctx.books.income)
     try:
         required = periods.between(first, ctx.as_of - days, frequency)
     except BadInput as err:

@@ -29,13 +29,13 @@ ART_282 = "民法典第282条"
 def check_registry(ctx: Context) -> list[Finding]:
     return [finding("registry", "error", v.message,
                     "民法典第274、275条；确权流程（公示期、异议、证据）", [v.entry])
-            for v in ctx.registry.violations]
+            for v in ctx.books.registry.violations]
 
 
 def check_assets(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
-    assets = ctx.registry.assets
-    for inc in ctx.income:
+    assets = ctx.books.registry.assets
+    for inc in ctx.books.income:
         e = inc.entry
         for account in inc.missing_asset:
             out.append(finding(
@@ -98,7 +98,7 @@ def check_contracts(ctx: Context) -> list[Finding]:
     gate: dict[str, str | None] = {}
     terms: dict[str, tuple[dt.date, dt.date, frozenset[str]] | None] = {}
     rule = "民法典第278条第一款第八项；物业管理条例第54条"
-    for inc in ctx.income:
+    for inc in ctx.books.income:
         e = inc.entry
         cid = inc.contract
         if not cid:
@@ -108,7 +108,7 @@ def check_contracts(ctx: Context) -> list[Finding]:
                 "may be operated only under a contract the owners decided on",
                 rule, [e], date=e.date))
             continue
-        contract = ctx.contracts.get(cid)
+        contract = ctx.books.contracts.get(cid)
         if contract is None:
             out.append(finding(
                 "income-no-contract", "error",
@@ -121,7 +121,7 @@ def check_contracts(ctx: Context) -> list[Finding]:
                           frozenset(a.upper() for a in contract.assets)) if ok else None
             gate[cid] = gate_problem(contract)
         span = terms[cid]
-        cref = ctx.contract_entries.get(cid)
+        cref = ctx.books.contract_entries.get(cid)
         in_force = span is not None and span[0] <= e.date <= span[1]
         if not in_force and not (span is not None and covers(contract, inc, cache)):
             out.append(finding(
@@ -153,11 +153,11 @@ def check_contracts(ctx: Context) -> list[Finding]:
 
 def check_manager_cost(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
-    default = ctx.option_decimal("manager-share-max")
-    for inc in ctx.income:
+    default = ctx.books.option_decimal("manager-share-max")
+    for inc in ctx.books.income:
         if inc.gross <= 0 or inc.cost <= 0:
             continue
-        contract = ctx.contracts.get(inc.contract or "")
+        contract = ctx.books.contracts.get(inc.contract or "")
         agreed = contract.manager_share if contract and "manager_share" in contract.terms else default
         limit = (inc.gross * agreed).quantize(CENT, ROUND_HALF_UP)
         if inc.cost > limit:

@@ -29,9 +29,9 @@ from .findings import Finding, finding
 
 def check_remittance(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
-    limit = ctx.option_int("remittance-days")
+    limit = ctx.books.option_int("remittance-days")
     lots: deque[list[Any]] = deque()  # [date, remaining, entry]
-    held = sorted(ctx.held, key=lambda m: m.date)
+    held = sorted(ctx.books.held, key=lambda m: m.date)
     rule = f"业主共有资金专户管理（代收款{limit}日内转入）；民法典第282条"
     for mv in held:
         if mv.amount > 0:
@@ -67,11 +67,11 @@ def check_remittance(ctx: Context) -> list[Finding]:
 
 def check_deposits(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
-    grace = dt.timedelta(days=ctx.option_int("deposit-return-days"))
+    grace = dt.timedelta(days=ctx.books.option_int("deposit-return-days"))
     held: dict[str, Decimal] = defaultdict(lambda: ZERO)
     refs: dict[str, list[Any]] = defaultdict(list)
     rule = "经营合同押金条款；业主共有资金管理"
-    for mv in ctx.deposits:
+    for mv in ctx.books.deposits:
         if mv.date > ctx.as_of:
             continue
         if not mv.contract:
@@ -86,8 +86,8 @@ def check_deposits(ctx: Context) -> list[Finding]:
     for cid, amount in sorted(held.items()):
         if amount == 0:
             continue
-        contract = ctx.contracts.get(cid)
-        cref = ctx.contract_entries.get(cid)
+        contract = ctx.books.contracts.get(cid)
+        cref = ctx.books.contract_entries.get(cid)
         if contract is not None and "end" in contract.terms and contract.end + grace < ctx.as_of:
             out.append(finding(
                 "deposit-unreturned", "warning",
@@ -106,16 +106,16 @@ def check_deposits(ctx: Context) -> list[Finding]:
 
 def check_suspense(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
-    for account, balance in sorted(ctx.suspense_on(ctx.as_of).items()):
+    for account, balance in sorted(ctx.books.suspense_on(ctx.as_of).items()):
         if balance != 0:
-            dates, _ = ctx.suspense[account]
+            dates, _ = ctx.books.suspense[account]
             out.append(finding(
                 "suspense-balance", "warning",
                 f"{balance} left in {account} on {ctx.as_of}: match these bank lines to income, "
                 "remittances or deposits", "会计核算：待查明款项应及时查明入账", [],
                 account=account, balance=balance, last_movement=dates[-1]))
-    for seal in ctx.seals:
-        for account, balance in sorted(ctx.suspense_on(seal.through).items()):
+    for seal in ctx.books.seals:
+        for account, balance in sorted(ctx.books.suspense_on(seal.through).items()):
             if balance != 0:
                 out.append(finding(
                     "suspense-at-seal", "error",

@@ -23,7 +23,7 @@ RULE = "期间封存：已公示期间不得更改，更正以冲销分录记入
 
 def sealed_days(ctx: Context) -> list[dt.date]:
     """The days of the seals this version can recompute."""
-    return [s.through for s in ctx.seals if s.hash and s.scheme == sealing.SCHEME]
+    return [s.through for s in ctx.books.seals if s.hash and s.scheme == sealing.SCHEME]
 
 
 def check_seals(ctx: Context, name_changes: bool = True,
@@ -32,15 +32,15 @@ def check_seals(ctx: Context, name_changes: bool = True,
     (:func:`hash_in_background`); else they are computed here."""
     out: list[Finding] = [
         finding("seal-broken", "error", "seal entry without a through date or a hash", RULE, [e])
-        for e in ctx.seal_malformed
+        for e in ctx.books.seal_malformed
     ]
-    seals = [s for s in ctx.seals if s.hash and s.scheme == sealing.SCHEME]
+    seals = [s for s in ctx.books.seals if s.hash and s.scheme == sealing.SCHEME]
     out.extend(
         finding("seal-broken", "error",
                 f"the seal through {s.through} was made with scheme {s.scheme!r}, which this "
                 f"version of assetreg cannot recompute (it uses {sealing.SCHEME!r})",
                 RULE, [s.entry], through=s.through, scheme=s.scheme)
-        for s in ctx.seals if s.hash and s.scheme != sealing.SCHEME)
+        for s in ctx.books.seals if s.hash and s.scheme != sealing.SCHEME)
     if not seals:
         return out
     root = sealing.root_of(ctx.options_map)

@@ -31,7 +31,7 @@ CENT = Decimal("0.01")
 def check_spending(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     rule = "民法典第278条（共有部分收益的使用由业主共同决定）"
-    for mv in ctx.spending:
+    for mv in ctx.books.spending:
         if mv.amount <= 0:
             continue  # refunds and reversals give money back; they spend nothing
         rid = mv.resolution
@@ -42,7 +42,7 @@ def check_spending(ctx: Context) -> list[Finding]:
                 "`resolution: \"R-…\"` naming the owners' decision",
                 rule, [mv.entry], account=mv.account, amount=mv.amount, date=mv.date))
             continue
-        r = ctx.resolutions.get(rid)
+        r = ctx.books.resolutions.get(rid)
         problem = None
         if r is None:
             problem = "no such resolution in the ledger"
@@ -61,15 +61,15 @@ def check_spending(ctx: Context) -> list[Finding]:
 
 def check_allocation(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
-    share = ctx.option_decimal("maintenance-share-min")
-    if share <= 0 or not ctx.income:
+    share = ctx.books.option_decimal("maintenance-share-min")
+    if share <= 0 or not ctx.books.income:
         return out
-    days = dt.timedelta(days=ctx.option_int("allocation-days"))
+    days = dt.timedelta(days=ctx.books.option_int("allocation-days"))
     net_by_year: dict[int, Decimal] = {}
-    for inc in ctx.income:
+    for inc in ctx.books.income:
         y = inc.entry.date.year
         net_by_year[y] = net_by_year.get(y, ZERO) + inc.gross - inc.cost
-    fund = sorted((mv.date, mv.amount, mv.entry) for mv in ctx.allocations
+    fund = sorted((mv.date, mv.amount, mv.entry) for mv in ctx.books.allocations
                   if mv.account == accounts.MAINTENANCE_FUND)
     cum_net = ZERO
     i = 0
