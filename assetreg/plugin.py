@@ -37,6 +37,7 @@ from typing import Any, NamedTuple
 
 from . import books, sealcache
 from .audit import plugin_findings
+from .audit import seals as seal_checks
 
 __plugins__ = ("check_assets",)
 
@@ -44,7 +45,7 @@ __plugins__ = ("check_assets",)
 _RULE_IN_MESSAGE = frozenset({"registry", "income-asset", "income-unconfirmed"})
 
 # Set by a caller that runs every check itself right after the load (``assetreg audit``):
-# the plugin then only builds the index, so no check runs twice.
+# the plugin then only builds the index (and starts hashing the seals), so no check runs twice.
 _INDEX_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("assetreg_index_only",
                                                                     default=False)
 
@@ -69,6 +70,10 @@ def check_assets(entries: list[Any], options_map: dict[str, Any], config: str | 
     index = books.build(entries)
     books.publish(index, options_map)  # for the caller of the load: one index per load
     if _INDEX_ONLY.get():
+        # The caller audits in full: rehashing the sealed entries needs nothing but the
+        # entries, so it starts now on a second core while Beancount finishes the load.
+        if index.seals:
+            index.start_seal_hashes(seal_checks.hash_in_background(entries, index.seals, options_map))
         return entries, []
     # Seals whose files are byte-identical to a state that verified need not be rehashed
     # (assetreg.sealcache); `assetreg audit` always rehashes them.

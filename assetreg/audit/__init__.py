@@ -38,13 +38,11 @@ seal-broken                error     an entry in a sealed period edited, inserte
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from ..books import Books
+from ..books import Books, no_gc
 from ..books import of as books_of
 from ..options import Options
 from . import billing, disclosure_due, income, money, seals, uses
@@ -81,19 +79,6 @@ BOOK_ERRORS = frozenset({
 })
 
 
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """The checks allocate many small objects but no cycles; with hundreds of thousands of
-    entries alive, the cyclic collector would rescan them all again and again."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def run_checks(entries: list[Any], options_map: dict[str, Any] | None = None,
                as_of: dt.date | None = None, only: Iterable[str] | None = None,
                books: Books | None = None, parallel: bool = False) -> list[Finding]:
@@ -104,9 +89,13 @@ def run_checks(entries: list[Any], options_map: dict[str, Any] | None = None,
     the sealed entries in a forked worker meanwhile (a command-line run; not in a server)."""
     wanted = set(only) if only is not None else set(CHECKS)
     out: list[Finding] = []
-    with _no_gc():
+    with no_gc():
         ctx = context(entries, options_map, as_of, books)
-        hashes = seals.hash_in_background(ctx) if parallel and "seals" in wanted else None
+        hashes = None
+        if parallel and "seals" in wanted:
+            # Started during the load when the plugin could (see plugin.index_only), else now.
+            hashes = ctx.books.take_seal_hashes() or seals.hash_in_background(
+                entries, ctx.books.seals, ctx.options_map)
         for name, (check, _) in CHECKS.items():
             if name not in wanted:
                 continue
@@ -139,7 +128,7 @@ def plugin_findings(entries: list[Any], options_map: dict[str, Any],
     leaves out rehashing the sealed entries (the caller knows they verified)."""
     last = entries[-1].date if entries else dt.date.today()
     out: list[Finding] = []
-    with _no_gc():
+    with no_gc():
         ctx = context(entries, options_map, max(last, dt.date.today()), books)
         ids = plugin_error_ids(ctx.books.options)
         for name, (check, emits) in CHECKS.items():

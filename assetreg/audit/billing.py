@@ -23,45 +23,68 @@ RULE = "经营合同约定的租金/使用费及缴纳周期；民法典第282�
 
 def check_billing(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
-    grace = dt.timedelta(days=ctx.books.option_int("billing-grace-days"))
-    schedules: dict[str, list[Due]] = {}
-    keys: dict[str, frozenset[str]] = {}
-    for cid, c in ctx.books.contracts.items():
-        dues, billed = ctx.books.schedule(c)
+    books = ctx.books
+    grace = dt.timedelta(days=books.option_int("billing-grace-days"))
+    cutoff = ctx.as_of - grace  # a period that ended before this day is in arrears if short
+    schedules: dict[str, tuple[list[Due], frozenset[str]]] = {}
+    for cid, c in books.contracts.items():
+        dues, billed = books.schedule(c)
         if dues:
-            schedules[cid], keys[cid] = dues, billed
-    paid: dict[tuple[str, str], Decimal] = defaultdict(lambda: ZERO)
-    payers: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for inc in ctx.books.income:
-        if not inc.contract or inc.contract not in schedules:
+            schedules[cid] = (dues, billed)
+    # What each contract was paid, by billing period (one dict per contract: the hot path
+    # of a large ledger is one lookup per payment and one per period due).
+    paid: dict[str, dict[str, Decimal]] = {}
+    for inc in books.income:
+        payee = inc.contract
+        found = schedules.get(payee) if payee else None
+        if found is None or payee is None:
             continue
-        cid = inc.contract
-        key = (cid, billing_period(schedules[cid], keys[cid], inc.period, inc.entry.date) or "?")
-        paid[key] += inc.gross
-        payers[key].append(inc.entry)
-    for cid, dues in schedules.items():
-        cref = ctx.books.contract_entries.get(cid)
+        period = billing_period(found[0], found[1], inc.period, inc.entry.date) or "?"
+        by_period = paid.setdefault(payee, {})
+        by_period[period] = by_period.get(period, ZERO) + inc.gross
+    flagged: list[tuple[str, str, str, Due | None, Decimal]] = []  # (kind, cid, period, due, paid)
+    for cid, (dues, _) in schedules.items():
+        got_by = paid.get(cid, {})
         for d in dues:
-            key = (cid, d.period)
-            got = paid.pop(key, ZERO)
+            got = got_by.pop(d.period, ZERO)
             if got > d.amount:
-                out.append(finding(
-                    "billing-overpaid", "warning",
-                    f"contract {cid} period {d.period}: paid {got}, due {d.amount} (over by {got - d.amount})",
-                    RULE, [*payers[key], cref], contract=cid, period=d.period, due=d.amount,
-                    paid=got, difference=got - d.amount))
-            elif got < d.amount and d.end + grace < ctx.as_of:
-                out.append(finding(
-                    "billing-arrears", "warning",
-                    f"contract {cid} period {d.period} ({d.start} to {d.end}): paid {got} of "
-                    f"{d.amount} due, {d.amount - got} in arrears",
-                    RULE, [*payers[key], cref], contract=cid, period=d.period, due=d.amount,
-                    paid=got, arrears=d.amount - got, as_of=ctx.as_of))
-    for (cid, period), got in sorted(paid.items()):
-        key = (cid, period)
-        out.append(finding(
-            "billing-overpaid", "warning",
-            f"contract {cid}: {got} paid for period {period}, which its schedule does not bill",
-            RULE, [*payers[key], ctx.books.contract_entries.get(cid)], contract=cid, period=period,
-            due=ZERO, paid=got, difference=got))
+                flagged.append(("billing-overpaid", cid, d.period, d, got))
+            elif got < d.amount and d.end < cutoff:
+                flagged.append(("billing-arrears", cid, d.period, d, got))
+    for cid in sorted(paid):
+        for period, got in sorted(paid[cid].items()):
+            flagged.append(("billing-overpaid", cid, period, None, got))
+    if not flagged:
+        return out
+    # The payments behind each finding, found only for the periods that have one.
+    wanted = {(cid, period) for _, cid, period, _, _ in flagged}
+    payers: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for inc in books.income:
+        payee = inc.contract
+        if payee and payee in schedules:
+            terms, billed = schedules[payee]
+            key = (payee, billing_period(terms, billed, inc.period, inc.entry.date) or "?")
+            if key in wanted:
+                payers[key].append(inc.entry)
+    for kind, cid, period, due, got in flagged:
+        cref = books.contract_entries.get(cid)
+        refs = [*payers[cid, period], cref]
+        if due is None:
+            out.append(finding(
+                "billing-overpaid", "warning",
+                f"contract {cid}: {got} paid for period {period}, which its schedule does not bill",
+                RULE, refs, contract=cid, period=period, due=ZERO, paid=got, difference=got))
+        elif kind == "billing-overpaid":
+            out.append(finding(
+                "billing-overpaid", "warning",
+                f"contract {cid} period {due.period}: paid {got}, due {due.amount} (over by {got - due.amount})",
+                RULE, refs, contract=cid, period=due.period, due=due.amount,
+                paid=got, difference=got - due.amount))
+        else:
+            out.append(finding(
+                "billing-arrears", "warning",
+                f"contract {cid} period {due.period} ({due.start} to {due.end}): paid {got} of "
+                f"{due.amount} due, {due.amount - got} in arrears",
+                RULE, refs, contract=cid, period=due.period, due=due.amount,
+                paid=got, arrears=due.amount - got, as_of=ctx.as_of))
     return out

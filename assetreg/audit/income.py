@@ -154,11 +154,16 @@ def check_contracts(ctx: Context) -> list[Finding]:
 def check_manager_cost(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     default = ctx.books.option_decimal("manager-share-max")
+    contracts = ctx.books.contracts
+    shares: dict[str | None, Decimal] = {}  # each contract's agreed share, read once
     for inc in ctx.books.income:
         if inc.gross <= 0 or inc.cost <= 0:
             continue
-        contract = ctx.books.contracts.get(inc.contract or "")
-        agreed = contract.manager_share if contract and "manager_share" in contract.terms else default
+        agreed = shares.get(inc.contract)
+        if agreed is None:
+            contract = contracts.get(inc.contract or "")
+            agreed = shares[inc.contract] = (
+                contract.manager_share if contract and "manager_share" in contract.terms else default)
         limit = (inc.gross * agreed).quantize(CENT, ROUND_HALF_UP)
         if inc.cost > limit:
             e = inc.entry

@@ -6,6 +6,7 @@ manifest is gone). Corrections belong in the open period as reversals.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import pickle
 from collections.abc import Callable
@@ -21,9 +22,9 @@ MAX_NAMED = 200  # changes named one by one per seal; the rest are counted
 RULE = "期间封存：已公示期间不得更改，更正以冲销分录记入未封存期间（民法典第281条、第943条）"
 
 
-def sealed_days(ctx: Context) -> list[dt.date]:
+def sealed_days(seals: list[sealing.Seal]) -> list[dt.date]:
     """The days of the seals this version can recompute."""
-    return [s.through for s in ctx.books.seals if s.hash and s.scheme == sealing.SCHEME]
+    return [s.through for s in seals if s.hash and s.scheme == sealing.SCHEME]
 
 
 def check_seals(ctx: Context, name_changes: bool = True,
@@ -80,18 +81,22 @@ def check_seals(ctx: Context, name_changes: bool = True,
     return out
 
 
-def hash_in_background(ctx: Context) -> Callable[[], dict[dt.date, tuple[str, int]]]:
+Hashes = Callable[[], dict[dt.date, tuple[str, int]]]
+
+
+def hash_in_background(entries: list[Any], seals: list[sealing.Seal],
+                       options_map: dict[str, Any]) -> Hashes:
     """Start hashing the sealed entries in a forked worker; call the result to collect them.
 
     Hashing every sealed entry is most of a full audit's own work and needs nothing but
     the entries, so ``assetreg audit`` hands it to a second core while it runs the other
     checks. Where there is no ``fork`` (or it fails), the hashing is done when collected.
     """
-    days = sealed_days(ctx)
-    root = sealing.root_of(ctx.options_map)
+    days = sealed_days(seals)
+    root = sealing.root_of(options_map)
 
     def inline() -> dict[dt.date, tuple[str, int]]:
-        return sealing.hashes_through(ctx.entries, days, root)
+        return sealing.hashes_through(entries, days, root)
 
     if not days or not hasattr(os, "fork"):
         return inline
@@ -103,6 +108,7 @@ def hash_in_background(ctx: Context) -> Callable[[], dict[dt.date, tuple[str, in
     if pid == 0:  # the worker: hash, send, leave without running any parent's cleanup
         status = 1
         try:
+            gc.disable()  # a collection would touch (and so copy) every page of the parent's heap
             os.close(read_end)
             with os.fdopen(write_end, "wb") as out:
                 pickle.dump(inline(), out)
