@@ -109,3 +109,22 @@ def test_imports_inside_functions_say_why() -> None:
     _, inner = _graph()
     unexplained = [f"{f}:{line}: {text}" for f, line, text in inner if "/cli/" not in f]
     assert unexplained == []
+
+
+def test_every_command_is_found_where_the_cli_says() -> None:
+    """The CLI imports a command's module only when it runs (assetreg.cli.COMMANDS)."""
+    import click
+
+    from assetreg import cli
+
+    ctx = click.Context(cli.main)
+    names = cli.main.list_commands(ctx)
+    for name in names:
+        command = cli.main.get_command(ctx, name)
+        assert command is not None
+        module = cli.COMMANDS.get(name)
+        if module is not None:
+            assert (command.callback is not None and command.callback.__module__ == module) \
+                or any(c.callback and c.callback.__module__ == module
+                       for c in getattr(command, "commands", {}).values()), name
+    assert set(cli.COMMANDS) <= set(names)
