@@ -453,7 +453,7 @@ class Fingerprints:
         self.seen: dict[str, int] = {}
 
     def __call__(self, *parts: Any) -> str:
-        content = "\x1f".join(_canon(p) for p in parts)
+        content = "\x1f".join([p if type(p) is str else _canon(p) for p in parts])
         n = self.seen.get(content, 0)
         self.seen[content] = n + 1
         digest = hashlib.sha256(f"{self.kind}\x1e{content}\x1e{n}".encode()).hexdigest()
