@@ -276,19 +276,20 @@ def _is_option(entry: Any) -> bool:
 # where a STRING holds no control character and no quote or backslash other than the two
 # escapes \" and \\, an ACCOUNT is one of the five default roots, a capitalised ASCII component
 # and further components of ASCII letters, digits, - and CJK ideographs (accepted by the lexer
-# and by the parser's account check alike), the date is a real date and no key repeats. Such
-# a text is a whole directive that neither continues the one before it nor changes how the
-# ones after it parse. Everything else is parsed by Beancount: all those entries together,
+# and by the parser's account check alike), the date is a real date and no key repeats (nor
+# is one filename or lineno, which the parser sets itself). Such a text is a whole directive
+# that neither continues the one before it nor changes how the ones after it parse. Everything else is parsed by Beancount: all those entries together,
 # in order, or — when one of them could affect its neighbours (it starts indented, does not
 # end its last line, or mentions option, pushtag or pushmeta) — the whole text.
 
-_STR = r'"(?:[^"\\\x00-\x1f\x7f-\x9f\ud800-\udfff]|\\["\\])*"'
+_CHARS = r'[^"\\\x00-\x1f\x7f-\x9f\ud800-\udfff]*'
+_STR = rf'"{_CHARS}(?:\\["\\]{_CHARS})*"'
 _CJK = "\u4e00-\u9fff"
 _ACCOUNT = (rf"(?:Assets|Liabilities|Equity|Income|Expenses):[A-Z][A-Za-z0-9-]*"
             rf"(?::[A-Z0-9{_CJK}][A-Za-z0-9{_CJK}-]*)*")
 _NUM = r"-?[0-9]+(?:\.[0-9]+)?"
 _CUR = r"[A-Z][A-Z0-9'._-]*[A-Z0-9]"
-_META = rf"(?:  [a-z][a-zA-Z0-9_-]+: (?:{_STR}|{_NUM}|TRUE|FALSE)\n)*"
+_META = rf"(?:  (?!filename:|lineno:)[a-z][a-zA-Z0-9_-]+: (?:{_STR}|{_NUM}|TRUE|FALSE)\n)*"
 _PLAIN = re.compile(
     rf"([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}) "
     rf"(?:[*!](?: {_STR}){{0,2}}\n{_META}(?:  {_ACCOUNT} +{_NUM} {_CUR}\n)*"
@@ -311,7 +312,7 @@ def _plain(text: str, dates: set[str]) -> bool:
             return False
         dates.add(day)
     keys = _KEY.findall(text)
-    return len(keys) == len(set(keys)) and "filename" not in keys and "lineno" not in keys
+    return len(keys) < 2 or len(keys) == len(set(keys))
 
 
 def check_parses(pieces: Sequence[str], text: str, path: Path) -> None:
@@ -376,7 +377,7 @@ def meta(**kwargs: Any) -> dict[str, Any]:
         if v is None:
             continue
         # Beancount's printer knows Decimal, not int; bool is an int but stays a bool.
-        m[k] = Decimal(v) if isinstance(v, int) and not isinstance(v, bool) else v
+        m[k] = v if type(v) is str else Decimal(v) if isinstance(v, int) and not isinstance(v, bool) else v
     return m
 
 
