@@ -515,6 +515,10 @@ class _FastLine:
         self.bal = ix.get("balance")
         self.texts = tuple(ix.get(k) for k in ("summary", "counterparty", "reference", "note"))
         self.width = max(ix.values()) + 1
+        # A statement repeats its dates (many lines a day) and most of its texts (摘要,
+        # 对方户名): each distinct one is read once.
+        self.days: dict[str, dt.date] = {}
+        self.cleaned: dict[str, str] = {}
 
     def __call__(self, row: Row) -> Line | None:
         cells = row.cells
@@ -522,12 +526,13 @@ class _FastLine:
             return None
         d = cells[self.date]
         if type(d) is str:
-            if len(d) != 10 or d[4] != "-" or d[7] != "-":
-                return None
-            try:
-                day = dt.date.fromisoformat(d)
-            except ValueError:
-                return None
+            known = self.days.get(d)
+            if known is None:
+                known = _iso_day(d)
+                if known is None:
+                    return None
+                self.days[d] = known
+            day = known
         elif type(d) is dt.datetime:
             day = d.date()
         else:
@@ -544,15 +549,29 @@ class _FastLine:
             if balance is None or balance is _NO:
                 return None
         texts = []
+        cleaned = self.cleaned
         for i in self.texts:
             v = cells[i] if i is not None else None
             if v is None:
                 texts.append("")
             elif type(v) is str:
-                texts.append(" ".join(v.translate(_HALF_WIDTH).split()))
+                text = cleaned.get(v)
+                if text is None:
+                    text = cleaned[v] = " ".join(v.translate(_HALF_WIDTH).split())
+                texts.append(text)
             else:
                 return None
         return Line(row.number, day, amount, balance, *texts)
+
+
+def _iso_day(d: str) -> dt.date | None:
+    """The date of "2025-03-01", None for any other text."""
+    if len(d) != 10 or d[4] != "-" or d[7] != "-":
+        return None
+    try:
+        return dt.date.fromisoformat(d)
+    except ValueError:
+        return None
 
 
 _NO = object()  # a cell the fast path does not read

@@ -327,9 +327,16 @@ def is_total_row(cells: Sequence[Any]) -> bool:
         if not is_blank(c):
             if type(c) is not str:  # a date or a number is data, not a label
                 return False
+            if c.lstrip()[0] not in _TOTAL_FIRST:  # most rows: no need to clean the text
+                return False
             key = clean(c).replace(" ", "").lower()
             return key.startswith(TOTAL_MARKERS)
     return False
+
+
+# The first character a total row's label can start with before clean() (which strips what
+# lstrip() strips): a marker's first character, upper-case T, or the full-width forms of t.
+_TOTAL_FIRST = frozenset("合总小本累tTｔＴ")
 
 
 @dataclass(frozen=True)
