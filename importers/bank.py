@@ -583,7 +583,8 @@ def _plain(v: Any) -> Any:
         return None
     if type(v) is str:
         if _PLAIN_MONEY.fullmatch(v):
-            return Decimal(v).quantize(CENT)
+            # "1234.50" is already in cents; "1234" and "1234.5" are made so
+            return Decimal(v) if v[-3:-2] == "." else Decimal(v).quantize(CENT)
         if not v.strip() or v.strip() in NO_AMOUNT:
             return None
     return _NO

@@ -220,9 +220,11 @@ def render(entry: Any) -> str:
         meta_lines.append(f"  {k}: {text}\n")
     if type(entry) is data.Transaction:
         postings = entry.postings
-        if entry.tags or entry.links or any(p.cost or p.price or p.meta or p.flag or p.units is None
-                                            for p in postings):
+        if entry.tags or entry.links:
             return format_entry(entry)
+        for p in postings:
+            if p.cost or p.price or p.meta or p.flag or p.units is None:
+                return format_entry(entry)
         head = f"{entry.date} {entry.flag} "
         head += f"{_quote(entry.payee)} " if entry.payee else ""
         head += f"{_quote(entry.narration or '')}\n"
