@@ -278,9 +278,13 @@ def _is_option(entry: Any) -> bool:
 # and further components of ASCII letters, digits, - and CJK ideographs (accepted by the lexer
 # and by the parser's account check alike), the date is a real date and no key repeats (nor
 # is one filename or lineno, which the parser sets itself). Such a text is a whole directive
-# that neither continues the one before it nor changes how the ones after it parse. Everything else is parsed by Beancount: all those entries together,
-# in order, or — when one of them could affect its neighbours (it starts indented, does not
-# end its last line, or mentions option, pushtag or pushmeta) — the whole text.
+# that neither continues the one before it nor changes how the ones after it parse.
+#
+# Every other entry's text is parsed by Beancount on its own: one that parses alone, starts
+# with a date at the start of a line and ends its last line is whole too, unless it changes
+# how later text parses (option, pushtag, pushmeta). Parsed together instead, one entry's
+# unclosed string could end in the next one's text. When an entry's text is not of that kind,
+# or there are many such entries, the whole text is parsed at once, as it will be written.
 
 _CHARS = r'[^"\\\x00-\x1f\x7f-\x9f\ud800-\udfff]*'
 _STR = rf'"{_CHARS}(?:\\["\\]{_CHARS})*"'
@@ -322,10 +326,15 @@ def check_parses(pieces: Sequence[str], text: str, path: Path) -> None:
     rest = [p for p in pieces if p and not _plain(p, dates)]
     if not rest:
         return
-    if any(p[0] in " \t\r" or not p.endswith("\n") for p in rest) or _STATEFUL.search("".join(rest)):
+    if (len(rest) > _ALONE or any(p[0] not in "0123456789" or not p.endswith("\n") for p in rest)
+            or any(_STATEFUL.search(p) for p in rest)):
         _parse_check(text, path)
-    else:
-        _parse_check("".join(rest), path)
+        return
+    for p in rest:
+        _parse_check(p, path)
+
+
+_ALONE = 200  # beyond so many entries that are not plain, one parse of the whole text is cheaper
 
 
 def _parse_check(text: str, path: Path) -> None:

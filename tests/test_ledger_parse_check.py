@@ -150,6 +150,9 @@ PLAIN = '2024-01-02 * "x"\n  import_id: "a"\n  Assets:Bank:共有资金专户  1
 
 @pytest.mark.parametrize("pieces, message", [
     ([PLAIN, '2024-01-03 * "unterminated\n'], "does not parse"),
+    # a string left open in one entry's text and closed in a later one's: the two parse
+    # together, but not with the plain entry between them; each is parsed alone
+    (['2024-01-01 * "a\n', PLAIN, '2024-01-03 * " "b"\n'], "does not parse"),
     # an option that changes how the plain entries after it parse: the whole text is parsed
     (['option "name_assets" "Vermoegen"\n', PLAIN], "Invalid account name"),
     # text that continues the plain entry before it (a second import_id): the whole text is parsed
