@@ -26,6 +26,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -149,8 +150,12 @@ class Block:
     render: Render = format_entry
     spaced: bool = False
 
-    def text(self) -> str:
-        return ("\n" if self.spaced else "").join(self.render(e) for e in self.entries)
+    def pieces(self) -> list[str]:
+        """The text of each entry, as rendered."""
+        return [self.render(e) for e in self.entries]
+
+    def text(self, pieces: list[str] | None = None) -> str:
+        return ("\n" if self.spaced else "").join(self.pieces() if pieces is None else pieces)
 
 
 def _order(entry: Any) -> tuple[dt.date, int]:
@@ -230,12 +235,15 @@ class Transaction:
 
     def commit(self) -> None:
         texts: dict[Path, str] = {}
-        for path, text in self.preview():
-            texts[path] = texts.get(path, "") + text
-        # Check the combined result parses before touching any file: a write that would
-        # leave a syntax error in the ledger is refused like any other bad input.
-        for path, text in texts.items():
-            _check_parses(text, path)
+        for path, blocks in self._blocks.items():
+            pieces = [b.pieces() for b in blocks]
+            text = "".join(b.text(p) for b, p in zip(blocks, pieces, strict=True))
+            if not text:
+                continue
+            # Check the combined result parses before touching any file: a write that would
+            # leave a syntax error in the ledger is refused like any other bad input.
+            check_parses([p for ps in pieces for p in ps], text, path)
+            texts[path] = text
         # Other files first, so no ledger entry ever names a file that is not there.
         # A part that was staged nothing is not rewritten: a no-op must leave its bytes alone.
         for path, text in self._files.items():
@@ -255,11 +263,94 @@ def _is_option(entry: Any) -> bool:
     return isinstance(entry, data.Custom) and entry.type == OPTION_TYPE
 
 
-def _check_parses(text: str, path: Path) -> None:
-    _, errors, _ = parser.parse_string(text)
+# ------------------------------------------------------------------ the parse check
+#
+# Parsing fifty thousand staged entries with Beancount's parser took longer than the rest of
+# an import. Most staged text is of a few plain shapes, so each entry's text is first matched
+# against a strict subset of Beancount's syntax that is certain to parse, line for line:
+#
+#     DATE FLAG ["STRING" ["STRING"]]          DATE balance ACCOUNT  NUMBER CURRENCY
+#       key: "STRING" | NUMBER | TRUE | FALSE    key: …
+#       ACCOUNT  NUMBER CURRENCY
+#
+# where a STRING holds no control character and no quote or backslash other than the two
+# escapes \" and \\, an ACCOUNT is one of the five default roots, a capitalised ASCII component
+# and further components of ASCII letters, digits, - and CJK ideographs (accepted by the lexer
+# and by the parser's account check alike), the date is a real date and no key repeats (nor
+# is one filename or lineno, which the parser sets itself). Such a text is a whole directive
+# that neither continues the one before it nor changes how the ones after it parse.
+#
+# Every other entry's text is parsed by Beancount on its own: one that parses alone, starts
+# with a date at the start of a line and ends its last line is whole too, unless it changes
+# how later text parses (option, pushtag, pushmeta). Parsed together instead, one entry's
+# unclosed string could end in the next one's text. When an entry's text is not of that kind,
+# or there are many such entries, the whole text is parsed at once, as it will be written.
+
+_CHARS = r'[^"\\\x00-\x1f\x7f-\x9f\ud800-\udfff]*'
+_STR = rf'"{_CHARS}(?:\\["\\]{_CHARS})*"'
+_CJK = "\u4e00-\u9fff"
+_ACCOUNT = (rf"(?:Assets|Liabilities|Equity|Income|Expenses):[A-Z][A-Za-z0-9-]*"
+            rf"(?::[A-Z0-9{_CJK}][A-Za-z0-9{_CJK}-]*)*")
+_NUM = r"-?[0-9]+(?:\.[0-9]+)?"
+_CUR = r"[A-Z][A-Z0-9'._-]*[A-Z0-9]"
+_META = rf"(?:  (?!filename:|lineno:)[a-z][a-zA-Z0-9_-]+: (?:{_STR}|{_NUM}|TRUE|FALSE)\n)*"
+_PLAIN = re.compile(
+    rf"([0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}) "
+    rf"(?:[*!](?: {_STR}){{0,2}}\n{_META}(?:  {_ACCOUNT} +{_NUM} {_CUR}\n)*"
+    rf"|balance {_ACCOUNT} +{_NUM} {_CUR}\n{_META})")
+_KEY = re.compile(r"^  ([a-z][a-zA-Z0-9_-]+):", re.MULTILINE)
+_STATEFUL = re.compile(r"option|pushtag|pushmeta")
+
+
+def _plain(text: str, dates: set[str]) -> bool:
+    """Is ``text`` one directive of the strict subset above (so it parses, on its own and
+    among others)? ``dates`` remembers the date texts found valid."""
+    m = _PLAIN.fullmatch(text)
+    if m is None:
+        return False
+    day = m.group(1)
+    if day not in dates:
+        try:
+            dt.date.fromisoformat(day)
+        except ValueError:
+            return False
+        dates.add(day)
+    keys = _KEY.findall(text)
+    return len(keys) < 2 or len(keys) == len(set(keys))
+
+
+def check_parses(pieces: Sequence[str], text: str, path: Path) -> None:
+    """Refuse (LedgerError) to write ``text``, the rendered ``pieces`` (one per entry, in
+    order) with blank lines between some, if it would not parse."""
+    dates: set[str] = set()
+    rest = [p for p in pieces if p and not _plain(p, dates)]
+    if not rest:
+        return
+    if (len(rest) > _ALONE or any(p[0] not in "0123456789" or not p.endswith("\n") for p in rest)
+            or any(_STATEFUL.search(p) for p in rest)):
+        _parse_check(text, path)
+        return
+    for p in rest:
+        _parse_check(p, path)
+
+
+_ALONE = 200  # beyond so many entries that are not plain, one parse of the whole text is cheaper
+
+
+def _parse_check(text: str, path: Path) -> None:
+    try:
+        _, errors, _ = parser.parse_string(text)
+    except UnicodeEncodeError as exc:
+        raise LedgerError(f"text staged for {path} cannot be written: {exc.reason} "
+                          f"({text[exc.start:exc.end]!r}); nothing was written") from None
     if errors:
+        err = errors[0]
+        lineno = (err.source or {}).get("lineno")
+        lines = text.splitlines()
+        at = (f" at {lines[lineno - 1]!r}"
+              if isinstance(lineno, int) and 0 < lineno <= len(lines) else "")
         raise LedgerError(
-            f"internal error: text staged for {path} does not parse: {errors[0].message}"
+            f"internal error: text staged for {path} does not parse{at}: {err.message}; nothing was written"
         )
 
 
@@ -295,7 +386,7 @@ def meta(**kwargs: Any) -> dict[str, Any]:
         if v is None:
             continue
         # Beancount's printer knows Decimal, not int; bool is an int but stays a bool.
-        m[k] = Decimal(v) if isinstance(v, int) and not isinstance(v, bool) else v
+        m[k] = v if type(v) is str else Decimal(v) if isinstance(v, int) and not isinstance(v, bool) else v
     return m
 
 

@@ -45,7 +45,7 @@ from beancount.core.amount import Amount
 
 from assetreg import accounts
 from assetreg.audit.income import gate_problem
-from assetreg.contracts import Contract, contracts_from_entries, schedule
+from assetreg.contracts import Contract, Due, contracts_from_entries, schedule
 from assetreg.errors import BadInput
 from assetreg.ledger import meta
 from assetreg.registry import Registry, registry_from_entries
@@ -307,7 +307,7 @@ class BankImporter(SheetImporter):
         contracts = contracts_from_entries(ctx.entries)
         manager = ctx.options.get("manager-name") or "物业服务公司"
         fp = ctx.fingerprints(self.kind)
-        party = self._parties(manager, contracts)
+        match = _Matcher(manager, contracts, resolutions, registry)
         existing = _bank_postings(ctx.entries)
         existing_balances: dict[dt.date, Decimal] = {
             e.date: e.amount.number for e in ctx.entries
@@ -323,112 +323,19 @@ class BankImporter(SheetImporter):
                                              accounts.BANK, opening, accounts.OPENING), lines[0].row)
                     new.append((lines[0].day, opening))
                     plan.notes.append(f"opening balance {opening} booked against {accounts.OPENING}")
+        seen = ctx.seen
         for line in lines:
             import_id = fp(line.day, line.amount, line.balance, line.summary, line.counterparty, line.reference, line.note)
-            if import_id in ctx.seen:
+            if import_id in seen:
                 plan.already += 1
                 continue
-            txn, what = (self._allocation(line, import_id, resolutions)
-                         or self._classify(line, import_id, manager, party, contracts, registry))
+            txn, what = match.allocation(line, import_id) or match.classify(line, import_id)
             kinds[what] = kinds.get(what, 0) + 1
             plan.add("journal", txn, line.row)
             new.append((line.day, line.amount))
         plan.notes.extend(f"{n} × {what}" for what, n in sorted(kinds.items()))
         if has_balance:
             self._balances(lines, r, plan, problems, existing, existing_balances, new, fp, ctx.seen)
-
-    def _allocation(self, line: Line, import_id: str,
-                    resolutions: dict[str, Resolution]) -> tuple[data.Transaction, str] | None:
-        """An outgoing transfer that cites a passed owners' resolution spends net income as
-        that resolution decided (Regulations Art. 54: mainly to the maintenance fund)."""
-        if line.amount >= 0:
-            return None
-        text = " ".join((line.summary, line.note)).upper()
-        cited = [r for rid, r in resolutions.items() if rid.upper() in text]
-        if len(cited) != 1 or not cited[0].passed or cited[0].date > line.day:
-            return None  # no, several, failed or later resolutions: left to the other rules (suspense)
-        account = next((acct for pattern, acct in _ALLOCATIONS if pattern.search(text)), accounts.OTHER_USES)
-        payee = line.counterparty if _ORG.search(line.counterparty) else "个人"
-        m = meta(resolution=cited[0].id, bank_ref=line.reference or None, import_id=import_id)
-        narration = private(" ".join(x for x in (line.summary, line.note) if x)) or "银行流水"
-        return _txn(m, line.day, payee, narration, accounts.BANK, line.amount, account), "按决议支出"
-
-    def _classify(self, line: Line, import_id: str, manager: str, party: dict[str, str],
-                  contracts: dict[str, Contract], registry: Registry) -> tuple[data.Transaction, str]:
-        # line's texts are already clean(): normalising is removing spaces and upper-casing
-        text = " ".join((line.summary, line.note, line.reference)).replace(" ", "").upper()
-        organisation = bool(_ORG.search(line.counterparty))
-        payee = line.counterparty if organisation else ("个人" if line.counterparty else "")
-        if organisation or not line.counterparty:
-            narration = " ".join(x for x in (line.summary, line.note) if x)
-        else:
-            # A private person's 附言 often carries their name or address: only the bank's
-            # own 摘要 goes into the ledger, with the person's name taken out of it too.
-            narration = line.summary.replace(line.counterparty, "个人")
-        narration = private(narration) or "银行流水"
-        ref = line.reference or None
-        inflow = line.amount > 0
-
-        def suspense(reason: str) -> tuple[data.Transaction, str]:
-            m = meta(bank_ref=ref, unmatched=reason, import_id=import_id)
-            return _txn(m, line.day, payee, narration, accounts.BANK, line.amount, accounts.SUSPENSE), "待查明"
-
-        def by_party() -> list[Contract]:
-            return [c for cid, c in contracts.items() if _same_normed(party[cid], cp)]
-
-        known = party.get("@" + line.counterparty)  # names repeat: normalise each once per statement
-        cp: str = known if known is not None else line.counterparty.replace(" ", "").upper()
-        party["@" + line.counterparty] = cp
-        by_ref = [c for cid, c in contracts.items() if party[cid + "#id"] in text]
-        if _DEPOSIT.search(text):
-            found = by_ref or by_party()
-            if len(found) != 1:
-                return suspense("押金未能对应到唯一合同" if found else "押金未注明合同")
-            c = found[0]
-            m = meta(contract=c.id, bank_ref=ref, import_id=import_id)
-            return _txn(m, line.day, payee or str(c.terms.get("counterparty", "")), narration, accounts.BANK,
-                        line.amount, accounts.DEPOSITS), "押金" if inflow else "退还押金"
-        if not inflow:
-            if _FEE.search(text) and (not line.counterparty or "银行" in line.counterparty):
-                m = meta(bank_ref=ref, import_id=import_id)
-                return _txn(m, line.day, payee or "银行", narration, accounts.BANK, line.amount, accounts.BANK_FEES), "银行手续费"
-            return suspense("支出未匹配")
-        if _same_normed(cp, party[""]):
-            m = meta(bank_ref=ref, import_id=import_id)
-            return _txn(m, line.day, manager, narration, accounts.BANK, line.amount, accounts.HELD_BY_MANAGER), "物业代收转入"
-        found = by_ref or by_party()
-        if len(found) > 1:
-            active = [c for c in found if c.active_on(line.day)]
-            found = active if active else found
-        if not found:
-            return suspense("未匹配到合同或物业公司")
-        if len(found) > 1:
-            return suspense("对方有多份合同，请在附言注明合同编号")
-        c = found[0]
-        problem = gate_problem(c)
-        if problem:
-            return suspense(f"合同{c.id}未通过政策闸门")
-        period = _period(c, line.day, line.summary + " " + line.note)
-        if not c.active_on(line.day) and period not in {d.period for d in schedule(c)}:
-            return suspense(f"合同{c.id}在{line.day}不在有效期内")
-        ids = [a.upper() for a in c.assets]
-        assets = [registry.get(a) for a in ids]
-        if not ids or any(a is None or not a.confirmed_on(line.day) for a in assets):
-            return suspense(f"合同{c.id}的资产在{line.day}未确权")
-        kind = assets[0].kind  # type: ignore[union-attr]
-        m = meta(asset=",".join(ids), contract=c.id, period=period, bank_ref=ref, import_id=import_id)
-        return _txn(m, line.day, payee or str(c.terms.get("counterparty", "")), narration, accounts.BANK, line.amount,
-                    accounts.INCOME_BY_KIND.get(kind, accounts.INCOME_BY_KIND["other"])), "合同收款"
-
-    def _parties(self, manager: str, contracts: dict[str, Contract]) -> dict[str, str]:
-        """Normalised names to match against, computed once per statement: "" → the property
-        company, a contract id → its counterparty, "<id>#id" → the id as it may appear in 摘要;
-        "@<name>" entries are added as bank counterparties are met."""
-        names = {"": _norm(manager)}
-        for cid, c in contracts.items():
-            names[cid] = _norm(str(c.terms.get("counterparty", "")))
-            names[cid + "#id"] = _norm(cid)
-        return names
 
     # -------------------------------------------------------------- balances
 
@@ -478,6 +385,125 @@ class BankImporter(SheetImporter):
             plan.notes.append(f"{mismatches - 1} later day(s) mismatch too")
 
 
+class _Matcher:
+    """What each line of one statement is (see the module's docstring). Everything that does
+    not depend on the line — normalised names and ids, each contract's gate check and billing
+    schedule, what a counterparty's name says — is worked out once per statement, not per line."""
+
+    def __init__(self, manager: str, contracts: dict[str, Contract], resolutions: dict[str, Resolution],
+                 registry: Registry) -> None:
+        self.manager = manager
+        self.manager_norm = _norm(manager)
+        # (contract, its id as it may appear in 摘要, its counterparty), normalised once
+        self.contracts = [(c, _norm(cid), _norm(str(c.terms.get("counterparty", ""))))
+                          for cid, c in contracts.items()]
+        self.resolutions = [(rid.upper(), res) for rid, res in resolutions.items()]
+        self.registry = registry
+        self._names: dict[str, tuple[str, bool, str]] = {}  # counterparty → (normalised, organisation, payee)
+        self._by_party: dict[str, list[Contract]] = {}
+        self._gate: dict[str, str | None] = {}
+        self._dues: dict[str, tuple[list[Due], set[str]]] = {}
+
+    def name(self, counterparty: str) -> tuple[str, bool, str]:
+        known = self._names.get(counterparty)
+        if known is None:
+            # line's texts are already clean(): normalising is removing spaces and upper-casing
+            organisation = bool(_ORG.search(counterparty))
+            payee = counterparty if organisation else ("个人" if counterparty else "")
+            known = self._names[counterparty] = (counterparty.replace(" ", "").upper(), organisation, payee)
+        return known
+
+    def by_party(self, cp: str) -> list[Contract]:
+        found = self._by_party.get(cp)
+        if found is None:
+            found = self._by_party[cp] = [c for c, _, party in self.contracts if _same_normed(party, cp)]
+        return found
+
+    def gate(self, c: Contract) -> str | None:
+        if c.id not in self._gate:
+            self._gate[c.id] = gate_problem(c)
+        return self._gate[c.id]
+
+    def dues(self, c: Contract) -> tuple[list[Due], set[str]]:
+        known = self._dues.get(c.id)
+        if known is None:
+            dues = schedule(c)
+            known = self._dues[c.id] = (dues, {d.period for d in dues})
+        return known
+
+    def allocation(self, line: Line, import_id: str) -> tuple[data.Transaction, str] | None:
+        """An outgoing transfer that cites a passed owners' resolution spends net income as
+        that resolution decided (Regulations Art. 54: mainly to the maintenance fund)."""
+        if line.amount >= 0 or not self.resolutions:
+            return None
+        text = " ".join((line.summary, line.note)).upper()
+        cited = [res for rid, res in self.resolutions if rid in text]
+        if len(cited) != 1 or not cited[0].passed or cited[0].date > line.day:
+            return None  # no, several, failed or later resolutions: left to the other rules (suspense)
+        account = next((acct for pattern, acct in _ALLOCATIONS if pattern.search(text)), accounts.OTHER_USES)
+        payee = line.counterparty if _ORG.search(line.counterparty) else "个人"
+        m = meta(resolution=cited[0].id, bank_ref=line.reference or None, import_id=import_id)
+        narration = private(" ".join(x for x in (line.summary, line.note) if x)) or "银行流水"
+        return _txn(m, line.day, payee, narration, accounts.BANK, line.amount, account), "按决议支出"
+
+    def classify(self, line: Line, import_id: str) -> tuple[data.Transaction, str]:
+        text = " ".join((line.summary, line.note, line.reference)).replace(" ", "").upper()
+        cp, organisation, payee = self.name(line.counterparty)
+        if organisation or not line.counterparty:
+            narration = " ".join(x for x in (line.summary, line.note) if x)
+        else:
+            # A private person's 附言 often carries their name or address: only the bank's
+            # own 摘要 goes into the ledger, with the person's name taken out of it too.
+            narration = line.summary.replace(line.counterparty, "个人")
+        narration = private(narration) or "银行流水"
+        ref = line.reference or None
+        inflow = line.amount > 0
+
+        def suspense(reason: str) -> tuple[data.Transaction, str]:
+            m = meta(bank_ref=ref, unmatched=reason, import_id=import_id)
+            return _txn(m, line.day, payee, narration, accounts.BANK, line.amount, accounts.SUSPENSE), "待查明"
+
+        by_ref = [c for c, cid, _ in self.contracts if cid in text]
+        if _DEPOSIT.search(text):
+            found = by_ref or self.by_party(cp)
+            if len(found) != 1:
+                return suspense("押金未能对应到唯一合同" if found else "押金未注明合同")
+            c = found[0]
+            m = meta(contract=c.id, bank_ref=ref, import_id=import_id)
+            return _txn(m, line.day, payee or str(c.terms.get("counterparty", "")), narration, accounts.BANK,
+                        line.amount, accounts.DEPOSITS), "押金" if inflow else "退还押金"
+        if not inflow:
+            if _FEE.search(text) and (not line.counterparty or "银行" in line.counterparty):
+                m = meta(bank_ref=ref, import_id=import_id)
+                return _txn(m, line.day, payee or "银行", narration, accounts.BANK, line.amount, accounts.BANK_FEES), "银行手续费"
+            return suspense("支出未匹配")
+        if _same_normed(cp, self.manager_norm):
+            m = meta(bank_ref=ref, import_id=import_id)
+            return _txn(m, line.day, self.manager, narration, accounts.BANK, line.amount, accounts.HELD_BY_MANAGER), "物业代收转入"
+        found = by_ref or self.by_party(cp)
+        if len(found) > 1:
+            active = [c for c in found if c.active_on(line.day)]
+            found = active if active else found
+        if not found:
+            return suspense("未匹配到合同或物业公司")
+        if len(found) > 1:
+            return suspense("对方有多份合同，请在附言注明合同编号")
+        c = found[0]
+        if self.gate(c):
+            return suspense(f"合同{c.id}未通过政策闸门")
+        period = _period(line.day, line.summary + " " + line.note, self.dues(c)[0] if c.period in _BILLED else [])
+        if not c.active_on(line.day) and period not in self.dues(c)[1]:
+            return suspense(f"合同{c.id}在{line.day}不在有效期内")
+        ids = [a.upper() for a in c.assets]
+        assets = [self.registry.get(a) for a in ids]
+        if not ids or any(a is None or not a.confirmed_on(line.day) for a in assets):
+            return suspense(f"合同{c.id}的资产在{line.day}未确权")
+        kind = assets[0].kind  # type: ignore[union-attr]
+        m = meta(asset=",".join(ids), contract=c.id, period=period, bank_ref=ref, import_id=import_id)
+        return _txn(m, line.day, payee or str(c.terms.get("counterparty", "")), narration, accounts.BANK, line.amount,
+                    accounts.INCOME_BY_KIND.get(kind, accounts.INCOME_BY_KIND["other"])), "合同收款"
+
+
 class _FastLine:
     """The common bank line — ISO date text or an Excel date, amounts as plain text such as
     "1234.50", texts as text — read without the general machinery; it gives exactly what
@@ -489,6 +515,10 @@ class _FastLine:
         self.bal = ix.get("balance")
         self.texts = tuple(ix.get(k) for k in ("summary", "counterparty", "reference", "note"))
         self.width = max(ix.values()) + 1
+        # A statement repeats its dates (many lines a day) and most of its texts (摘要,
+        # 对方户名): each distinct one is read once.
+        self.days: dict[str, dt.date] = {}
+        self.cleaned: dict[str, str] = {}
 
     def __call__(self, row: Row) -> Line | None:
         cells = row.cells
@@ -496,12 +526,13 @@ class _FastLine:
             return None
         d = cells[self.date]
         if type(d) is str:
-            if len(d) != 10 or d[4] != "-" or d[7] != "-":
-                return None
-            try:
-                day = dt.date.fromisoformat(d)
-            except ValueError:
-                return None
+            known = self.days.get(d)
+            if known is None:
+                known = _iso_day(d)
+                if known is None:
+                    return None
+                self.days[d] = known
+            day = known
         elif type(d) is dt.datetime:
             day = d.date()
         else:
@@ -518,15 +549,29 @@ class _FastLine:
             if balance is None or balance is _NO:
                 return None
         texts = []
+        cleaned = self.cleaned
         for i in self.texts:
             v = cells[i] if i is not None else None
             if v is None:
                 texts.append("")
             elif type(v) is str:
-                texts.append(" ".join(v.translate(_HALF_WIDTH).split()))
+                text = cleaned.get(v)
+                if text is None:
+                    text = cleaned[v] = " ".join(v.translate(_HALF_WIDTH).split())
+                texts.append(text)
             else:
                 return None
         return Line(row.number, day, amount, balance, *texts)
+
+
+def _iso_day(d: str) -> dt.date | None:
+    """The date of "2025-03-01", None for any other text."""
+    if len(d) != 10 or d[4] != "-" or d[7] != "-":
+        return None
+    try:
+        return dt.date.fromisoformat(d)
+    except ValueError:
+        return None
 
 
 _NO = object()  # a cell the fast path does not read
@@ -538,7 +583,8 @@ def _plain(v: Any) -> Any:
         return None
     if type(v) is str:
         if _PLAIN_MONEY.fullmatch(v):
-            return Decimal(v).quantize(CENT)
+            # "1234.50" is already in cents; "1234" and "1234.5" are made so
+            return Decimal(v) if v[-3:-2] == "." else Decimal(v).quantize(CENT)
         if not v.strip() or v.strip() in NO_AMOUNT:
             return None
     return _NO
@@ -570,9 +616,12 @@ def _txn(m: dict[str, Any], day: dt.date, payee: str, narration: str, bank: str,
     return data.Transaction(m, day, "*", payee or None, narration, frozenset(), frozenset(), postings)
 
 
-def _period(c: Contract, day: dt.date, text: str) -> str:
-    """The billing period a payment is for: a month named in the 摘要, else the one containing the day."""
-    dues = schedule(c) if c.period in ("month", "quarter", "half-year", "year", "once") else []
+_BILLED = ("month", "quarter", "half-year", "year", "once")  # periods a billing schedule is made for
+
+
+def _period(day: dt.date, text: str, dues: list[Due]) -> str:
+    """The billing period a payment is for: a month named in the 摘要, else the one of the
+    contract's billing schedule ``dues`` containing the day."""
     m = _MONTH.search(clean(text))
     when = day
     if m and 1 <= int(m.group(2)) <= 12:

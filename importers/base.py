@@ -191,11 +191,13 @@ def book_errors(path: Path, plans: Sequence[Plan], entries: Sequence[Any], stage
 
 
 def _quote(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if "\\" in s or '"' in s:
+        s = s.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + s + '"'
 
 
 def _meta_value(v: Any) -> str | None:
-    if isinstance(v, str):
+    if type(v) is str:
         return _quote(v)
     if isinstance(v, bool):
         return "TRUE" if v else "FALSE"
@@ -210,23 +212,27 @@ def render(entry: Any) -> str:
     Beancount's printer."""
     meta_lines = []
     for k, v in (entry.meta or {}).items():
-        if k in ("filename", "lineno"):
+        if k == "filename" or k == "lineno":
             continue
-        text = _meta_value(v)
+        text = _quote(v) if type(v) is str else _meta_value(v)
         if text is None:
             return format_entry(entry)
         meta_lines.append(f"  {k}: {text}\n")
     if type(entry) is data.Transaction:
-        if entry.tags or entry.links or any(p.cost or p.price or p.meta or p.flag or p.units is None
-                                            for p in entry.postings):
+        postings = entry.postings
+        if entry.tags or entry.links:
             return format_entry(entry)
+        for p in postings:
+            if p.cost or p.price or p.meta or p.flag or p.units is None:
+                return format_entry(entry)
         head = f"{entry.date} {entry.flag} "
         head += f"{_quote(entry.payee)} " if entry.payee else ""
         head += f"{_quote(entry.narration or '')}\n"
-        width = max(len(p.account) for p in entry.postings) + 2
-        body = "".join(f"  {p.account:<{width}}{p.units.number:>12} {p.units.currency}\n"  # type: ignore[union-attr]
-                       for p in entry.postings)
-        return head + "".join(meta_lines) + body
+        width = max([len(p.account) for p in postings], default=0) + 2
+        # str(number).rjust(12) is format(number, ">12") for a Decimal, without parsing the spec
+        body = [f"  {p.account.ljust(width)}{str(p.units.number).rjust(12)} {p.units.currency}\n"  # type: ignore[union-attr]
+                for p in postings]
+        return head + "".join(meta_lines) + "".join(body)
     if type(entry) is data.Balance and entry.tolerance is None and entry.diff_amount is None:
         return (f"{entry.date} balance {entry.account}  {entry.amount.number} {entry.amount.currency}\n"
                 + "".join(meta_lines))

@@ -327,9 +327,16 @@ def is_total_row(cells: Sequence[Any]) -> bool:
         if not is_blank(c):
             if type(c) is not str:  # a date or a number is data, not a label
                 return False
+            if c.lstrip()[0] not in _TOTAL_FIRST:  # most rows: no need to clean the text
+                return False
             key = clean(c).replace(" ", "").lower()
             return key.startswith(TOTAL_MARKERS)
     return False
+
+
+# The first character a total row's label can start with before clean() (which strips what
+# lstrip() strips): a marker's first character, upper-case T, or the full-width forms of t.
+_TOTAL_FIRST = frozenset("合总小本累tTｔＴ")
 
 
 @dataclass(frozen=True)
@@ -453,7 +460,7 @@ class Fingerprints:
         self.seen: dict[str, int] = {}
 
     def __call__(self, *parts: Any) -> str:
-        content = "\x1f".join(_canon(p) for p in parts)
+        content = "\x1f".join([p if type(p) is str else _canon(p) for p in parts])
         n = self.seen.get(content, 0)
         self.seen[content] = n + 1
         digest = hashlib.sha256(f"{self.kind}\x1e{content}\x1e{n}".encode()).hexdigest()

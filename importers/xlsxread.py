@@ -299,10 +299,11 @@ def _values(sheet: Any, errors: dict[int, dict[int, str]]) -> Iterator[tuple[Any
     # are put back, so that a value's index is its column
     pad = (None,) * (sheet.start[1] if sheet.start else 0)
     for n, row in enumerate(sheet.iter_rows(), start=1):
-        values = pad + tuple(
-            None if v == "" else int(v) if type(v) is float and v.is_integer() and -_EXACT <= v <= _EXACT
+        values = pad + tuple([
+            v if type(v) is str and v else None if v == "" else
+            int(v) if type(v) is float and v.is_integer() and -_EXACT <= v <= _EXACT
             else _MIDNIGHT(v, _T0) if type(v) is dt.date else v
-            for v in row)
+            for v in row])
         if errors and n - 1 in errors:
             values = _with_errors(values, errors[n - 1])
         yield values

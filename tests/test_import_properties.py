@@ -20,7 +20,16 @@ from test_import_bank import contract_text
 from assetreg.ledger import Compound, Transaction
 from assetreg.scaffold import init_compound
 from importers.base import Context, book_errors
-from importers.cells import CellProblem, Problems, is_total_row, parse_date, parse_money, workbook
+from importers.cells import (
+    TOTAL_MARKERS,
+    CellProblem,
+    Problems,
+    clean,
+    is_total_row,
+    parse_date,
+    parse_money,
+    workbook,
+)
 from importers.kinds import all_importers
 from importers.testing import write_xlsx
 
@@ -168,3 +177,12 @@ def test_no_such_day(text: str) -> None:
         parse_date(text)
     with pytest.raises(BadInput, match="malformed date"):
         cli_date(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("合计总小本期累tToOaAlLＴｔ \u3000\t x1-")), min_size=1, max_size=8)
+       | st.text(min_size=1, max_size=8))
+def test_total_rows_are_found_without_cleaning_every_row(text: str) -> None:
+    if not text.strip():
+        return
+    assert is_total_row([None, text, 1]) == clean(text).replace(" ", "").lower().startswith(TOTAL_MARKERS)
