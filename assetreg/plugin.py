@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from . import books, sealcache
-from .audit import plugin_findings
+from .audit import Finding, plugin_findings
 from .audit import seals as seal_checks
 
 __plugins__ = ("check_assets",)
@@ -58,6 +58,13 @@ def index_only() -> Iterator[None]:
         yield
     finally:
         _INDEX_ONLY.reset(token)
+
+
+def book_findings(entries: list[Any], options_map: dict[str, Any],
+                  verify_seals: bool = True) -> list[Finding]:
+    """What ``bean-check`` would report on ``entries`` through this plugin, computed in
+    process (an importer asks it of the ledger with its planned rows added)."""
+    return plugin_findings(entries, options_map, books.of(entries, options_map), verify_seals)
 
 
 class AssetregPluginError(NamedTuple):

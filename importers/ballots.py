@@ -15,6 +15,9 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+
 from assetreg.errors import BadInput
 from assetreg.tally import Ballot, parse_vote
 from assetreg.units import normalize_unit_number
@@ -39,8 +42,6 @@ def _key(v: Any) -> str:
 
 def read_ballots(path: Path, sheet: str | None = None) -> list[Ballot]:
     """The ballots of ``path`` (first sheet with the headers, or the sheet named)."""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -102,7 +103,6 @@ def _ballots(rows: list[tuple[Any, ...]], header: int, ucol: int, vcol: int, whe
 
 def write_ballots(path: Path, ballots: list[tuple[str, str]], title: str = "业主大会表决票统计") -> None:
     """Write a ballot sheet (title row, header, one row per unit) -- for tests and examples."""
-    import openpyxl
 
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -25,8 +25,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils import get_column_letter
+
 from assetreg.dates import date_fields
 from assetreg.errors import BadInput
+
+from .xlsxread import Workbook
 
 CENT = Decimal("0.01")
 NO_AMOUNT = frozenset({"-", "--", "—", "——", "－", "/"})  # what banks put in the column not used
@@ -287,7 +291,6 @@ class Header:
     labels: dict[str, str]  # field name → header text as written
 
     def column_letter(self, name: str) -> str:
-        from openpyxl.utils import get_column_letter
 
         return str(get_column_letter(self.index[name] + 1))
 
@@ -500,7 +503,6 @@ def workbook(path: Path) -> Iterator[list[Sheet]]:
     """The worksheets of an .xlsx file, read with calamine (a bank statement may have 50,000
     rows) after :mod:`importers.xlsxread` has checked the file: one that is not an .xlsx
     workbook, is damaged or would unpack beyond its limits is a :class:`BadInput`."""
-    from .xlsxread import Workbook
 
     wb = Workbook(path)
     try:

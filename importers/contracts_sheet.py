@@ -18,6 +18,8 @@ from typing import Any, ClassVar
 from assetreg import accounts
 from assetreg.contracts import content_hash, contracts_from_entries
 from assetreg.errors import BadInput
+from assetreg.policy import Proposal, load_policy_set, record
+from assetreg.vocab import PROPOSAL_FACTS, USES
 
 from .base import Context, Plan, SheetImporter
 from .cells import (
@@ -43,13 +45,11 @@ COUNTERPARTY_LABELS = {"业主": "owner", "单位": "organisation", "机构": "o
 
 
 def _uses() -> dict[str, str]:
-    from assetreg.vocab import USES
 
     return dict(USES)
 
 
 def _facts() -> dict[str, str]:
-    from assetreg.vocab import PROPOSAL_FACTS
 
     return dict(PROPOSAL_FACTS)
 
@@ -126,7 +126,6 @@ class ContractsImporter(SheetImporter):
     target = accounts.DEPOSITS
 
     def read(self, sheet: Sheet, header: Header, ctx: Context, problems: Problems) -> Plan:
-        from assetreg.policy import Proposal, load_policy_set, record
 
         plan = Plan(self.kind, sheet.name)
         if ctx.txn is None:

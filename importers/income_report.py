@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from typing import Any, ClassVar
 
 from beancount.core import data
@@ -65,7 +66,6 @@ def month_end(period: str) -> dt.date:
 
 
 def parse_asset_list(value: Any) -> list[str]:
-    import re
 
     parts = [p for p in re.split(r"[,;，；、\s]+", clean(value)) if p]
     if not parts:

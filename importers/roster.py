@@ -19,9 +19,11 @@ from .cells import (
     Problems,
     RowReader,
     Sheet,
+    clean,
     data_rows,
     parse_bool,
     parse_date,
+    parse_decimal,
 )
 
 COLUMNS = (
@@ -86,7 +88,6 @@ class RosterImporter(SheetImporter):
 
 
 def _text(v: object) -> str:
-    from .cells import clean
 
     if isinstance(v, float) and not v.is_integer():
         raise ValueError(f"not an id: {v!r}")
@@ -94,6 +95,5 @@ def _text(v: object) -> str:
 
 
 def _number_text(v: object) -> str:
-    from .cells import parse_decimal
 
     return str(parse_decimal(v, "an area in m²", "89.46"))

@@ -12,9 +12,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from assetreg.errors import BadInput
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
 
+from assetreg.errors import BadInput
+from assetreg.vocab import KINDS
+
+from .bank import LAYOUTS_DIR, load_layout
 from .cells import Column
+from .contracts_sheet import COLUMNS as CONTRACTS
+from .contracts_sheet import _uses
+from .income_report import COLUMNS as INCOME
+from .register import COLUMNS as REGISTER
+from .roster import COLUMNS as ROSTER
 
 BODY_ROWS = 500
 MONEY_FORMAT = "#,##0.00"
@@ -22,7 +34,6 @@ DATE_FORMAT = "yyyy-mm-dd"
 
 
 def _bank_columns() -> tuple[Column, ...]:
-    from .bank import LAYOUTS_DIR, load_layout
 
     layout = load_layout(LAYOUTS_DIR / "split.yaml")
     notes = {"date": "交易日期，如 2025-03-01", "income": "转入金额（元）", "expense": "转出金额（元）",
@@ -32,10 +43,6 @@ def _bank_columns() -> tuple[Column, ...]:
 
 
 def columns_for(kind: str) -> tuple[str, tuple[Column, ...]]:
-    from .contracts_sheet import COLUMNS as CONTRACTS
-    from .income_report import COLUMNS as INCOME
-    from .register import COLUMNS as REGISTER
-    from .roster import COLUMNS as ROSTER
 
     table = {
         "bank": ("共有资金专户银行对账单", _bank_columns()),
@@ -53,9 +60,7 @@ def columns_for(kind: str) -> tuple[str, tuple[Column, ...]]:
 
 
 def _lists(kind: str, uses: Sequence[str] | None) -> dict[str, list[str]]:
-    from assetreg.vocab import KINDS
 
-    from .contracts_sheet import _uses
 
     yes_no = ["是", "否"]
     if kind == "register":
@@ -78,10 +83,6 @@ DATE_FIELDS = {"date", "signed", "start", "end", "notice_start", "notice_end"}
 
 
 def write_template(kind: str, output: Path, *, uses: Sequence[str] | None = None) -> Path:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     if output.exists():
         raise BadInput(f"{output} already exists", "choose a new file name; templates never overwrite")
@@ -130,7 +131,6 @@ def write_template(kind: str, output: Path, *, uses: Sequence[str] | None = None
 def _list_sheet(wb, name: str, choices: list[str]) -> str:  # type: ignore[no-untyped-def]
     ws = wb["选项"] if "选项" in wb.sheetnames else wb.create_sheet("选项")
     col = ws.max_column + 1 if ws.max_row > 1 or ws.cell(1, 1).value else 1
-    from openpyxl.utils import get_column_letter
 
     ws.cell(1, col, name)
     for i, c in enumerate(choices, start=2):

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from openpyxl import Workbook
+
 
 def write_xlsx(path: Path, rows: Sequence[Sequence[Any]], *, title: str = "Sheet1",
                merges: Sequence[str] = (), number_formats: dict[str, str] | None = None,
                extra_sheets: dict[str, Sequence[Sequence[Any]]] | None = None) -> Path:
     """Write ``rows`` (row 1 first) to a new workbook; ``merges`` like "A1:F1";
     ``number_formats`` maps a column letter to a format applied to every non-empty cell."""
-    from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
 import itertools
 import posixpath
 import re
@@ -33,6 +34,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from lxml import etree
+from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
 from assetreg.errors import BadInput
 
@@ -133,7 +137,6 @@ def _read_part(path: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: in
 
 
 def _sheet_parts(path: Path, zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> list[_SheetFacts]:
-    from lxml import etree
 
     def xml(name: str) -> Any:
         info = names.get(name)
@@ -181,9 +184,7 @@ def _scan_sheet(path: Path, sheet: _SheetFacts, data: bytes) -> tuple[int, int]:
 def _walk_sheet(path: Path, sheet: _SheetFacts, data: bytes) -> tuple[int, int]:
     """Every cell's position as calamine places it (its reference, else next in the row), and
     the error cells' codes; for sheets not written the usual way, or holding errors."""
-    import io
 
-    from lxml import etree
 
     rows = cols = 0
     row_no, col_no = -1, 0
@@ -242,7 +243,6 @@ class Workbook:
     """The worksheets of a checked .xlsx file, read with calamine."""
 
     def __init__(self, path: Path) -> None:
-        from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
 
         self.path = path
         facts = {s.name: s for s in _guard(path)}
@@ -263,7 +263,6 @@ class Workbook:
             raise
 
     def _load(self, name: str) -> Any:
-        from python_calamine import CalamineError
 
         try:
             return self._wb.get_sheet_by_name(name)
