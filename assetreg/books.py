@@ -81,17 +81,21 @@ class Income:
     entry: Any
     gross: Decimal  # income recognised (positive)
     cost: Decimal  # the manager's cost deducted in the same transaction
-    assets: list[str]  # asset ids named, in order
     contract: str | None
     period: str | None
     by_account: dict[str, Decimal]
-    by_asset: dict[str, Decimal]  # gross per asset (split evenly when several share a posting)
-    missing_asset: list[str]  # income accounts posted without any asset named
+    by_asset: dict[str, Decimal]  # gross per asset, in the order named (split evenly when several share a posting)
+    missing_asset: Sequence[str]  # income accounts posted without any asset named
 
     @property
     def date(self) -> dt.date:
         d: dt.date = self.entry.date
         return d
+
+    @property
+    def assets(self) -> list[str]:
+        """The asset ids named, in order."""
+        return list(self.by_asset)
 
 
 @dataclass(slots=True)
@@ -118,9 +122,11 @@ class Books:
     roster: Roster
     unit_entries: list[Any]  # the roster's entries, for the roster as of a day
     income: list[Income] = field(default_factory=list)
-    # Postings of money other than income, as the pass met them: (kind, entry, posting).
-    # The bean-check plugin reads none of them; the lists below are made on first use.
-    _moves: list[tuple[int, Any, Any]] = field(default_factory=list)
+    # Transactions with money other than income (cost, held, deposits, spending), as the
+    # pass met them. The bean-check plugin reads none of it: the lists below are made on
+    # first use, so a load allocates nothing per such posting.
+    _moves: list[Any] = field(default_factory=list)
+    _kinds: dict[str, tuple[int, bool]] = field(default_factory=dict)
     _movements: dict[int, list[Movement]] | None = None
     disclosures: list[Any] = field(default_factory=list)
     decisions: list[Any] = field(default_factory=list)
@@ -192,20 +198,28 @@ class Books:
     def _movement_lists(self) -> dict[int, list[Movement]]:
         if self._movements is None:
             out: dict[int, list[Movement]] = {k: [] for k in (_COST, _HELD, _DEPOSIT, _SPEND, _ALLOC)}
-            for kind, e, p in self._moves:
-                n = p.units.number
-                if kind == _COST:
-                    out[_COST].append(Movement(e.date, n, e, account=p.account))
-                elif kind == _HELD:
-                    out[_HELD].append(Movement(e.date, n, e))
-                elif kind == _DEPOSIT:
-                    out[_DEPOSIT].append(Movement(e.date, n, e, _meta_text(p.meta, e.meta, "contract")))
-                else:
-                    mv = Movement(e.date, n, e, resolution=_meta_text(p.meta, e.meta, "resolution"),
-                                  account=p.account)
-                    out[_SPEND].append(mv)
-                    if kind == _ALLOC:
-                        out[_ALLOC].append(mv)
+            kinds = self._kinds
+            for e in self._moves:
+                for p in e.postings:
+                    units = p.units
+                    if units is None or units.number is None:
+                        continue
+                    kind = kinds[p.account][0]
+                    if kind in (_INCOME, _OTHER):
+                        continue
+                    n = units.number
+                    if kind == _COST:
+                        out[_COST].append(Movement(e.date, n, e, account=p.account))
+                    elif kind == _HELD:
+                        out[_HELD].append(Movement(e.date, n, e))
+                    elif kind == _DEPOSIT:
+                        out[_DEPOSIT].append(Movement(e.date, n, e, _meta_text(p.meta, e.meta, "contract")))
+                    else:
+                        mv = Movement(e.date, n, e, resolution=_meta_text(p.meta, e.meta, "resolution"),
+                                      account=p.account)
+                        out[_SPEND].append(mv)
+                        if kind == _ALLOC:
+                            out[_ALLOC].append(mv)
             self._movements = out
         return self._movements
 
@@ -371,26 +385,27 @@ def _build(entries: list[Any]) -> Books:
 
 
 def _index_transactions(books: Books, transactions: list[Any]) -> None:
-    # The hot loop of every load: locals for the lookups, one kind per account name.
+    # The hot loop of every load (the bean-check plugin runs it): locals for the lookups,
+    # one kind per account name, and nothing allocated per posting that is not income.
     suspense: dict[str, tuple[list[dt.date], list[Decimal]]] = defaultdict(lambda: ([], []))
-    kinds: dict[str, tuple[int, bool]] = {}
+    kinds = books._kinds
     income = books.income
-    moves = books._moves
-    add_move = moves.append
+    add_move = books._moves.append
+    no_missing: tuple[str, ...] = ()
     for e in transactions:
         gross = cost = ZERO
         income_accounts: dict[str, Decimal] | None = None
         by_asset: dict[str, Decimal] = {}
-        named: list[str] = []
-        missing: list[str] = []
+        missing: Sequence[str] = no_missing
+        moves = False
         for p in e.postings:
-            account = p.account
             units = p.units
             if units is None:
                 continue
             n = units.number
             if n is None:
                 continue
+            account = p.account
             kind_s = kinds.get(account)
             if kind_s is None:
                 kind_s = kinds[account] = _kind(account)
@@ -405,25 +420,17 @@ def _index_transactions(books: Books, transactions: list[Any]) -> None:
                 value = (pm and pm.get("asset")) or e.meta.get("asset")
                 ids = asset_ids(value) if value else ()
                 if not ids:
-                    missing.append(account)
+                    missing = [*missing, account]
                 elif len(ids) == 1:
                     a = ids[0]
-                    if a not in by_asset:
-                        named.append(a)
-                        by_asset[a] = -n
-                    else:
-                        by_asset[a] -= n
+                    by_asset[a] = by_asset.get(a, ZERO) - n
                 else:
                     for a, part in zip(ids, even_split(n, len(ids)), strict=True):
-                        if a not in by_asset:
-                            named.append(a)
-                            by_asset[a] = -part
-                        else:
-                            by_asset[a] -= part
+                        by_asset[a] = by_asset.get(a, ZERO) - part
             elif kind != _OTHER:
                 if kind == _COST:
                     cost += n
-                add_move((kind, e, p))
+                moves = True
             if in_suspense:
                 dates, balances = suspense[account]
                 prev = balances[-1] if balances else ZERO
@@ -432,12 +439,14 @@ def _index_transactions(books: Books, transactions: list[Any]) -> None:
                 else:
                     dates.append(e.date)
                     balances.append(prev + n)
+        if moves:
+            add_move(e)
         if income_accounts is not None:
             m = e.meta
             contract = m.get("contract")
             period = m.get("period")
             income.append(Income(
-                e, gross, cost, named, str(contract) if contract else None,
+                e, gross, cost, str(contract) if contract else None,
                 str(period) if period else None, income_accounts, by_asset, missing))
     books.suspense = dict(suspense)
 
