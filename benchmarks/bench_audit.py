@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gen_large import generate
+from gen_large import add_arguments, compound, discard
 
 BIN = Path(sys.executable).parent
 BEAN_CHECK = shutil.which("bean-check") or str(BIN / "bean-check")
@@ -65,21 +65,13 @@ def _seals(folder: Path) -> list[dict[str, str]]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--units", type=int, default=5000)
-    ap.add_argument("--assets", type=int, default=2000)
-    ap.add_argument("--years", type=int, default=10)
-    ap.add_argument("--through", default="2025-06-30", help="seal the books through this day")
-    ap.add_argument("--keep", type=Path, default=None, help="generate here and keep it")
-    ap.add_argument("--ledger", type=Path, default=None,
-                    help="an already generated (and sealed) compound: time it as it is")
+    add_arguments(ap)
+    ap.add_argument("--through", default="2025-06-30",
+                    help="seal the books through this day (not with --ledger: timed as it is)")
     args = ap.parse_args()
+    folder, main_file = compound(args)
     if args.ledger is not None:
-        folder, main_file = args.ledger, args.ledger / "main.beancount"
         args.through = ""
-    else:
-        folder = args.keep or Path(tempfile.mkdtemp(prefix="assetreg-bench-")) / "large"
-        main_file = generate(folder, args.units, args.assets, args.years)
     if args.through:
         subprocess.run([ASSETREG, "seal", "-L", str(folder), "--through", args.through,
                         "--date", args.through], check=True, env=ENV, capture_output=True)
@@ -113,8 +105,7 @@ def main() -> int:
         print(f"plugin overhead, sealed, seals known good: {med['check'] / med['without']:.3f}"
               "  (target <= 1.10)")
         print(f"plugin overhead, sealed, first check after sealing: {cold[i] / med['without']:.3f}")
-    if args.keep is None and args.ledger is None:
-        shutil.rmtree(folder.parent, ignore_errors=True)
+    discard(args, folder)
     return 0
 
 

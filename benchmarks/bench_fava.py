@@ -26,7 +26,6 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ from urllib.parse import quote
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gen_large import generate
+from gen_large import add_arguments, compound
 
 from assetreg import views
 from assetreg.fava_ext import pages
@@ -56,20 +55,11 @@ def timed_get(client: Any, url: str) -> float:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--units", type=int, default=5000)
-    ap.add_argument("--assets", type=int, default=2000)
-    ap.add_argument("--years", type=int, default=10)
-    ap.add_argument("--ledger", type=Path, default=None, help="benchmark this compound instead")
-    ap.add_argument("--keep", type=Path, default=None, help="generate here and keep it")
+    add_arguments(ap, runs=5)
     ap.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = ap.parse_args()
 
-    if args.ledger is not None:
-        folder = args.ledger
-    else:
-        folder = args.keep or Path(tempfile.mkdtemp(prefix="assetreg-bench-")) / "large"
-        generate(folder, args.units, args.assets, args.years)
+    folder, _ = compound(args)
 
     pages.WARM_AFTER_LOAD = False  # measure our pages' own first render, not a warmed cache
     t0 = time.perf_counter()

@@ -10,29 +10,22 @@ Target (issue 11): 1.10 or less (issue 2 asked 1.15).
 from __future__ import annotations
 
 import argparse
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_audit import BEAN_CHECK, timed  # one timing helper for all the benchmarks
-from gen_large import generate
+from gen_large import add_arguments, compound, discard
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--units", type=int, default=5000)
-    ap.add_argument("--assets", type=int, default=2000)
-    ap.add_argument("--years", type=int, default=10)
-    ap.add_argument("--keep", type=Path, default=None, help="generate here and keep it")
+    add_arguments(ap)
     args = ap.parse_args()
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="assetreg-bench-")) / "large"
-    main_file = generate(folder, args.units, args.assets, args.years)
+    folder, main_file = compound(args)
     bare = folder / "main-without-plugin.beancount"
     bare.write_text("".join(line for line in main_file.read_text(encoding="utf-8").splitlines(True)
                             if not line.startswith('plugin "assetreg.plugin"')), encoding="utf-8")
@@ -62,8 +55,7 @@ def main() -> int:
     alone = time.perf_counter() - t0
     print(f"in-process: plain load {load:.2f}s, plugin pass {alone:.2f}s, "
           f"ratio {(load + alone) / load:.3f}  ({len(errors)} plugin errors)")
-    if args.keep is None:
-        shutil.rmtree(folder.parent, ignore_errors=True)
+    discard(args, folder)
     return 0
 
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from gen_large import generate
+from gen_large import add_arguments, compound, discard
 
 BIN = Path(sys.executable).parent
 ASSETREG = shutil.which("assetreg") or str(BIN / "assetreg")
@@ -83,19 +83,9 @@ def plain_copy(main_file: Path) -> Path:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=3)
-    ap.add_argument("--units", type=int, default=5000)
-    ap.add_argument("--assets", type=int, default=2000)
-    ap.add_argument("--years", type=int, default=10)
-    ap.add_argument("--ledger", type=Path, default=None, help="benchmark this compound instead")
-    ap.add_argument("--keep", type=Path, default=None, help="generate here and keep it")
+    add_arguments(ap)
     args = ap.parse_args()
-    if args.ledger is not None:
-        folder = args.ledger.resolve()
-        main_file = folder / "main.beancount"
-    else:
-        folder = args.keep or Path(tempfile.mkdtemp(prefix="assetreg-bench-")) / "large"
-        main_file = generate(folder, args.units, args.assets, args.years)
+    folder, main_file = compound(args)
     plain = plain_copy(main_file)
     env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1",
            "XDG_CACHE_HOME": tempfile.mkdtemp(prefix="assetreg-bench-cache-")}
@@ -117,8 +107,7 @@ def main() -> int:
           f"runs {[round(x, 2) for x in ours]}")
     print(f"assetreg serve / plain fava: {statistics.median(ours) / statistics.median(fava):.3f}"
           "  (target <= 1.3)")
-    if args.keep is None and args.ledger is None:
-        shutil.rmtree(folder.parent, ignore_errors=True)
+    discard(args, folder)
     return 0
 
 

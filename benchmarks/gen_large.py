@@ -14,6 +14,7 @@ import datetime as dt
 import random
 import shutil
 import sys
+import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -138,3 +139,31 @@ def main() -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+# ---------------------------------------------------------------- shared by the benchmarks
+
+def add_arguments(ap: argparse.ArgumentParser, runs: int = 3) -> None:
+    """The options every benchmark takes: how often, how large, where."""
+    ap.add_argument("--runs", type=int, default=runs)
+    ap.add_argument("--units", type=int, default=5000)
+    ap.add_argument("--assets", type=int, default=2000)
+    ap.add_argument("--years", type=int, default=10)
+    ap.add_argument("--keep", type=Path, default=None, help="generate here and keep it")
+    ap.add_argument("--ledger", type=Path, default=None,
+                    help="an already generated compound: time it as it is")
+
+
+def compound(args: argparse.Namespace) -> tuple[Path, Path]:
+    """The compound folder and its main file: ``--ledger`` as it is, else a new one."""
+    if args.ledger is not None:
+        folder = args.ledger.resolve()
+        return folder, folder / "main.beancount"
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="assetreg-bench-")) / "large"
+    return folder, generate(folder, args.units, args.assets, args.years)
+
+
+def discard(args: argparse.Namespace, folder: Path) -> None:
+    """Remove a compound generated for this run only."""
+    if args.keep is None and args.ledger is None:
+        shutil.rmtree(folder.parent, ignore_errors=True)
