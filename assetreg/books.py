@@ -197,31 +197,35 @@ class Books:
 
     def _movement_lists(self) -> dict[int, list[Movement]]:
         if self._movements is None:
-            out: dict[int, list[Movement]] = {k: [] for k in (_COST, _HELD, _DEPOSIT, _SPEND, _ALLOC)}
-            kinds = self._kinds
-            for e in self._moves:
-                for p in e.postings:
-                    units = p.units
-                    if units is None or units.number is None:
-                        continue
-                    kind = kinds[p.account][0]
-                    if kind in (_INCOME, _OTHER):
-                        continue
-                    n = units.number
-                    if kind == _COST:
-                        out[_COST].append(Movement(e.date, n, e, account=p.account))
-                    elif kind == _HELD:
-                        out[_HELD].append(Movement(e.date, n, e))
-                    elif kind == _DEPOSIT:
-                        out[_DEPOSIT].append(Movement(e.date, n, e, _meta_text(p.meta, e.meta, "contract")))
-                    else:
-                        mv = Movement(e.date, n, e, resolution=_meta_text(p.meta, e.meta, "resolution"),
-                                      account=p.account)
-                        out[_SPEND].append(mv)
-                        if kind == _ALLOC:
-                            out[_ALLOC].append(mv)
-            self._movements = out
+            with no_gc():
+                self._movements = self._read_movements()
         return self._movements
+
+    def _read_movements(self) -> dict[int, list[Movement]]:
+        out: dict[int, list[Movement]] = {k: [] for k in (_COST, _HELD, _DEPOSIT, _SPEND, _ALLOC)}
+        kinds = self._kinds
+        for e in self._moves:
+            for p in e.postings:
+                units = p.units
+                if units is None or units.number is None:
+                    continue
+                kind = kinds[p.account][0]
+                if kind in (_INCOME, _OTHER):
+                    continue
+                n = units.number
+                if kind == _COST:
+                    out[_COST].append(Movement(e.date, n, e, account=p.account))
+                elif kind == _HELD:
+                    out[_HELD].append(Movement(e.date, n, e))
+                elif kind == _DEPOSIT:
+                    out[_DEPOSIT].append(Movement(e.date, n, e, _meta_text(p.meta, e.meta, "contract")))
+                else:
+                    mv = Movement(e.date, n, e, resolution=_meta_text(p.meta, e.meta, "resolution"),
+                                  account=p.account)
+                    out[_SPEND].append(mv)
+                    if kind == _ALLOC:
+                        out[_ALLOC].append(mv)
+        return out
 
     # ---------------------------------------------------------------- derived facts
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -89,7 +90,14 @@ def of(day: dt.date, frequency: str) -> Period:
 
 
 def key_of(day: dt.date, frequency: str) -> str:
-    return of(day, frequency).key
+    """The key of the period of ``frequency`` that ``day`` falls in (``of(day, f).key``)."""
+    return _key_of_month(day.year, day.month, frequency)
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_of_month(year: int, month: int, frequency: str) -> str:
+    # Asked once per income line by the pages: worked out once per month.
+    return of(dt.date(year, month, 1), frequency).key
 
 
 def between(first: dt.date, last_end: dt.date, frequency: str) -> list[Period]:
