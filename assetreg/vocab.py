@@ -98,7 +98,21 @@ USES: Final[dict[str, str]] = {
     "storage": "仓储",
     "catering": "餐饮",
     "residential-let": "出租居住",
+    "dormitory": "宿舍（集体住宿）",
 }
+
+# Uses that house people (someone lives or sleeps there), recognised from the use itself,
+# never from a flag the proposer may leave out: the uses below, and any use whose name has
+# one of the words (e.g. "community-room-with-sleeping", "staff-housing").
+DWELLING_USES: Final = ("residential-let", "dormitory")
+DWELLING_WORDS: Final = ("residential", "dormitory", "dorm", "hostel", "sleeping", "sleep", "overnight",
+                         "lodging", "dwelling", "housing", "accommodation", "apartment", "bedroom",
+                         "boarding", "beds", "guesthouse", "hotel", "living")
+# Uses that may include overnight stays (elderly care with beds, child-care naps): in an
+# underground space the gate cannot rule out that people sleep there.
+MAY_HOUSE_USES: Final = ("community-room",)
+# Spaces below ground, where nobody may live (group renting of basements and garages).
+UNDERGROUND_ZONES: Final = ("basement", "garage", "civil-defence")
 
 # Yes/no facts a proposal states about itself.
 PROPOSAL_FACTS: Final[dict[str, str]] = {

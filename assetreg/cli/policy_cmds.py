@@ -215,6 +215,9 @@ def contract_record(contract_file: Path, ledger: str | None, date_text: str | No
         _print_decision(decision)
         if decision.permitted:
             click.echo(f"recorded {proposal.id} in {c.file('contracts').name}")
+        elif decision.already_logged:
+            click.echo(f"not recorded; the same proposal was already rejected for the same rules "
+                       f"({decision.already_logged}); nothing written — 同一提案已记录过否决，不重复记录")
         else:
             click.echo(f"not recorded; the rejection is logged in {c.file('decisions').name}")
     sys.exit(0 if decision.permitted else 1)

@@ -32,7 +32,7 @@ from ..periods import add_months
 from ..registry import Asset, registry_from_entries
 from ..resolutions import Resolution, make_resolution_check, resolutions_from_entries
 from ..units import roster_from_entries
-from ..vocab import USES
+from ..vocab import DWELLING_USES, DWELLING_WORDS, MAY_HOUSE_USES, UNDERGROUND_ZONES, USES
 from .loading import policy_hash
 from .proposal import Proposal
 from .schema import Clause, Condition, GuidanceRule, NegativeRule, PolicySet, condition_id
@@ -46,6 +46,7 @@ DECISIVE = ("forbidden", "unlisted", "unmet")
 
 GENERAL_SOURCE = "《民法典》第二百七十四条、第二百七十五条、第二百八十二条；清江浦区清理盘活共有资产机制（先确权、后经营）"
 OVERLAP_SOURCE = "《民法典》第二百七十八条；本系统规则（资产经营平台：同一资产同期只能有一份排他性经营合同）"
+CAP_SOURCE = "《民法典》第二百八十二条；本小区设置 manager-share-max（物业经营成本分成上限）"
 DEFAULT_SOURCE = "清江浦区共有资产负面清单、指导清单机制：清单外用途不予许可"
 
 
@@ -78,6 +79,9 @@ class Decision:
     policy_set: str
     policy_hash: str
     rules: list[RuleResult] = field(default_factory=list)
+    # A rejection already in the decisions log for the same proposal (same content hash)
+    # with the same verdict and rules: ``file:line`` of that entry; nothing is logged twice.
+    already_logged: str | None = None
 
     @property
     def permitted(self) -> bool:
@@ -115,6 +119,7 @@ class Decision:
             "assets": list(p.assets), "counterparty": p.counterparty, "signed": p.signing_date.isoformat(),
             "verdict": self.verdict, "policy_set": self.policy_set, "policy_hash": self.policy_hash,
             "deciding_rules": self.rule_ids, "reasons": self.reasons,
+            "already_logged": self.already_logged,
             "rules": [r.as_dict() for r in self.rules],
         }
 
@@ -139,6 +144,40 @@ class Context:
     contracts: dict[str, Contract]
     owner_keys: set[str]
     policy: PolicySet
+    # The yes/no facts the rules match on: what the proposal states, raised (never lowered)
+    # by what the gate derives from the use and the assets; ``housing`` says why a use
+    # houses people when it does.
+    facts: dict[str, bool] = field(default_factory=dict)
+    housing: tuple[str, ...] = ()
+    share_cap: Decimal = Decimal("0.3")
+
+
+def use_houses_people(use: str) -> str | None:
+    """Why ``use`` houses people (someone lives or sleeps there), or None."""
+    if use in DWELLING_USES:
+        return f"用途{use}（{USES.get(use, use)}）是居住用途"
+    words = set(use.split("-"))
+    hit = sorted(words & set(DWELLING_WORDS))
+    if hit:
+        return f"用途名称{use}含有居住、住宿含义（{','.join(hit)}）"
+    return None
+
+
+def housing_basis(proposal: Proposal, assets: Iterable[Asset]) -> tuple[str, ...]:
+    """Why the proposal houses people: from the use and the assets' zones, and the
+    proposal's own statement (which can only add to it)."""
+    why: list[str] = []
+    by_use = use_houses_people(proposal.use)
+    if by_use:
+        why.append(by_use)
+    if proposal.use in MAY_HOUSE_USES:
+        under = [a.id for a in assets if set(a.zones) & set(UNDERGROUND_ZONES)]
+        if under:
+            why.append(f"用途{proposal.use}（{USES.get(proposal.use, '')}）可能留宿，"
+                       f"资产{','.join(under)}位于地下空间，无法排除有人居住")
+    if proposal.residential_use:
+        why.append("提案申报有人在此居住或住宿")
+    return tuple(why)
 
 
 def _tokens(text: str) -> set[str]:
@@ -169,7 +208,7 @@ def match(clause: Clause, ctx: Context) -> list[str] | None:
     if clause.counterparty_kind is not None and p.counterparty_kind not in clause.counterparty_kind:
         return None
     for k, v in (clause.facts or {}).items():
-        if p.facts[k] != v:
+        if ctx.facts.get(k, p.facts[k]) != v:
             return None
     if not _has_asset_predicates(clause):
         return [a.id for a in ctx.assets]
@@ -187,7 +226,9 @@ def clause_facts(clauses: Iterable[Clause], ctx: Context) -> dict[str, Any]:
         if c.counterparty_kind is not None:
             facts["counterparty_kind"] = p.counterparty_kind
         for k in c.facts or {}:
-            facts[k] = p.facts[k]
+            facts[k] = ctx.facts.get(k, p.facts[k])
+            if k == "residential_use" and ctx.housing:
+                facts["residential_basis"] = list(ctx.housing)
         if c.asset_zones is not None:
             facts["asset_zones"] = {a.id: ",".join(a.zones) for a in ctx.assets}
         if c.asset_structure is not None:
@@ -427,7 +468,47 @@ def context(proposal: Proposal, loaded: Loaded, policy_set: PolicySet) -> Contex
                            "check the id against `assetreg asset list`, or register it first")
         assets.append(a)
     owner_keys = {u.owner for u in roster_from_entries(entries).units.values()}
-    return Context(proposal, assets, resolutions, contracts_from_entries(entries), owner_keys, policy_set)
+    housing = housing_basis(proposal, assets)
+    facts = {**proposal.facts, "residential_use": bool(housing)}
+    return Context(proposal, assets, resolutions, contracts_from_entries(entries), owner_keys, policy_set,
+                   facts, housing, share_cap(loaded))
+
+
+def share_cap(loaded: Loaded) -> Decimal:
+    """The compound's cap on the manager's cost share (setting ``manager-share-max``)."""
+    text = loaded.options.get("manager-share-max")
+    try:
+        cap = Decimal(text)
+    except ArithmeticError:
+        cap = Decimal(-1)
+    if not Decimal(0) <= cap <= Decimal(1):
+        raise BadInput(f"the compound's setting manager-share-max is {text!r}, not a share from 0 to 1",
+                       'set it in accounts.beancount, e.g. 2020-01-01 custom "assetreg-option" '
+                       '"manager-share-max" "0.3"')
+    return cap
+
+
+def _pct(x: Decimal) -> str:
+    return f"{(x * 100).normalize():f}%"
+
+
+def _share_cap(ctx: Context) -> RuleResult:
+    p = ctx.proposal
+    cap = ctx.share_cap
+    facts: dict[str, Any] = {"manager_share": p.manager_share, "manager_share_max": cap}
+    title = "物业经营成本分成不得超过本小区上限"
+    if p.manager_share is None:
+        return RuleResult("A-MANAGER-SHARE-CAP", "general", "not-applicable", title, facts,
+                          "合同未约定物业成本分成", "", CAP_SOURCE)
+    if p.manager_share > cap:
+        return RuleResult(
+            "A-MANAGER-SHARE-CAP", "general", "unmet", title, facts,
+            f"合同约定物业成本分成{_pct(p.manager_share)}，超过本小区上限{_pct(cap)}"
+            "（第二百八十二条：扣除合理成本后的收入归业主共有）",
+            f"把 manager_share 降到{cap}（{_pct(cap)}）以内；上限由业主大会决定，"
+            "记在本小区设置 manager-share-max 中", CAP_SOURCE)
+    return RuleResult("A-MANAGER-SHARE-CAP", "general", "met", title, facts,
+                      f"物业成本分成{_pct(p.manager_share)}，未超过本小区上限{_pct(cap)}", "", CAP_SOURCE)
 
 
 def decide(proposal: Proposal, loaded: Loaded, policy_set: PolicySet) -> Decision:
@@ -448,6 +529,7 @@ def decide(proposal: Proposal, loaded: Loaded, policy_set: PolicySet) -> Decisio
         results.extend(_condition(g, c, ctx) for c in g.conditions)
     results.append(_confirmed(ctx))
     results.append(_overlap(ctx))
+    results.append(_share_cap(ctx))
 
     if any(r.verdict == "forbidden" for r in results):
         verdict = FORBIDDEN
