@@ -3,9 +3,10 @@
 The Beancount plugin, the audit, the residents' pages, the disclosure and the importers
 all read the books through this one index, so a figure is computed by one rule in one
 place: the registry replayed, resolutions, contracts with their billing schedules, the
-roster, options and seals; every income transaction with its gross, cost and per-asset
-split; the manager's cost, allocations, spending, deposits, money held by the manager
-and suspense balances, as dated movements.
+roster, consents of affected owners, the parking waiting list, options and seals; every
+income transaction with its gross, cost and per-asset split; the manager's cost,
+allocations, spending, deposits, money held by the manager and suspense balances, as
+dated movements.
 
 One pass over the entries sorts them: transactions are indexed posting by posting, and
 ``custom`` directives are grouped by type so each model replays only its own. Nothing
@@ -42,6 +43,7 @@ from typing import Any
 from beancount.core import data
 
 from . import accounts, periods
+from .consents import AFFECTED_TYPE, CONSENT_TYPE, Consents, consents_from_entries
 from .contracts import Contract, Due, contracts_from_entries, schedule
 from .options import Options, options_from_entries
 from .registry import ASSET_TYPE, Registry, registry_from_entries
@@ -55,6 +57,7 @@ from .seal import SEAL_TYPE, Seal, seals_from_entries
 from .shares import even_split, largest_remainder
 from .units import UNIT_TYPE, Roster, roster_from_entries
 from .vocab import ZERO
+from .waitlist import WAITLIST_TYPE, WaitList, waitlist_from_entries
 
 DISCLOSURE_TYPE = "disclosure"
 DECISION_TYPE = "decision"
@@ -129,6 +132,9 @@ class Books:
     income_by_asset: dict[str, list[tuple[Income, Decimal]]] = field(default_factory=dict)
     income_by_contract: dict[str, list[Income]] = field(default_factory=dict)
     contracts_by_asset: dict[str, list[Contract]] = field(default_factory=dict)
+    # Consents of affected owners with the affected-units lists, and the parking waiting list.
+    consents: Consents = field(default_factory=Consents)
+    waitlist: WaitList = field(default_factory=WaitList)
     padding: int = 0  # padding transactions among the entries (not indexed)
     _schedules: dict[tuple[Any, ...], tuple[list[Due], frozenset[str]]] = field(default_factory=dict)
     _weights: dict[tuple[dt.date, str], dict[str, Fraction]] = field(default_factory=dict)
@@ -322,6 +328,8 @@ def build(entries: Sequence[Any]) -> Books:
         disclosures=customs[DISCLOSURE_TYPE],
         decisions=customs[DECISION_TYPE],
         documents=documents,
+        consents=consents_from_entries([*customs[CONSENT_TYPE], *customs[AFFECTED_TYPE]]),
+        waitlist=waitlist_from_entries(customs[WAITLIST_TYPE]),
         padding=padding,
     )
     for e in customs[CONTRACT_TYPE]:

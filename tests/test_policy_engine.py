@@ -137,8 +137,8 @@ def _violate(kind: str, use: str, cond) -> dict:  # type: ignore[no-untyped-def,
         return {"deposit": "0"}
     if kind == "manager-share":
         return {"manager_share": None}
-    if kind == "consents":
-        return {"consents": []}
+    if kind == "consents":  # OWN-0002 has no consent in the ledger
+        return {"affected": ["OWN-0001", "OWN-0002"]}
     if kind == "owners-first":
         return {"owners_waiting": 3}
     if kind == "counterparty-kind":

@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "assetreg.cli.registry_cmds",
     "assetreg.cli.import_cmds",
     "assetreg.cli.policy_cmds",
+    "assetreg.cli.consent_cmds",
     "assetreg.cli.audit_cmds",
     "assetreg.cli.serve_cmds",
 ]

@@ -25,14 +25,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from beancount.core import data
+
+from ..consents import Consents, consents_from_entries
 from ..contracts import Contract, contracts_from_entries
 from ..errors import BadInput
 from ..ledger import Loaded
 from ..periods import add_months
 from ..registry import Asset, registry_from_entries
 from ..resolutions import Resolution, make_resolution_check, resolutions_from_entries
-from ..units import roster_from_entries
+from ..units import UNIT_TYPE, Roster, roster_from_entries
 from ..vocab import DWELLING_USES, DWELLING_WORDS, MAY_HOUSE_USES, UNDERGROUND_ZONES, USES
+from ..waitlist import WaitList, waitlist_from_entries
 from .loading import policy_hash
 from .proposal import Proposal
 from .schema import Clause, Condition, GuidanceRule, NegativeRule, PolicySet, condition_id
@@ -150,6 +154,17 @@ class Context:
     facts: dict[str, bool] = field(default_factory=dict)
     housing: tuple[str, ...] = ()
     share_cap: Decimal = Decimal("0.3")
+    # Ledger facts the conditions read: consents and affected units, the waiting list, and
+    # the roster as it stood on the signing day.
+    consents: Consents = field(default_factory=Consents)
+    waitlist: WaitList = field(default_factory=WaitList)
+    roster_signed: Roster = field(default_factory=lambda: Roster({}))
+    unit_entries: tuple[Any, ...] = ()
+
+    def roster_on(self, day: dt.date) -> Roster:
+        if day == self.proposal.signing_date:
+            return self.roster_signed
+        return roster_from_entries(e for e in self.unit_entries if e.date <= day)
 
 
 def use_houses_people(use: str) -> str | None:
@@ -361,27 +376,79 @@ def _c_manager_share(c: Condition, ctx: Context, day: dt.date) -> Check:
 
 
 def _c_consents(c: Condition, ctx: Context, day: dt.date) -> Check:
+    """Every owner of a unit the assets directly affect (a register fact, the latest list on
+    or before signing) has a consent in the ledger, given by an owner on the roster that day
+    and not withdrawn by signing; an owner the proposal names besides must have one too."""
     p = ctx.proposal
     need = c.min or 1
-    missing = [k for k in p.affected if k not in p.consents]
-    facts = {"affected": list(p.affected), "consents": list(p.consents), "min": need, "missing": missing}
-    fix = "取得直接利害关系业主的书面同意，在 consents 中列出其业主编号（affected 列出全部受影响业主）"
+    roster = ctx.roster_signed
+    no_list = [a.id for a in ctx.assets if ctx.consents.affected_units(a.id, day) is None]
+    units: list[str] = []
+    affected: set[str] = set(p.affected)  # what the proposal says can only add owners to ask
+    valid: dict[str, list[str]] = {}  # owner -> their consents in force ("asset date file:line")
+    stale: set[str] = set()
+    missing: list[str] = []
+    missing_units: list[str] = []
+    consented: set[str] = set()
+    for a in ctx.assets:
+        units_a = ctx.consents.affected_units(a.id, day) or ()
+        units.extend(u for u in units_a if u not in units)
+        owners_a = {roster.units[u].owner for u in units_a if u in roster.units} | set(p.affected)
+        affected |= owners_a
+        given_a: set[str] = set()
+        for owner, ev in ctx.consents.given(a.id, day).items():
+            if any(u.owner == owner for u in ctx.roster_on(ev.date).units.values()):
+                valid.setdefault(owner, []).append(f"{a.id} {ev.date} {ev.source}")
+                given_a.add(owner)
+            else:
+                stale.add(owner)
+        lacking = owners_a - given_a
+        missing.extend(o if len(ctx.assets) == 1 else f"{o}（{a.id}）" for o in sorted(lacking))
+        missing_units.extend(u for u in units_a if u in roster.units and roster.units[u].owner in lacking)
+        consented |= owners_a & given_a
+    claimed_missing = sorted(set(p.consents) - set(valid))
+    facts: dict[str, Any] = {"signed": day, "affected_units": sorted(units), "affected_owners": sorted(affected),
+                             "consents_in_ledger": {k: v for k, v in sorted(valid.items())},
+                             "min": need, "missing": missing, "missing_units": missing_units}
+    if p.consents:
+        facts["consents_claimed"] = list(p.consents)
+    if stale:
+        facts["consents_not_from_roster"] = sorted(stale)
+    fix = ("用 `assetreg consent affected --asset … --units …` 记录直接受影响的房号，"
+           "再用 `assetreg consent record --asset … --owner OWN-… --date … --evidence …` "
+           "逐户记录书面同意（签约日之前）")
+    if no_list:
+        return False, facts, f"资产{','.join(no_list)}未记录直接受影响的房号，无法确定利害关系业主", fix
+    # The message is shown to residents: it names units and counts, never an owner key
+    # (the keys are in the facts, for the treasurer).
+    if claimed_missing:
+        facts["consents_claimed_not_in_ledger"] = claimed_missing
+        return (False, facts, f"提案所列的同意业主中有{len(claimed_missing)}户在账本中没有签约日有效的同意记录"
+                "（不在名册上、未记录或已撤回）", fix)
     if missing:
-        return False, facts, f"受影响业主{','.join(missing)}未同意", fix
-    if len(p.consents) < need:
-        return False, facts, f"直接利害关系业主同意{len(p.consents)}户，少于{need}户", fix
-    return True, facts, f"直接利害关系业主均已同意（{len(p.consents)}户）", ""
+        where = f"（房号{','.join(missing_units)}）" if missing_units else ""
+        return False, facts, f"受影响业主中有{len(missing)}户在签约日{day}没有有效的书面同意{where}", fix
+    got = len(consented)
+    if got < need:
+        return False, facts, f"直接利害关系业主同意{got}户，少于{need}户", fix
+    return True, facts, f"直接受影响的{len(affected)}户业主均已书面同意（账本记录）", ""
 
 
 def _c_owners_first(c: Condition, ctx: Context, day: dt.date) -> Check:
+    """Owners on the waiting list in the ledger on the signing day (Art. 276); a number the
+    proposal declares can only add to them."""
     p = ctx.proposal
-    facts = {"owners_waiting": p.owners_waiting}
-    fix = "先满足业主的停车需要：向排队的业主出租，或在合同中如实填写 owners_waiting"
-    if p.owners_waiting is None:
-        return False, facts, "未申报是否有业主在排队等候车位", fix
-    if p.owners_waiting > 0:
-        return False, facts, f"仍有{p.owners_waiting}名业主在等候车位", fix
-    return True, facts, "没有业主在等候车位", ""
+    waiting = ctx.waitlist.waiting(day, ctx.roster_signed)
+    keys = [ev.owner for ev in waiting]
+    n = max(len(keys), p.owners_waiting or 0)
+    facts: dict[str, Any] = {"signed": day, "waiting_in_ledger": keys, "owners_waiting_declared": p.owners_waiting}
+    fix = ("先满足业主的停车需要：把车位租给排队名单上的业主（`assetreg waitlist list`），"
+           "业主租到车位或放弃后用 `assetreg waitlist remove` 记录，再考虑出租给非业主")
+    if keys:  # shown to residents: a count, the keys are in the facts
+        return False, facts, f"签约日{day}车位排队名单上仍有{len(keys)}名业主在等候车位", fix
+    if n:
+        return False, facts, f"提案申报仍有{n}名业主在等候车位", fix
+    return True, facts, f"签约日{day}车位排队名单上没有业主", ""
 
 
 def _c_counterparty(c: Condition, ctx: Context, day: dt.date) -> Check:
@@ -467,11 +534,15 @@ def context(proposal: Proposal, loaded: Loaded, policy_set: PolicySet) -> Contex
             raise BadInput(f"{proposal.id}: field assets: unknown asset {aid}",
                            "check the id against `assetreg asset list`, or register it first")
         assets.append(a)
-    owner_keys = {u.owner for u in roster_from_entries(entries).units.values()}
+    unit_entries = tuple(e for e in entries if type(e) is data.Custom and e.type == UNIT_TYPE)
+    owner_keys = {u.owner for u in roster_from_entries(unit_entries).units.values()}
     housing = housing_basis(proposal, assets)
     facts = {**proposal.facts, "residential_use": bool(housing)}
+    day = proposal.signing_date
     return Context(proposal, assets, resolutions, contracts_from_entries(entries), owner_keys, policy_set,
-                   facts, housing, share_cap(loaded))
+                   facts, housing, share_cap(loaded), consents_from_entries(entries),
+                   waitlist_from_entries(entries),
+                   roster_from_entries(e for e in unit_entries if e.date <= day), unit_entries)
 
 
 def share_cap(loaded: Loaded) -> Decimal:
