@@ -7,6 +7,7 @@ people are recognised from the use and the asset, not from a flag; a rejection i
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -206,3 +207,59 @@ def test_twice_in_one_transaction_stages_one(gate: Path) -> None:
         first, second = record(txn, p, ps), record(txn, p, ps)
         assert first.already_logged is None and second.already_logged is not None
         assert len(txn.staged_entries("decisions")) == 1
+
+
+# ---------------------------------------------------------------- explanations
+
+def test_a_resolution_after_signing_points_to_ratification_not_to_the_date(gate: Path) -> None:
+    d = run(gate, signed="2024-02-28", notice_start="2024-02-01", notice_end="2024-02-15")
+    r = rule(d, "G-PARKING-OWNER.RESOLUTION")
+    assert r.verdict == "unmet" and d.verdict == "not-permitted"
+    assert "追认" in r.remediation and "重新记录" in r.remediation
+    assert "不得更改" in r.remediation and "更正签约日期" not in r.remediation
+
+
+def test_a_failed_resolution_says_the_ratios_it_reached(gate: Path) -> None:
+    append(gate / "contracts.beancount", '''
+2024-03-01 custom "resolution" "R-2024-09"
+  matter: 8
+  passed: FALSE
+  title: "测试决议"
+  assets: "P-*"
+  uses: "parking-owner"
+  area_participating: 400.00
+  area_total: 500.00
+  heads_participating: 3
+  heads_total: 3
+  area_approving: 200.00
+  heads_approving: 2
+  thresholds: "参与：面积与人数均2/3以上；同意：参与面积与人数均3/4以上"
+''')
+    r = rule(run(gate, resolution="R-2024-09"), "G-PARKING-OWNER.RESOLUTION")
+    assert r.verdict == "unmet" and "400.00/500.00（80.00%）" in r.message
+    assert "200.00/400.00（50.00%）" in r.message and "2/3（66.66%）" in r.message
+    assert "未获通过" in rule(run(gate, resolution="R-2024-02"), "G-PARKING-OWNER.RESOLUTION").message
+
+
+def test_the_treasurer_reads_the_deciding_rule_first(gate: Path, tmp_path: Path) -> None:
+    f = _write(tmp_path, "a.yaml", mapping(id="C-2024-009", assets=["P-020"], end="2027-06-30"))
+    code, out = cli("contract", "check", str(f), "-L", str(gate))
+    assert code == 1
+    lines = out.splitlines()
+    first_rule = next(i for i, x in enumerate(lines) if x.startswith("  ✗ "))
+    assert "MAX-TERM" in lines[first_rule] and lines[first_rule + 1].strip().startswith("理由:")
+    assert "依据（未经核实，非法律规定）" in out  # the reported civil-defence term is not law
+    assert "最晚终止日=" in out and "其余" in out and "N-FIRE-LANE" not in out.split("其余")[0]
+    code, verbose = cli("contract", "check", str(f), "-L", str(gate), "--verbose")
+    assert "《中华人民共和国消防法》第二十八条" in verbose
+    code, js = cli("contract", "check", str(f), "-L", str(gate), "--json")
+    d = json.loads(js)
+    assert any(r["unverified"] for r in d["rules"] if r["id"] == "G-PARKING-OWNER.CIVIL-DEFENCE-TERM")
+    assert "未经核实" in d["sources"]
+
+
+def test_the_rejection_in_the_log_keeps_the_legal_source(gate: Path, tmp_path: Path) -> None:
+    f = _write(tmp_path, "a.yaml", mapping(id="C-2024-009", manager_share="1"))
+    assert cli("contract", "record", str(f), "-L", str(gate))[0] == 1
+    log = (gate / "decisions.beancount").read_text("utf-8")
+    assert 'rules: "A-MANAGER-SHARE-CAP"' in log and "sources: \"《民法典》第二百八十二条" in log

@@ -22,7 +22,8 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
+from fractions import Fraction
 from typing import Any
 
 from beancount.core import data
@@ -70,10 +71,15 @@ class RuleResult:
     def decisive(self) -> bool:
         return self.verdict in DECISIVE
 
+    @property
+    def unverified(self) -> bool:
+        """The rule's source is a reported practice, not verified law: say so, never present it as law."""
+        return "未经核实" in self.source
+
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "verdict": self.verdict, "title": self.title,
                 "version": self.version, "facts": _jsonable(self.facts), "message": self.message,
-                "remediation": self.remediation, "source": self.source}
+                "remediation": self.remediation, "source": self.source, "unverified": self.unverified}
 
 
 @dataclass(frozen=True)
@@ -111,6 +117,13 @@ class Decision:
         return ids
 
     @property
+    def sources(self) -> str:
+        """The legal sources of the deciding rules (unverified ones marked)."""
+        out = [r.source + ("（未经核实，非法律规定）" if r.unverified else "") for r in self.deciding
+               if not (self.permitted and r.kind in ("negative", "condition"))]
+        return "；".join(dict.fromkeys(out))
+
+    @property
     def reasons(self) -> str:
         if self.permitted:
             return "符合负面清单与指导清单的全部条件"
@@ -122,7 +135,7 @@ class Decision:
             "proposal": p.id, "use": p.use, "use_label": USES.get(p.use, ""),
             "assets": list(p.assets), "counterparty": p.counterparty, "signed": p.signing_date.isoformat(),
             "verdict": self.verdict, "policy_set": self.policy_set, "policy_hash": self.policy_hash,
-            "deciding_rules": self.rule_ids, "reasons": self.reasons,
+            "deciding_rules": self.rule_ids, "reasons": self.reasons, "sources": self.sources,
             "already_logged": self.already_logged,
             "rules": [r.as_dict() for r in self.rules],
         }
@@ -308,17 +321,47 @@ def _c_resolution(c: Condition, ctx: Context, day: dt.date) -> Check:
     facts.update(resolution_date=r.date, matter=r.matter, passed=r.passed,
                  resolution_assets=list(r.assets), resolution_uses=list(r.uses), resolution_source=r.source)
     if not r.passed:
-        return False, facts, f"决议{r.id}未获通过", fix
+        reached = tally_reached(r)
+        if reached:
+            facts["reached"] = reached
+        return False, facts, f"决议{r.id}未获通过" + (f"：{reached}" if reached else ""), fix
     if r.matter != c.matter:
         return False, facts, f"决议{r.id}表决的是第278条第{r.matter}项，本用途需要第{c.matter}项", fix
     if r.date > day:
-        return False, facts, f"决议{r.id}于{r.date}通过，晚于签约日{day}", "待决议通过后再签约，或更正签约日期"
+        return (False, facts,
+                f"决议{r.id}于{r.date}通过，晚于签约日{day}：签约时没有业主大会的授权",
+                f"合同按签约日{day}审查，仍不予许可；原签约日期如实记录，不得更改。"
+                "业主大会可以作出新的决议予以追认，追认后依据该决议重新订立合同，"
+                "作为新合同重新记录（`assetreg contract record`）")
     uncovered = [a for a in p.assets if not r.covers_asset(a)]
     if uncovered:
         return False, facts, f"决议{r.id}未涵盖资产{','.join(uncovered)}", fix
     if not r.covers_use(p.use):
         return False, facts, f"决议{r.id}未涵盖用途{p.use}", fix
     return True, facts, f"决议{r.id}（第{r.matter}项）已于{r.date}通过，涵盖本合同的资产与用途", ""
+
+
+def _ratio(num: Any, den: Any) -> str:
+    """``num/den`` and its percentage, computed exactly (Fraction), shown to 0.01%."""
+    try:
+        f = Fraction(str(num)) / Fraction(str(den))
+    except (ValueError, ZeroDivisionError):
+        return f"{num}/{den}"
+    pct = (Decimal(f.numerator) * 100 / Decimal(f.denominator)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    return f"{num}/{den}（{pct}%）"
+
+
+def tally_reached(r: Resolution) -> str:
+    """What a resolution's recorded tally reached, in words (empty when it holds no tally)."""
+    m = r.meta
+    keys = ("area_participating", "area_total", "heads_participating", "heads_total",
+            "area_approving", "heads_approving")
+    if not all(k in m for k in keys):
+        return ""
+    return (f"参与面积{_ratio(m['area_participating'], m['area_total'])}、参与人数"
+            f"{_ratio(m['heads_participating'], m['heads_total'])}；同意面积"
+            f"{_ratio(m['area_approving'], m['area_participating'])}、同意人数"
+            f"{_ratio(m['heads_approving'], m['heads_participating'])}（{m.get('thresholds', '')}）")
 
 
 def _c_notice(c: Condition, ctx: Context, day: dt.date) -> Check:

@@ -13,6 +13,7 @@ A rejected proposal goes to the decisions log (``decisions.beancount``) for resi
       counterparty: "OWN-0417"
       rules: "N-FIRE-LANE"
       reasons: "占用消防车道、疏散通道或安全出口"
+      sources: "《中华人民共和国消防法》第二十八条"
       policy_set: "huaian-qingjiangpu"
       policy_hash: "sha256:…"
       decided: 2024-04-20
@@ -64,6 +65,7 @@ def decision_entry(proposal: Proposal, decision: Decision, day: dt.date) -> data
         counterparty=proposal.counterparty.strip(),
         rules=",".join(decision.rule_ids),
         reasons=decision.reasons,
+        sources=decision.sources,
         policy_set=decision.policy_set,
         policy_hash=decision.policy_hash,
         decided=day,
