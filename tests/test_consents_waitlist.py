@@ -165,3 +165,40 @@ def test_waitlist_commands(gate: Path) -> None:
     assert cond(run(gate, "parking-nonowner"), OWNERS_FIRST).verdict == "met"
     code, out = cli("waitlist", "list", "--date", "2024-04-20", "-L", root)
     assert code == 0 and "0 owner(s) waiting" in out
+
+
+# ---------------------------------------------------------------- from a sheet
+
+def test_consents_and_waitlist_sheets(gate: Path, tmp_path: Path) -> None:
+    from importers.testing import write_xlsx
+
+    root = str(gate)
+    consents = write_xlsx(tmp_path / "同意.xlsx", [
+        ["资产编号", "业主编号", "日期", "同意或撤回", "证明材料", "原因"],
+        ["S-01", "OWN-0002", dt.date(2024, 4, 2), "同意", "documents/P-001.pdf", None],
+        ["S-01", "OWN-0001", dt.date(2024, 4, 30), "撤回", None, "书面撤回"],
+    ])
+    bad = write_xlsx(tmp_path / "坏.xlsx", [
+        ["资产编号", "业主编号", "日期", "同意或撤回", "证明材料", "原因"],
+        ["S-01", "OWN-0404", dt.date(2024, 4, 2), "同意", "documents/P-001.pdf", None],
+        ["S-01", "OWN-0002", dt.date(2024, 4, 2), "同意", None, None],
+    ])
+    before = snapshot(gate)
+    code, out = cli("import", str(bad), "-L", root)
+    assert code == 2 and "OWN-0404" in out and "坏.xlsx:" in out and "nothing was written" in out, out
+    assert snapshot(gate) == before
+    code, out = cli("import", str(consents), "-L", root)
+    assert code == 0 and "2 entries to write" in out, out
+    code, out = cli("import", str(consents), "-L", root)
+    assert code == 0 and "0 entries to write, 2 row(s) already" in out, out
+    found = books.build(Compound.locate(gate).load().entries).consents
+    assert set(found.given("S-01", dt.date(2024, 4, 20))) == {"OWN-0001", "OWN-0002"}
+    assert set(found.given("S-01", dt.date(2024, 5, 1))) == {"OWN-0002"}
+
+    waiting = write_xlsx(tmp_path / "排队.xlsx", [
+        ["业主编号", "日期", "排队或退出", "房号", "原因"],
+        ["OWN-0002", dt.date(2024, 4, 1), "排队", "1-102", None],
+    ])
+    code, out = cli("import", str(waiting), "-L", root)
+    assert code == 0 and "1 entry to write" in out, out
+    assert cond(run(gate, "parking-nonowner"), OWNERS_FIRST).verdict == "unmet"
