@@ -122,6 +122,26 @@ def owns_on(roster: Roster, owner: str) -> list[str]:
     return sorted(n for n, u in roster.units.items() if u.owner == owner)
 
 
+def top_floor_units(roster: Roster, building: str, floors: int = 1) -> list[str]:
+    """The units of ``building`` on its top ``floors`` floors -- those under a rooftop site --
+    read from unit numbers written building-entrance-floor+room (``7-1-2101``: floor 21)."""
+    by_floor: dict[str, int] = {}
+    for n, u in roster.units.items():
+        if u.building != building:
+            continue
+        last = n.rsplit("-", 1)[-1]
+        if len(last) < 3 or not last.isdigit():
+            raise BadInput(f"unit {n} does not give its floor as building-entrance-floor+room (e.g. 7-1-2101)",
+                           "list the affected units with --units instead")
+        by_floor[n] = int(last[:-2])
+    if not by_floor:
+        raise BadInput(f"building {building!r} has no units on the roster", "check the building with `assetreg unit list`")
+    if floors < 1:
+        raise BadInput(f"--top-floors {floors}", "give 1 or more floors")
+    top = max(by_floor.values())
+    return sorted(n for n, f in by_floor.items() if f > top - floors)
+
+
 # ------------------------------------------------------------------ writes
 
 def _asset(entries: list[Any], asset_id: str) -> str:

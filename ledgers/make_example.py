@@ -366,7 +366,7 @@ def build(folder: Path) -> Path:
     # 3b. the base station's affected owners and their written consents (物业管理条例第54条);
     #     the tower company's first proposal, signed before the last consent, is refused
     owners = site_owners(units)
-    t.run("consent", "affected", "--asset", "S-01", "--units", ",".join(SITE_UNITS), "--date", "2024-10-01",
+    t.run("consent", "affected", "--asset", "S-01", "--building", "7", "--top-floors", 1, "--date", "2024-10-01",
           "--reason", "基站位于7号楼屋顶，其下顶层住户直接受影响")
     consent_doc = "documents/2024-10-基站-顶层业主同意书.pdf"
     write_pdf(folder / consent_doc, ["Written consents of the top-floor owners of building 7 to the base station on its roof.",

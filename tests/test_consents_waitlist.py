@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from conftest import append, snapshot
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_policy_support import gate_root, loaded, mapping
 
 from assetreg import books
@@ -202,3 +204,57 @@ def test_consents_and_waitlist_sheets(gate: Path, tmp_path: Path) -> None:
     code, out = cli("import", str(waiting), "-L", root)
     assert code == 0 and "1 entry to write" in out, out
     assert cond(run(gate, "parking-nonowner"), OWNERS_FIRST).verdict == "unmet"
+
+
+# ---------------------------------------------------------------- what a proposal says cannot replace the ledger
+
+KEYS = st.lists(st.sampled_from(["OWN-0001", "OWN-0002", "NOBODY-9999", "DEV-0000"]), max_size=3, unique=True)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(affected=KEYS, consents=KEYS, waiting=st.sampled_from([None, 0]))
+def test_no_claim_in_a_proposal_makes_up_for_a_missing_ledger_fact(ledger_gaps: Any, affected: list[str],
+                                                                   consents: list[str], waiting: int | None) -> None:
+    ps = load_policy_set(Compound.locate(ledger_gaps.root))
+    # S-01's only affected owner withdrew; OWN-0002 waits for a space
+    site = Proposal.from_mapping(mapping("base-station", affected=affected, consents=consents), "prop")
+    assert decide(site, ledger_gaps.loaded, ps).verdict == "not-permitted"
+    park = Proposal.from_mapping(mapping("parking-nonowner", owners_waiting=waiting), "prop")
+    d = decide(park, ledger_gaps.loaded, ps)
+    assert d.verdict == "not-permitted" and OWNERS_FIRST in d.rule_ids
+
+
+@pytest.fixture(scope="module")
+def ledger_gaps(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from types import SimpleNamespace
+
+    from conftest import SMALL_REGISTRY, SMALL_UNITS
+
+    from assetreg.scaffold import init_compound
+
+    root = tmp_path_factory.mktemp("gaps") / "demo"
+    init_compound(root, "测试小区", dt.date(2020, 1, 1))
+    append(root / "units.beancount", SMALL_UNITS + '\n2024-04-01 custom "waitlist" "OWN-0002" "joined"\n')
+    append(root / "registry.beancount", SMALL_REGISTRY)
+    gate_root(root)
+    append(root / "registry.beancount",
+           '\n2024-04-01 custom "consent" "S-01" "OWN-0001" "withdrawn"\n  reason: "撤回"\n')
+    return SimpleNamespace(root=root, loaded=loaded(root))
+
+
+def test_affected_units_of_a_rooftop_site_from_the_roster(gate: Path) -> None:
+    root = str(gate)
+    before = snapshot(gate)
+    for args in (["--units", "1-101", "--building", "1"], ["--building", "9"], []):
+        code, out = cli("consent", "affected", "--asset", "S-01", *args, "--reason", "顶层", "--date", "2024-04-01",
+                        "-L", root)
+        assert code == 2 and "fix:" in out, out
+    assert snapshot(gate) == before
+    code, out = cli("consent", "affected", "--asset", "S-01", "--building", "1", "--reason", "屋顶基站下的顶层住户",
+                    "--date", "2024-04-01", "-L", root)
+    assert code == 0 and "1-201" in out and "1-101" not in out, out
+    r = cond(run(gate, "base-station", affected=[], consents=[]), CONSENTS)
+    assert r.verdict == "unmet" and r.facts["affected_units"] == ["1-201"]
+    code, out = cli("consent", "affected", "--asset", "S-01", "--building", "1", "--top-floors", "2",
+                    "--reason", "两层", "--date", "2024-04-02", "-L", root)
+    assert code == 0 and "1-101,1-102,1-201" in out, out

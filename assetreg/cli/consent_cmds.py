@@ -6,7 +6,14 @@ from __future__ import annotations
 import click
 
 from .. import waitlist as wl
-from ..consents import consents_from_entries, record_affected, record_consent, withdraw_consent
+from ..consents import (
+    consents_from_entries,
+    record_affected,
+    record_consent,
+    top_floor_units,
+    withdraw_consent,
+)
+from ..errors import BadInput
 from ..units import roster_from_entries
 from .common import compound, date_option, echo_json, json_option, ledger_option, the_date
 
@@ -25,15 +32,25 @@ def consent() -> None:
 
 @consent.command("affected")
 @click.option("--asset", "asset_id", required=True, help="asset id, e.g. S-01")
-@click.option("--units", required=True, help="units the asset directly affects, e.g. 7-1-2101,7-1-2102")
+@click.option("--units", default=None, help="units the asset directly affects, e.g. 7-1-2101,7-1-2102")
+@click.option("--building", default=None, help="or: a rooftop site's building; its top floors' units are listed")
+@click.option("--top-floors", default=1, show_default=True, type=int, help="with --building: how many top floors")
 @click.option("--reason", required=True, help="why these units, e.g. 基站位于7号楼屋顶，顶层住户直接受影响")
 @ledger_option
 @date_option("date of the list (YYYY-MM-DD); default today")
-def consent_affected(asset_id: str, units: str, reason: str, ledger: str | None, date_text: str | None) -> None:
-    """Record the units an asset directly affects (replaces any earlier list from that day)."""
+def consent_affected(asset_id: str, units: str | None, building: str | None, top_floors: int, reason: str,
+                     ledger: str | None, date_text: str | None) -> None:
+    """Record the units an asset directly affects (replaces any earlier list from that day):
+    given with --units, or the top floors of --building under a rooftop site."""
+    if (units is None) == (building is None):
+        raise BadInput("give either --units or --building", "e.g. --units 7-1-2101,7-1-2102 or --building 7")
     day = the_date(date_text)
     c = compound(ledger)
     with c.transaction() as txn:
+        if building is not None:
+            roster = roster_from_entries(e for e in txn.after().entries if e.date <= day)
+            units = ",".join(top_floor_units(roster, building.strip(), top_floors))
+        assert units is not None
         e = record_affected(txn, asset_id, day, units, reason)
     click.echo(f"recorded: {e.values[0].value} affects {e.meta['units']} from {day}")
 
