@@ -3,9 +3,10 @@
 The Beancount plugin, the audit, the residents' pages, the disclosure and the importers
 all read the books through this one index, so a figure is computed by one rule in one
 place: the registry replayed, resolutions, contracts with their billing schedules, the
-roster, options and seals; every income transaction with its gross, cost and per-asset
-split; the manager's cost, allocations, spending, deposits, money held by the manager
-and suspense balances, as dated movements.
+roster, consents of affected owners, the parking waiting list, options and seals; every
+income transaction with its gross, cost and per-asset split; the manager's cost,
+allocations, spending, deposits, money held by the manager and suspense balances, as
+dated movements.
 
 One pass over the entries sorts them: transactions are indexed posting by posting, and
 ``custom`` directives are grouped by type so each model replays only its own. Nothing
@@ -44,6 +45,7 @@ from typing import Any
 from beancount.core import data
 
 from . import accounts, periods
+from .consents import AFFECTED_TYPE, CONSENT_TYPE, Consents, consents_from_entries
 from .contracts import Contract, Due, contracts_from_entries, schedule
 from .options import Options, options_from_entries
 from .registry import ASSET_TYPE, Registry, registry_from_entries
@@ -57,6 +59,7 @@ from .seal import SEAL_TYPE, Seal, seals_from_entries
 from .shares import even_split, largest_remainder
 from .units import UNIT_TYPE, Roster, roster_from_entries
 from .vocab import ZERO
+from .waitlist import WAITLIST_TYPE, WaitList, waitlist_from_entries
 
 DISCLOSURE_TYPE = "disclosure"
 DECISION_TYPE = "decision"
@@ -137,6 +140,9 @@ class Books:
     income_by_asset: dict[str, list[tuple[Income, Decimal]]] = field(default_factory=dict)
     income_by_contract: dict[str, list[Income]] = field(default_factory=dict)
     contracts_by_asset: dict[str, list[Contract]] = field(default_factory=dict)
+    # Consents of affected owners with the affected-units lists, and the parking waiting list.
+    consents: Consents = field(default_factory=Consents)
+    waitlist: WaitList = field(default_factory=WaitList)
     padding: int = 0  # padding transactions among the entries (not indexed)
     # The seals' hashes being computed in a worker since the load, for the audit to collect.
     _seal_hashes: Callable[[], dict[dt.date, tuple[str, int]]] | None = None
@@ -370,6 +376,8 @@ def _build(entries: list[Any]) -> Books:
         disclosures=customs[DISCLOSURE_TYPE],
         decisions=customs[DECISION_TYPE],
         documents=documents,
+        consents=consents_from_entries([*customs[CONSENT_TYPE], *customs[AFFECTED_TYPE]]),
+        waitlist=waitlist_from_entries(customs[WAITLIST_TYPE]),
         padding=padding,
     )
     for e in customs[CONTRACT_TYPE]:

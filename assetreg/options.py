@@ -24,7 +24,9 @@ DEFAULTS: dict[str, str] = {
     "follow-majority": "false",  # 从众: silent owners follow the majority
     "manager-name": "物业服务公司",  # the property company: payee of its reports, sender of remittances
     # Audit (assetreg.audit): grace periods, limits and which findings fail bean-check.
-    "manager-share-max": "0.3",  # manager's cost share when a contract names none (Art. 282)
+    # Cap on the manager's cost share (Art. 282): the gate holds every contract that names a
+    # share to it; the audit takes it as the share of a contract that names none.
+    "manager-share-max": "0.3",
     "billing-grace-days": "31",  # days after a billing period ends before it counts as in arrears
     "allocation-days": "90",  # days after a year ends to allocate its net income (Regulations Art. 54)
     "deposit-return-days": "30",  # days after a contract ends to return its deposit

@@ -98,7 +98,21 @@ USES: Final[dict[str, str]] = {
     "storage": "仓储",
     "catering": "餐饮",
     "residential-let": "出租居住",
+    "dormitory": "宿舍（集体住宿）",
 }
+
+# Uses that house people (someone lives or sleeps there), recognised from the use itself,
+# never from a flag the proposer may leave out: the uses below, and any use whose name has
+# one of the words (e.g. "community-room-with-sleeping", "staff-housing").
+DWELLING_USES: Final = ("residential-let", "dormitory")
+DWELLING_WORDS: Final = ("residential", "dormitory", "dorm", "hostel", "sleeping", "sleep", "overnight",
+                         "lodging", "dwelling", "housing", "accommodation", "apartment", "bedroom",
+                         "boarding", "beds", "guesthouse", "hotel", "living")
+# Uses that may include overnight stays (elderly care with beds, child-care naps): in an
+# underground space the gate cannot rule out that people sleep there.
+MAY_HOUSE_USES: Final = ("community-room",)
+# Spaces below ground, where nobody may live (group renting of basements and garages).
+UNDERGROUND_ZONES: Final = ("basement", "garage", "civil-defence")
 
 # Yes/no facts a proposal states about itself.
 PROPOSAL_FACTS: Final[dict[str, str]] = {
@@ -126,6 +140,29 @@ CONDITION_KINDS: Final[dict[str, str]] = {
     "consents": "直接利害关系业主同意",
     "owners-first": "优先满足业主需要",
     "counterparty-kind": "相对方类型",
+}
+
+# The facts a policy decision reports, as a treasurer reads them.
+FACT_LABELS: Final[dict[str, str]] = {
+    "use": "用途", "counterparty": "相对方", "counterparty_kind": "相对方类型", "kinds": "允许的相对方类型",
+    "in_roster": "在业主名册中", "asset_zones": "资产所在区域", "asset_structure": "资产结构",
+    "asset_kind": "资产类型", "matched_assets": "涉及的资产", "residential_use": "有人居住或住宿",
+    "residential_basis": "认定依据", "hazardous": "危险物品", "noise_or_fumes": "噪声油烟",
+    "blocks_light": "遮挡采光通风", "alters_structure": "改动结构", "signed": "签约日",
+    "resolution": "引用的决议", "required_matter": "需要的第278条事项", "resolution_date": "决议日期",
+    "matter": "决议事项", "passed": "是否通过", "resolution_assets": "决议涵盖资产",
+    "resolution_uses": "决议涵盖用途", "resolution_source": "决议位置", "reached": "表决结果",
+    "notice_start": "公示开始", "notice_end": "公示结束", "min_days": "最少公示天数", "days": "公示天数",
+    "start": "起始日", "end": "终止日", "max_months": "最长月数", "latest_end": "最晚终止日",
+    "deposit": "押金", "price": "每期金额", "min_amount": "最低押金", "min_periods": "最少押金期数",
+    "required": "要求押金", "manager_share": "物业成本分成", "max": "上限",
+    "manager_share_max": "本小区分成上限", "affected_units": "直接受影响房号",
+    "affected_owners": "直接利害关系业主", "consents_in_ledger": "账本中有效的同意",
+    "min": "最少同意户数", "missing": "缺少同意的业主", "missing_units": "缺少同意的房号",
+    "consents_claimed": "提案所列同意业主", "consents_claimed_not_in_ledger": "提案所列但账本中无效的同意",
+    "consents_not_from_roster": "同意时不在名册上的业主", "waiting_in_ledger": "排队名单上的业主",
+    "owners_waiting_declared": "提案申报排队人数", "status_on_start": "起始日确权状态",
+    "exclusive": "排他性用途", "overlapping": "冲突的合同",
 }
 
 VERDICT_LABELS: Final[dict[str, str]] = {

@@ -10,18 +10,20 @@ from assetreg.errors import BadInput
 from .bank import BankImporter, builtin_layouts, load_layout
 from .base import SheetImporter
 from .cells import Header, Sheet, clean
+from .consents_sheet import ConsentsImporter, WaitlistImporter
 from .contracts_sheet import ContractsImporter
 from .income_report import IncomeReportImporter
 from .register import RegisterImporter
 from .roster import RosterImporter
 
-KIND_NAMES = ("bank", "income-report", "register", "roster", "contracts")
+KIND_NAMES = ("bank", "income-report", "register", "roster", "contracts", "consents", "waitlist")
 
 
 def all_importers(bank_configs: Sequence[Path] = ()) -> list[SheetImporter]:
     """One importer per kind; extra bank layouts come before the built-in ones."""
     layouts = [load_layout(p) for p in bank_configs] + builtin_layouts()
-    return [BankImporter(layouts), IncomeReportImporter(), RegisterImporter(), RosterImporter(), ContractsImporter()]
+    return [BankImporter(layouts), IncomeReportImporter(), RegisterImporter(), RosterImporter(), ContractsImporter(),
+            ConsentsImporter(), WaitlistImporter()]
 
 
 def choose(path: Path, sheets: list[Sheet], importers: list[SheetImporter],

@@ -22,6 +22,7 @@ from assetreg.vocab import KINDS
 
 from .bank import LAYOUTS_DIR, load_layout
 from .cells import Column
+from .consents_sheet import CONSENT_COLUMNS, WAITLIST_COLUMNS
 from .contracts_sheet import COLUMNS as CONTRACTS
 from .contracts_sheet import _uses
 from .income_report import COLUMNS as INCOME
@@ -50,6 +51,8 @@ def columns_for(kind: str) -> tuple[str, tuple[Column, ...]]:
         "register": ("共有资产登记表", REGISTER),
         "roster": ("业主名册（专有部分）", ROSTER),
         "contracts": ("经营合同台账", CONTRACTS),
+        "consents": ("利害关系业主同意登记", CONSENT_COLUMNS),
+        "waitlist": ("车位排队名单", WAITLIST_COLUMNS),
         # Read by `assetreg resolution tally` (importers/ballots.py), not by `assetreg import`.
         "ballots": ("表决票统计表", (Column("unit", "房号", note="房号，如 3-1-502；未投票的房号不填"),
                                     Column("vote", "表决意见", note="同意 / 反对 / 弃权"))),
@@ -75,6 +78,10 @@ def _lists(kind: str, uses: Sequence[str] | None) -> dict[str, list[str]]:
         return {"use": use_list, "counterparty_kind": ["业主", "单位", "非业主"],
                 "period": ["月", "季", "半年", "年", "一次"],
                 **{k: yes_no for k in ("residential_use", "hazardous", "noise_or_fumes", "blocks_light", "alters_structure")}}
+    if kind == "consents":
+        return {"action": ["同意", "撤回"]}
+    if kind == "waitlist":
+        return {"action": ["排队", "退出"]}
     return {}
 
 

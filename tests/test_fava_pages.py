@@ -223,3 +223,21 @@ def test_example_compound_pages_reveal_no_owner_key(tmp_path: Path) -> None:
         body = re.sub(r"<script\b.*?</script>", " ", r.get_data(as_text=True), flags=re.S)
         assert not pattern.search(body), (path, pattern.search(body))
         assert not re.search(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])", text_of(body)), path
+
+
+@pytest.mark.skipif(not EXAMPLE.is_dir(), reason="the example compound is not generated")
+def test_example_rejections_show_the_rule_and_unverified_sources(tmp_path: Path) -> None:
+    """Issue 13: the refused tower lease (missing consent) with its source; a reported,
+    unverified practice is not presented as law."""
+    import shutil
+
+    root = tmp_path / EXAMPLE.name
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns(".assetreg.lock"))
+    app = make_app([root])
+    base = "/" + quote(slugs(app)[root.name])
+    client = app.test_client()
+    page = text_of(client.get(base + "/extension/Contracts/").get_data(as_text=True))
+    assert "X-2024-02" in page and "G-BASE-STATION.CONSENTS" in page and "房号7-2-2102" in page
+    assert "物业管理条例》第五十四条" in page
+    policy = text_of(client.get(base + "/extension/PolicyLists/").get_data(as_text=True))
+    assert "未经核实，非法律规定" in policy

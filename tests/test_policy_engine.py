@@ -62,8 +62,8 @@ NEGATIVE_CASES = {
     "N-PUBLIC-FACILITY": (dict(use="vending", assets=["R-01"]), dict(use="community-room", assets=["R-01"])),
     "N-STILT-EQUIPMENT-FLOOR": (dict(use="community-room", assets=["R-02"]),
                                 dict(use="community-room", assets=["R-01"])),
-    "N-UNDERGROUND-DWELLING": (dict(use="community-room", assets=["R-04"], facts={"residential_use": True}),
-                               dict(use="community-room", assets=["R-04"], facts={"residential_use": False})),
+    "N-UNDERGROUND-DWELLING": (dict(use="community-room", assets=["R-04"], facts={"residential_use": False}),
+                               dict(use="vending", assets=["R-04"], facts={"residential_use": False})),
     "N-HAZARDOUS-GOODS": (dict(use="vending", facts={"hazardous": True}), dict(use="vending")),
     "N-NOISE-FUMES": (dict(use="community-room", assets=["R-05"], facts={"noise_or_fumes": True}),
                       dict(use="vending", assets=["V-01"], facts={"noise_or_fumes": True})),
@@ -137,8 +137,8 @@ def _violate(kind: str, use: str, cond) -> dict:  # type: ignore[no-untyped-def,
         return {"deposit": "0"}
     if kind == "manager-share":
         return {"manager_share": None}
-    if kind == "consents":
-        return {"consents": []}
+    if kind == "consents":  # OWN-0002 has no consent in the ledger
+        return {"affected": ["OWN-0001", "OWN-0002"]}
     if kind == "owners-first":
         return {"owners_waiting": 3}
     if kind == "counterparty-kind":

@@ -1,7 +1,8 @@
 """Shared ledger fixtures for the policy-gate tests (no tests here).
 
 ``gate_root(root)`` turns the small compound into one with an asset in every zone the
-default policy set cares about, all confirmed on 2024-01-20, and three resolutions:
+default policy set cares about, all confirmed on 2024-01-20 (S-01 and AD-004 affect unit
+1-101, whose owner OWN-0001 consented on 2024-03-10), and four resolutions:
 R-2024-01 (item 8, passed, covers every asset and guidance use), R-2024-02 (item 8,
 failed) and R-2024-03 (item 5, passed).
 """
@@ -65,6 +66,11 @@ def gate_root(root: Path) -> Path:
         for aid, (kind, zones, structure) in GATE_ASSETS.items():
             f.write(asset_text(aid, kind, zones, structure))
         f.write(asset_text("P-011", "parking", "road", confirm=False))
+        # the units each site with a consents condition directly affects, and their consents
+        for aid in ("S-01", "AD-004"):
+            f.write(f'2024-03-01 custom "affected" "{aid}"\n  units: "1-101"\n  reason: "测试：直接受影响的住户"\n'
+                    f'2024-03-10 custom "consent" "{aid}" "OWN-0001" "given"\n'
+                    '  evidence: "documents/P-001.pdf"\n')
     every = "P-*,R-*,AD-*,S-*,LK-*,EV-*,EB-*,V-*"
     with (root / "contracts.beancount").open("a", encoding="utf-8") as f:
         f.write(resolution_text("R-2024-01", "2024-03-01", 8, True, every, GUIDANCE_USES))

@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "assetreg.cli.registry_cmds",
     "assetreg.cli.import_cmds",
     "assetreg.cli.policy_cmds",
+    "assetreg.cli.consent_cmds",
     "assetreg.cli.audit_cmds",
     "assetreg.cli.serve_cmds",
 ]
@@ -35,6 +36,7 @@ COMMANDS = {
     "audit": "assetreg.cli.audit_cmds", "seal": "assetreg.cli.audit_cmds",
     "disclose": "assetreg.cli.audit_cmds",
     "serve": "assetreg.cli.serve_cmds", "serve-passwd": "assetreg.cli.serve_cmds",
+    "consent": "assetreg.cli.consent_cmds", "waitlist": "assetreg.cli.consent_cmds",
 }
 
 

@@ -19,6 +19,7 @@ from ..policy import (
     Decision,
     PolicySet,
     Proposal,
+    RuleResult,
     available_sets,
     check,
     end_contract,
@@ -34,7 +35,7 @@ from ..policy.schema import condition_id
 from ..resolutions import record_resolution, resolutions_from_entries
 from ..tally import MATTERS, Tally, check_matter, tally
 from ..units import roster_from_entries
-from ..vocab import CONDITION_KINDS
+from ..vocab import CONDITION_KINDS, FACT_LABELS
 from .common import compound, date_option, echo_json, json_option, ledger_option, the_date
 
 VERDICT_LABELS = {PERMITTED: "许可", FORBIDDEN: "禁止（负面清单）", "not-permitted": "不予许可"}
@@ -151,25 +152,49 @@ def contract() -> None:
     """Operating contracts, admitted only through the policy gate."""
 
 
-def _print_decision(d: Decision) -> None:
+def _print_rule(r: RuleResult) -> None:
+    mark = "✗" if r.decisive else "✓" if r.verdict in ("clear", "listed", "met") else "·"
+    click.echo(f"  {mark} {r.id}  {r.title}  [{RULE_VERDICT_LABELS.get(r.verdict, '')} {r.verdict}]")
+    click.echo(f"      理由: {r.message}")
+    if r.unverified:
+        click.echo(f"      依据（未经核实，非法律规定）: {r.source}")
+    else:
+        click.echo(f"      依据: {r.source}")
+    if r.facts:
+        facts = "；".join(f"{FACT_LABELS.get(k, k)}={_show(v)}" for k, v in r.facts.items())
+        click.echo(f"      事实: {facts}")
+    if r.decisive and r.remediation:
+        click.echo(f"      fix 整改: {r.remediation}")
+
+
+def _print_decision(d: Decision, verbose: bool = False) -> None:
+    """The deciding rule(s) first, in Chinese with their legal source; the others in one line
+    (every rule with ``verbose``)."""
     p = d.proposal
     click.echo(f"{p.id}  {p.use} {USES.get(p.use, '')}  assets {','.join(p.assets)}  "
-               f"counterparty {p.counterparty}")
+               f"counterparty {p.counterparty}  签约日 {p.signing_date}")
     click.echo(f"verdict: {d.verdict} — {VERDICT_LABELS[d.verdict]}")
+    if d.permitted:
+        shown = [r for r in d.rules if r.kind in ("guidance", "general") and r.verdict in ("listed", "met")]
+    else:
+        shown = d.deciding
+        click.echo(f"reasons 理由: {d.reasons}")
+    click.echo("准许依据 (deciding rules):" if d.permitted else "决定性规则 (deciding rules):")
+    for r in shown:
+        _print_rule(r)
+    rest = [r for r in d.rules if r not in shown]
+    if verbose:
+        click.echo("其余规则 (rules evaluated):")
+        for r in rest:
+            _print_rule(r)
+    elif rest:
+        counts: dict[str, int] = {}
+        for r in rest:
+            label = RULE_VERDICT_LABELS.get(r.verdict, r.verdict)
+            counts[label] = counts.get(label, 0) + 1
+        summary = "、".join(f"{k}{n}条" for k, n in counts.items())
+        click.echo(f"其余{len(rest)}条规则: {summary}（{', '.join(r.id for r in rest)}；全部见 --verbose 或 --json）")
     click.echo(f"policy set: {d.policy_set} {d.policy_hash}")
-    if not d.permitted:
-        click.echo(f"reasons: {d.reasons}")
-    click.echo("rules evaluated:")
-    for r in d.rules:
-        mark = "✗" if r.decisive else "✓" if r.verdict in ("clear", "listed", "met") else "·"
-        click.echo(f"  {mark} {r.id}  [{r.verdict} {RULE_VERDICT_LABELS.get(r.verdict, '')}]  {r.title}")
-        click.echo(f"      {r.message}")
-        if r.facts:
-            facts = ", ".join(f"{k}={_show(v)}" for k, v in r.facts.items())
-            click.echo(f"      facts: {facts}")
-        if r.decisive and r.remediation:
-            click.echo(f"      fix: {r.remediation}")
-        click.echo(f"      source: {r.source}")
 
 
 def _show(v: Any) -> str:
@@ -184,7 +209,8 @@ def _show(v: Any) -> str:
 @click.argument("contract_file", type=click.Path(path_type=Path))
 @ledger_option
 @json_option
-def contract_check(contract_file: Path, ledger: str | None, as_json: bool) -> None:
+@click.option("--verbose", "-v", is_flag=True, help="every rule evaluated, not only the deciding ones")
+def contract_check(contract_file: Path, ledger: str | None, as_json: bool, verbose: bool) -> None:
     """Dry run: would CONTRACT.yaml pass the gate? Exit 0 permitted, 1 forbidden/not permitted."""
     proposal = Proposal.from_yaml(contract_file)
     c = compound(ledger)
@@ -193,7 +219,7 @@ def contract_check(contract_file: Path, ledger: str | None, as_json: bool) -> No
     if as_json:
         echo_json(decision.as_dict())
     else:
-        _print_decision(decision)
+        _print_decision(decision, verbose)
     sys.exit(0 if decision.permitted else 1)
 
 
@@ -202,7 +228,9 @@ def contract_check(contract_file: Path, ledger: str | None, as_json: bool) -> No
 @ledger_option
 @date_option("date of the decision (YYYY-MM-DD); default today")
 @json_option
-def contract_record(contract_file: Path, ledger: str | None, date_text: str | None, as_json: bool) -> None:
+@click.option("--verbose", "-v", is_flag=True, help="every rule evaluated, not only the deciding ones")
+def contract_record(contract_file: Path, ledger: str | None, date_text: str | None, as_json: bool,
+                    verbose: bool) -> None:
     """Record CONTRACT.yaml if permitted; otherwise log the rejection in decisions.beancount."""
     proposal = Proposal.from_yaml(contract_file)
     day = the_date(date_text)
@@ -212,9 +240,12 @@ def contract_record(contract_file: Path, ledger: str | None, date_text: str | No
     if as_json:
         echo_json(decision.as_dict())
     else:
-        _print_decision(decision)
+        _print_decision(decision, verbose)
         if decision.permitted:
             click.echo(f"recorded {proposal.id} in {c.file('contracts').name}")
+        elif decision.already_logged:
+            click.echo(f"not recorded; the same proposal was already rejected for the same rules "
+                       f"({decision.already_logged}); nothing written — 同一提案已记录过否决，不重复记录")
         else:
             click.echo(f"not recorded; the rejection is logged in {c.file('decisions').name}")
     sys.exit(0 if decision.permitted else 1)

@@ -22,17 +22,22 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
+from fractions import Fraction
 from typing import Any
 
+from beancount.core import data
+
+from ..consents import Consents, consents_from_entries
 from ..contracts import Contract, contracts_from_entries
 from ..errors import BadInput
 from ..ledger import Loaded
 from ..periods import add_months
 from ..registry import Asset, registry_from_entries
 from ..resolutions import Resolution, make_resolution_check, resolutions_from_entries
-from ..units import roster_from_entries
-from ..vocab import USES
+from ..units import UNIT_TYPE, Roster, roster_from_entries
+from ..vocab import DWELLING_USES, DWELLING_WORDS, MAY_HOUSE_USES, UNDERGROUND_ZONES, USES
+from ..waitlist import WaitList, waitlist_from_entries
 from .loading import policy_hash
 from .proposal import Proposal
 from .schema import Clause, Condition, GuidanceRule, NegativeRule, PolicySet, condition_id
@@ -46,6 +51,7 @@ DECISIVE = ("forbidden", "unlisted", "unmet")
 
 GENERAL_SOURCE = "《民法典》第二百七十四条、第二百七十五条、第二百八十二条；清江浦区清理盘活共有资产机制（先确权、后经营）"
 OVERLAP_SOURCE = "《民法典》第二百七十八条；本系统规则（资产经营平台：同一资产同期只能有一份排他性经营合同）"
+CAP_SOURCE = "《民法典》第二百八十二条；本小区设置 manager-share-max（物业经营成本分成上限）"
 DEFAULT_SOURCE = "清江浦区共有资产负面清单、指导清单机制：清单外用途不予许可"
 
 
@@ -65,10 +71,15 @@ class RuleResult:
     def decisive(self) -> bool:
         return self.verdict in DECISIVE
 
+    @property
+    def unverified(self) -> bool:
+        """The rule's source is a reported practice, not verified law: say so, never present it as law."""
+        return "未经核实" in self.source
+
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "kind": self.kind, "verdict": self.verdict, "title": self.title,
                 "version": self.version, "facts": _jsonable(self.facts), "message": self.message,
-                "remediation": self.remediation, "source": self.source}
+                "remediation": self.remediation, "source": self.source, "unverified": self.unverified}
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,9 @@ class Decision:
     policy_set: str
     policy_hash: str
     rules: list[RuleResult] = field(default_factory=list)
+    # A rejection already in the decisions log for the same proposal (same content hash)
+    # with the same verdict and rules: ``file:line`` of that entry; nothing is logged twice.
+    already_logged: str | None = None
 
     @property
     def permitted(self) -> bool:
@@ -103,6 +117,13 @@ class Decision:
         return ids
 
     @property
+    def sources(self) -> str:
+        """The legal sources of the deciding rules (unverified ones marked)."""
+        out = [r.source + ("（未经核实，非法律规定）" if r.unverified else "") for r in self.deciding
+               if not (self.permitted and r.kind in ("negative", "condition"))]
+        return "；".join(dict.fromkeys(out))
+
+    @property
     def reasons(self) -> str:
         if self.permitted:
             return "符合负面清单与指导清单的全部条件"
@@ -114,7 +135,8 @@ class Decision:
             "proposal": p.id, "use": p.use, "use_label": USES.get(p.use, ""),
             "assets": list(p.assets), "counterparty": p.counterparty, "signed": p.signing_date.isoformat(),
             "verdict": self.verdict, "policy_set": self.policy_set, "policy_hash": self.policy_hash,
-            "deciding_rules": self.rule_ids, "reasons": self.reasons,
+            "deciding_rules": self.rule_ids, "reasons": self.reasons, "sources": self.sources,
+            "already_logged": self.already_logged,
             "rules": [r.as_dict() for r in self.rules],
         }
 
@@ -139,6 +161,51 @@ class Context:
     contracts: dict[str, Contract]
     owner_keys: set[str]
     policy: PolicySet
+    # The yes/no facts the rules match on: what the proposal states, raised (never lowered)
+    # by what the gate derives from the use and the assets; ``housing`` says why a use
+    # houses people when it does.
+    facts: dict[str, bool] = field(default_factory=dict)
+    housing: tuple[str, ...] = ()
+    share_cap: Decimal = Decimal("0.3")
+    # Ledger facts the conditions read: consents and affected units, the waiting list, and
+    # the roster as it stood on the signing day.
+    consents: Consents = field(default_factory=Consents)
+    waitlist: WaitList = field(default_factory=WaitList)
+    roster_signed: Roster = field(default_factory=lambda: Roster({}))
+    unit_entries: tuple[Any, ...] = ()
+
+    def roster_on(self, day: dt.date) -> Roster:
+        if day == self.proposal.signing_date:
+            return self.roster_signed
+        return roster_from_entries(e for e in self.unit_entries if e.date <= day)
+
+
+def use_houses_people(use: str) -> str | None:
+    """Why ``use`` houses people (someone lives or sleeps there), or None."""
+    if use in DWELLING_USES:
+        return f"用途{use}（{USES.get(use, use)}）是居住用途"
+    words = set(use.split("-"))
+    hit = sorted(words & set(DWELLING_WORDS))
+    if hit:
+        return f"用途名称{use}含有居住、住宿含义（{','.join(hit)}）"
+    return None
+
+
+def housing_basis(proposal: Proposal, assets: Iterable[Asset]) -> tuple[str, ...]:
+    """Why the proposal houses people: from the use and the assets' zones, and the
+    proposal's own statement (which can only add to it)."""
+    why: list[str] = []
+    by_use = use_houses_people(proposal.use)
+    if by_use:
+        why.append(by_use)
+    if proposal.use in MAY_HOUSE_USES:
+        under = [a.id for a in assets if set(a.zones) & set(UNDERGROUND_ZONES)]
+        if under:
+            why.append(f"用途{proposal.use}（{USES.get(proposal.use, '')}）可能留宿，"
+                       f"资产{','.join(under)}位于地下空间，无法排除有人居住")
+    if proposal.residential_use:
+        why.append("提案申报有人在此居住或住宿")
+    return tuple(why)
 
 
 def _tokens(text: str) -> set[str]:
@@ -169,7 +236,7 @@ def match(clause: Clause, ctx: Context) -> list[str] | None:
     if clause.counterparty_kind is not None and p.counterparty_kind not in clause.counterparty_kind:
         return None
     for k, v in (clause.facts or {}).items():
-        if p.facts[k] != v:
+        if ctx.facts.get(k, p.facts[k]) != v:
             return None
     if not _has_asset_predicates(clause):
         return [a.id for a in ctx.assets]
@@ -187,7 +254,9 @@ def clause_facts(clauses: Iterable[Clause], ctx: Context) -> dict[str, Any]:
         if c.counterparty_kind is not None:
             facts["counterparty_kind"] = p.counterparty_kind
         for k in c.facts or {}:
-            facts[k] = p.facts[k]
+            facts[k] = ctx.facts.get(k, p.facts[k])
+            if k == "residential_use" and ctx.housing:
+                facts["residential_basis"] = list(ctx.housing)
         if c.asset_zones is not None:
             facts["asset_zones"] = {a.id: ",".join(a.zones) for a in ctx.assets}
         if c.asset_structure is not None:
@@ -252,17 +321,47 @@ def _c_resolution(c: Condition, ctx: Context, day: dt.date) -> Check:
     facts.update(resolution_date=r.date, matter=r.matter, passed=r.passed,
                  resolution_assets=list(r.assets), resolution_uses=list(r.uses), resolution_source=r.source)
     if not r.passed:
-        return False, facts, f"决议{r.id}未获通过", fix
+        reached = tally_reached(r)
+        if reached:
+            facts["reached"] = reached
+        return False, facts, f"决议{r.id}未获通过" + (f"：{reached}" if reached else ""), fix
     if r.matter != c.matter:
         return False, facts, f"决议{r.id}表决的是第278条第{r.matter}项，本用途需要第{c.matter}项", fix
     if r.date > day:
-        return False, facts, f"决议{r.id}于{r.date}通过，晚于签约日{day}", "待决议通过后再签约，或更正签约日期"
+        return (False, facts,
+                f"决议{r.id}于{r.date}通过，晚于签约日{day}：签约时没有业主大会的授权",
+                f"合同按签约日{day}审查，仍不予许可；原签约日期如实记录，不得更改。"
+                "业主大会可以作出新的决议予以追认，追认后依据该决议重新订立合同，"
+                "作为新合同重新记录（`assetreg contract record`）")
     uncovered = [a for a in p.assets if not r.covers_asset(a)]
     if uncovered:
         return False, facts, f"决议{r.id}未涵盖资产{','.join(uncovered)}", fix
     if not r.covers_use(p.use):
         return False, facts, f"决议{r.id}未涵盖用途{p.use}", fix
     return True, facts, f"决议{r.id}（第{r.matter}项）已于{r.date}通过，涵盖本合同的资产与用途", ""
+
+
+def _ratio(num: Any, den: Any) -> str:
+    """``num/den`` and its percentage, computed exactly (Fraction), shown to 0.01%."""
+    try:
+        f = Fraction(str(num)) / Fraction(str(den))
+    except (ValueError, ZeroDivisionError):
+        return f"{num}/{den}"
+    pct = (Decimal(f.numerator) * 100 / Decimal(f.denominator)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    return f"{num}/{den}（{pct}%）"
+
+
+def tally_reached(r: Resolution) -> str:
+    """What a resolution's recorded tally reached, in words (empty when it holds no tally)."""
+    m = r.meta
+    keys = ("area_participating", "area_total", "heads_participating", "heads_total",
+            "area_approving", "heads_approving")
+    if not all(k in m for k in keys):
+        return ""
+    return (f"参与面积{_ratio(m['area_participating'], m['area_total'])}、参与人数"
+            f"{_ratio(m['heads_participating'], m['heads_total'])}；同意面积"
+            f"{_ratio(m['area_approving'], m['area_participating'])}、同意人数"
+            f"{_ratio(m['heads_approving'], m['heads_participating'])}（{m.get('thresholds', '')}）")
 
 
 def _c_notice(c: Condition, ctx: Context, day: dt.date) -> Check:
@@ -320,27 +419,79 @@ def _c_manager_share(c: Condition, ctx: Context, day: dt.date) -> Check:
 
 
 def _c_consents(c: Condition, ctx: Context, day: dt.date) -> Check:
+    """Every owner of a unit the assets directly affect (a register fact, the latest list on
+    or before signing) has a consent in the ledger, given by an owner on the roster that day
+    and not withdrawn by signing; an owner the proposal names besides must have one too."""
     p = ctx.proposal
     need = c.min or 1
-    missing = [k for k in p.affected if k not in p.consents]
-    facts = {"affected": list(p.affected), "consents": list(p.consents), "min": need, "missing": missing}
-    fix = "取得直接利害关系业主的书面同意，在 consents 中列出其业主编号（affected 列出全部受影响业主）"
+    roster = ctx.roster_signed
+    no_list = [a.id for a in ctx.assets if ctx.consents.affected_units(a.id, day) is None]
+    units: list[str] = []
+    affected: set[str] = set(p.affected)  # what the proposal says can only add owners to ask
+    valid: dict[str, list[str]] = {}  # owner -> their consents in force ("asset date file:line")
+    stale: set[str] = set()
+    missing: list[str] = []
+    missing_units: list[str] = []
+    consented: set[str] = set()
+    for a in ctx.assets:
+        units_a = ctx.consents.affected_units(a.id, day) or ()
+        units.extend(u for u in units_a if u not in units)
+        owners_a = {roster.units[u].owner for u in units_a if u in roster.units} | set(p.affected)
+        affected |= owners_a
+        given_a: set[str] = set()
+        for owner, ev in ctx.consents.given(a.id, day).items():
+            if any(u.owner == owner for u in ctx.roster_on(ev.date).units.values()):
+                valid.setdefault(owner, []).append(f"{a.id} {ev.date} {ev.source}")
+                given_a.add(owner)
+            else:
+                stale.add(owner)
+        lacking = owners_a - given_a
+        missing.extend(o if len(ctx.assets) == 1 else f"{o}（{a.id}）" for o in sorted(lacking))
+        missing_units.extend(u for u in units_a if u in roster.units and roster.units[u].owner in lacking)
+        consented |= owners_a & given_a
+    claimed_missing = sorted(set(p.consents) - set(valid))
+    facts: dict[str, Any] = {"signed": day, "affected_units": sorted(units), "affected_owners": sorted(affected),
+                             "consents_in_ledger": {k: v for k, v in sorted(valid.items())},
+                             "min": need, "missing": missing, "missing_units": missing_units}
+    if p.consents:
+        facts["consents_claimed"] = list(p.consents)
+    if stale:
+        facts["consents_not_from_roster"] = sorted(stale)
+    fix = ("用 `assetreg consent affected --asset … --units …` 记录直接受影响的房号，"
+           "再用 `assetreg consent record --asset … --owner OWN-… --date … --evidence …` "
+           "逐户记录书面同意（签约日之前）")
+    if no_list:
+        return False, facts, f"资产{','.join(no_list)}未记录直接受影响的房号，无法确定利害关系业主", fix
+    # The message is shown to residents: it names units and counts, never an owner key
+    # (the keys are in the facts, for the treasurer).
+    if claimed_missing:
+        facts["consents_claimed_not_in_ledger"] = claimed_missing
+        return (False, facts, f"提案所列的同意业主中有{len(claimed_missing)}户在账本中没有签约日有效的同意记录"
+                "（不在名册上、未记录或已撤回）", fix)
     if missing:
-        return False, facts, f"受影响业主{','.join(missing)}未同意", fix
-    if len(p.consents) < need:
-        return False, facts, f"直接利害关系业主同意{len(p.consents)}户，少于{need}户", fix
-    return True, facts, f"直接利害关系业主均已同意（{len(p.consents)}户）", ""
+        where = f"（房号{','.join(missing_units)}）" if missing_units else ""
+        return False, facts, f"受影响业主中有{len(missing)}户在签约日{day}没有有效的书面同意{where}", fix
+    got = len(consented)
+    if got < need:
+        return False, facts, f"直接利害关系业主同意{got}户，少于{need}户", fix
+    return True, facts, f"直接受影响的{len(affected)}户业主均已书面同意（账本记录）", ""
 
 
 def _c_owners_first(c: Condition, ctx: Context, day: dt.date) -> Check:
+    """Owners on the waiting list in the ledger on the signing day (Art. 276); a number the
+    proposal declares can only add to them."""
     p = ctx.proposal
-    facts = {"owners_waiting": p.owners_waiting}
-    fix = "先满足业主的停车需要：向排队的业主出租，或在合同中如实填写 owners_waiting"
-    if p.owners_waiting is None:
-        return False, facts, "未申报是否有业主在排队等候车位", fix
-    if p.owners_waiting > 0:
-        return False, facts, f"仍有{p.owners_waiting}名业主在等候车位", fix
-    return True, facts, "没有业主在等候车位", ""
+    waiting = ctx.waitlist.waiting(day, ctx.roster_signed)
+    keys = [ev.owner for ev in waiting]
+    n = max(len(keys), p.owners_waiting or 0)
+    facts: dict[str, Any] = {"signed": day, "waiting_in_ledger": keys, "owners_waiting_declared": p.owners_waiting}
+    fix = ("先满足业主的停车需要：把车位租给排队名单上的业主（`assetreg waitlist list`），"
+           "业主租到车位或放弃后用 `assetreg waitlist remove` 记录，再考虑出租给非业主")
+    if keys:  # shown to residents: a count, the keys are in the facts
+        return False, facts, f"签约日{day}车位排队名单上仍有{len(keys)}名业主在等候车位", fix
+    if n:
+        return False, facts, f"提案申报仍有{n}名业主在等候车位", fix
+    return True, facts, f"签约日{day}车位排队名单上没有业主", ""
 
 
 def _c_counterparty(c: Condition, ctx: Context, day: dt.date) -> Check:
@@ -426,8 +577,52 @@ def context(proposal: Proposal, loaded: Loaded, policy_set: PolicySet) -> Contex
             raise BadInput(f"{proposal.id}: field assets: unknown asset {aid}",
                            "check the id against `assetreg asset list`, or register it first")
         assets.append(a)
-    owner_keys = {u.owner for u in roster_from_entries(entries).units.values()}
-    return Context(proposal, assets, resolutions, contracts_from_entries(entries), owner_keys, policy_set)
+    unit_entries = tuple(e for e in entries if type(e) is data.Custom and e.type == UNIT_TYPE)
+    owner_keys = {u.owner for u in roster_from_entries(unit_entries).units.values()}
+    housing = housing_basis(proposal, assets)
+    facts = {**proposal.facts, "residential_use": bool(housing)}
+    day = proposal.signing_date
+    return Context(proposal, assets, resolutions, contracts_from_entries(entries), owner_keys, policy_set,
+                   facts, housing, share_cap(loaded), consents_from_entries(entries),
+                   waitlist_from_entries(entries),
+                   roster_from_entries(e for e in unit_entries if e.date <= day), unit_entries)
+
+
+def share_cap(loaded: Loaded) -> Decimal:
+    """The compound's cap on the manager's cost share (setting ``manager-share-max``)."""
+    text = loaded.options.get("manager-share-max")
+    try:
+        cap = Decimal(text)
+    except ArithmeticError:
+        cap = Decimal(-1)
+    if not Decimal(0) <= cap <= Decimal(1):
+        raise BadInput(f"the compound's setting manager-share-max is {text!r}, not a share from 0 to 1",
+                       'set it in accounts.beancount, e.g. 2020-01-01 custom "assetreg-option" '
+                       '"manager-share-max" "0.3"')
+    return cap
+
+
+def _pct(x: Decimal) -> str:
+    return f"{(x * 100).normalize():f}%"
+
+
+def _share_cap(ctx: Context) -> RuleResult:
+    p = ctx.proposal
+    cap = ctx.share_cap
+    facts: dict[str, Any] = {"manager_share": p.manager_share, "manager_share_max": cap}
+    title = "物业经营成本分成不得超过本小区上限"
+    if p.manager_share is None:
+        return RuleResult("A-MANAGER-SHARE-CAP", "general", "not-applicable", title, facts,
+                          "合同未约定物业成本分成", "", CAP_SOURCE)
+    if p.manager_share > cap:
+        return RuleResult(
+            "A-MANAGER-SHARE-CAP", "general", "unmet", title, facts,
+            f"合同约定物业成本分成{_pct(p.manager_share)}，超过本小区上限{_pct(cap)}"
+            "（第二百八十二条：扣除合理成本后的收入归业主共有）",
+            f"把 manager_share 降到{cap}（{_pct(cap)}）以内；上限由业主大会决定，"
+            "记在本小区设置 manager-share-max 中", CAP_SOURCE)
+    return RuleResult("A-MANAGER-SHARE-CAP", "general", "met", title, facts,
+                      f"物业成本分成{_pct(p.manager_share)}，未超过本小区上限{_pct(cap)}", "", CAP_SOURCE)
 
 
 def decide(proposal: Proposal, loaded: Loaded, policy_set: PolicySet) -> Decision:
@@ -448,6 +643,7 @@ def decide(proposal: Proposal, loaded: Loaded, policy_set: PolicySet) -> Decisio
         results.extend(_condition(g, c, ctx) for c in g.conditions)
     results.append(_confirmed(ctx))
     results.append(_overlap(ctx))
+    results.append(_share_cap(ctx))
 
     if any(r.verdict == "forbidden" for r in results):
         verdict = FORBIDDEN

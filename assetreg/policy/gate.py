@@ -13,6 +13,7 @@ A rejected proposal goes to the decisions log (``decisions.beancount``) for resi
       counterparty: "OWN-0417"
       rules: "N-FIRE-LANE"
       reasons: "占用消防车道、疏散通道或安全出口"
+      sources: "《中华人民共和国消防法》第二十八条"
       policy_set: "huaian-qingjiangpu"
       policy_hash: "sha256:…"
       decided: 2024-04-20
@@ -22,12 +23,13 @@ A rejected proposal goes to the decisions log (``decisions.beancount``) for resi
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from beancount.core import data
 
 from ..contracts import CONTRACT_TYPE, content_hash, contracts_from_entries
 from ..errors import BadInput
-from ..ledger import Loaded, Transaction, custom
+from ..ledger import Loaded, Transaction, custom, source_of
 from .engine import Decision, decide
 from .proposal import Proposal
 from .schema import PolicySet
@@ -63,6 +65,7 @@ def decision_entry(proposal: Proposal, decision: Decision, day: dt.date) -> data
         counterparty=proposal.counterparty.strip(),
         rules=",".join(decision.rule_ids),
         reasons=decision.reasons,
+        sources=decision.sources,
         policy_set=decision.policy_set,
         policy_hash=decision.policy_hash,
         decided=day,
@@ -84,18 +87,35 @@ def check(txn_or_loaded: Transaction | Loaded, proposal: Proposal, policy_set: P
     return decide(proposal, loaded, policy_set)
 
 
+def logged_rejection(loaded: Loaded, proposal: Proposal, decision: Decision) -> str | None:
+    """``file:line`` of a rejection already logged for this proposal -- same id, same content
+    hash, same verdict and deciding rules -- or None."""
+    want = content_hash(proposal.terms())
+    rules = ",".join(decision.rule_ids)
+    for e in loaded.entries:
+        if (type(e) is data.Custom and e.type == DECISION_TYPE and len(e.values) >= 2
+                and e.values[0].value == proposal.id and e.values[1].value == decision.verdict
+                and e.meta.get("content_hash") == want and e.meta.get("rules") == rules):
+            return source_of(e)
+    return None
+
+
 def record(txn: Transaction, proposal: Proposal, policy_set: PolicySet,
            *, day: dt.date | None = None) -> Decision:
     """Decide ``proposal`` and stage the result in ``txn``: the contract (part "contracts")
-    when permitted, a rejected-proposal entry (part "decisions") otherwise."""
+    when permitted, a rejected-proposal entry (part "decisions") otherwise -- once: the same
+    proposal denied again for the same rules stages nothing and says where it was logged."""
     day = day or dt.date.today()
     loaded = txn.after()
     check_new_id(loaded, proposal)
     decision = decide(proposal, loaded, policy_set)
     if decision.permitted:
         txn.append("contracts", [contract_entry(proposal, decision, day)])
-    else:
-        txn.append("decisions", [decision_entry(proposal, decision, day)])
+        return decision
+    earlier = logged_rejection(loaded, proposal, decision)
+    if earlier is not None:
+        return replace(decision, already_logged=earlier)
+    txn.append("decisions", [decision_entry(proposal, decision, day)])
     return decision
 
 

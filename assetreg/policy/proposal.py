@@ -20,6 +20,11 @@ row of a contracts spreadsheet, validated before any rule looks at it.
     affected: [OWN-0001]            # owner keys of directly affected owners
     owners_waiting: 0               # owners waiting for a space (non-owner parking)
     facts: {residential_use: false, hazardous: false, noise_or_fumes: false}
+
+The gate decides from the ledger: consents and affected units (``assetreg consent``), the
+waiting list (``assetreg waitlist``) and whether a use houses people (from the use and the
+asset). ``consents``, ``affected``, ``owners_waiting`` and the facts can only add to those
+-- a consent named here must be in the ledger too -- never stand in for them.
 """
 
 from __future__ import annotations
@@ -60,9 +65,9 @@ FIELD_HELP: dict[str, str] = {
     "manager_share": "the property company's cost share as a fraction of income, 0 to 1, e.g. 0.30",
     "notice_start": "first day of the public notice, YYYY-MM-DD",
     "notice_end": "last day of the public notice, YYYY-MM-DD",
-    "consents": "owner keys of consenting affected owners, e.g. [OWN-0001]",
-    "affected": "owner keys of directly affected owners",
-    "owners_waiting": "how many owners are waiting for a parking space (a whole number)",
+    "consents": "owner keys of consenting affected owners, e.g. [OWN-0001] (each must be recorded with `assetreg consent record`)",
+    "affected": "owner keys of directly affected owners (added to those of the units recorded with `assetreg consent affected`)",
+    "owners_waiting": "how many owners are waiting for a parking space (a whole number; the waiting list in the ledger counts too)",
 }
 
 

@@ -101,7 +101,8 @@ def condition_text(cond: Condition) -> str:
     if cond.when:
         text += "（适用于：" + "；或".join(clause_text(c) for c in cond.when) + "）"
     if cond.source:
-        text += f" 〔{cond.source}〕"
+        unverified = "（未经核实，非法律规定）" if "未经核实" in cond.source else ""
+        text += f" 〔{cond.source}{unverified}〕"
     return text
 
 
@@ -184,6 +185,8 @@ def _rule_index(books: Books) -> dict[str, RuleRef]:
     # The engine's general rules, which no policy file lists (assetreg.policy.engine).
     add("A-ASSET-CONFIRMED", "资产须在合同起始日已确权", engine.GENERAL_SOURCE, "general")
     add("A-NO-OVERLAP", "同一资产同期不得有冲突的排他性合同", engine.OVERLAP_SOURCE, "general")
+    add("A-MANAGER-SHARE-CAP", "物业经营成本分成不得超过本小区上限", engine.CAP_SOURCE, "general")
+    add("DEFAULT-DENY", "清单外用途默认不予许可", engine.DEFAULT_SOURCE, "default")
     for rule in pset.negative:
         add(rule.id, rule.title, rule.source, "negative")
     for guide in pset.guidance:
