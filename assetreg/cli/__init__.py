@@ -21,6 +21,7 @@ COMMAND_MODULES = [
     "assetreg.cli.policy_cmds",
     "assetreg.cli.audit_cmds",
     "assetreg.cli.serve_cmds",
+    "assetreg.cli.district_cmds",
 ]
 
 

@@ -1,0 +1,156 @@
+"""The district store: DuckDB tables, and Parquet files partitioned by compound.
+
+``DIR/district.duckdb`` holds four tables, each keyed by ``compound``:
+
+``compounds``  one row of facts per compound that loaded, with the fingerprint and day
+               they were taken on (money ``DECIMAL(18,2)``)
+``checks``     audit findings counted by (check, severity)
+``contracts``  contract terms compared across compounds (no counterparty)
+``failures``   compounds that did not load, with their errors; kept out of the others
+
+``DIR/parquet/<table>/compound=<id>/data.parquet`` is the exchange format: each
+compound's rows in its own Hive-style partition, rewritten only when that compound is,
+so another engine (DuckDB, Trino, Spark, Dask) reads the district without assetreg.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ..errors import BadInput
+from ..vocab import STATUS_LABELS
+from .facts import CompoundFacts, ContractFact
+
+DB_NAME = "district.duckdb"
+SCHEMA_VERSION = "1"
+TABLES = ("compounds", "checks", "contracts", "failures")
+_STATUS_COLUMNS = ", ".join(f'"assets_{s}" INTEGER' for s in STATUS_LABELS)
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS compounds (
+  compound VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL, as_of DATE NOT NULL,
+  name VARCHAR, district VARCHAR, households INTEGER, {_STATUS_COLUMNS},
+  contracts_in_force INTEGER, year INTEGER,
+  gross DECIMAL(18,2), cost DECIMAL(18,2), net DECIMAL(18,2), to_maintenance DECIMAL(18,2),
+  last_disclosure VARCHAR, last_disclosure_date DATE, overdue_periods VARCHAR[],
+  errors INTEGER, warnings INTEGER, last_seal_through DATE, last_seal_date DATE,
+  suspense DECIMAL(18,2), seconds DOUBLE);
+CREATE TABLE IF NOT EXISTS checks (
+  compound VARCHAR, "check" VARCHAR, severity VARCHAR, n INTEGER);
+CREATE TABLE IF NOT EXISTS contracts (
+  compound VARCHAR, contract VARCHAR, use VARCHAR, period VARCHAR, price DECIMAL(18,2),
+  start DATE, "end" DATE, in_force BOOLEAN, assets INTEGER, area DECIMAL(18,2),
+  unit_price DECIMAL(18,2), basis VARCHAR);
+CREATE TABLE IF NOT EXISTS failures (
+  compound VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL, as_of DATE NOT NULL,
+  errors VARCHAR[]);
+"""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What the store knows of a compound: its fingerprint and day, and whether it loaded."""
+
+    fingerprint: str
+    as_of: dt.date
+    ok: bool
+
+
+class Store:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.con = duckdb.connect(str(folder / DB_NAME))
+        self.con.execute(SCHEMA)
+        found = self.con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if found is None:
+            self.con.execute("INSERT INTO meta VALUES ('schema', ?)", [SCHEMA_VERSION])
+        elif found[0] != SCHEMA_VERSION:
+            raise BadInput(f"{folder / DB_NAME} was written by another version of the district store",
+                           "delete the folder and build again (it is derived from the ledgers)")
+
+    def close(self) -> None:
+        self.con.close()
+
+    # ---------------------------------------------------------------- reading
+
+    def known(self) -> dict[str, Stored]:
+        out = {c: Stored(f, d, True) for c, f, d in
+               self.con.execute("SELECT compound, fingerprint, as_of FROM compounds").fetchall()}
+        out.update({c: Stored(f, d, False) for c, f, d in
+                    self.con.execute("SELECT compound, fingerprint, as_of FROM failures").fetchall()})
+        return out
+
+    def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+        cur = self.con.execute(sql, params or [])
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    # ---------------------------------------------------------------- writing
+
+    def forget(self, compounds: Iterable[str]) -> None:
+        """Drop every row and Parquet partition of these compounds."""
+        ids = list(compounds)
+        if not ids:
+            return
+        for table in TABLES:
+            self.con.execute(f"DELETE FROM {table} WHERE compound IN (SELECT unnest(?))", [ids])
+            for c in ids:
+                shutil.rmtree(self._partition(table, c), ignore_errors=True)
+
+    def put(self, f: CompoundFacts, fingerprint: str, seconds: float) -> None:
+        self.forget([f.compound])
+        status = [f.assets.get(s, 0) for s in STATUS_LABELS]
+        row = [f.compound, fingerprint, f.as_of, f.name, f.district, f.households, *status,
+               f.contracts_in_force, f.year, f.gross, f.cost, f.net, f.to_maintenance,
+               f.last_disclosure, f.last_disclosure_date, list(f.overdue_periods),
+               f.errors, f.warnings, f.last_seal_through, f.last_seal_date, f.suspense, seconds]
+        self.con.execute(f"INSERT INTO compounds VALUES ({', '.join(['?'] * len(row))})", row)
+        if f.findings:
+            self.con.executemany("INSERT INTO checks VALUES (?, ?, ?, ?)",
+                                 [[f.compound, c, s, n] for (c, s), n in f.findings.items()])
+        if f.contracts:
+            self.con.executemany(
+                "INSERT INTO contracts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [_contract_row(f.compound, c) for c in f.contracts])
+        self._export(f.compound, ("compounds", "checks", "contracts"))
+
+    def put_failure(self, compound: str, fingerprint: str, as_of: dt.date, errors: list[str]) -> None:
+        self.forget([compound])
+        self.con.execute("INSERT INTO failures VALUES (?, ?, ?, ?)",
+                         [compound, fingerprint, as_of, errors])
+        self._export(compound, ("failures",))
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
+
+    def _partition(self, table: str, compound: str) -> Path:
+        return self.folder / "parquet" / table / f"compound={compound}"
+
+    def _export(self, compound: str, tables: tuple[str, ...]) -> None:
+        for table in tables:
+            part = self._partition(table, compound)
+            part.mkdir(parents=True, exist_ok=True)
+            target = str(part / "data.parquet").replace("'", "''")
+            self.con.execute(f"COPY (SELECT * EXCLUDE (compound) FROM {table} WHERE compound = ?) "
+                             f"TO '{target}' (FORMAT parquet)", [compound])
+
+
+def _contract_row(compound: str, c: ContractFact) -> list[Any]:
+    return [compound, c.contract, c.use, c.period, c.price, c.start, c.end, c.in_force, c.assets,
+            c.area, c.unit_price, c.basis]
