@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import click
 
-from ..district import build as build_
-from ..district import prices, report
+from ..district.discover import STORE_DIR
 from ..errors import BadInput
 from .common import echo_json, the_date
 
@@ -32,12 +32,14 @@ def _jobs(jobs: int | None) -> int | None:
 def _store_dir(root: Path, out: Path | None) -> Path:
     if out is not None and out.exists() and not out.is_dir():
         raise BadInput(f"{out} is a file", "give a folder for the district store")
-    return out or build_.default_store(root)
+    return out or root / STORE_DIR
 
 
-def _build(root: Path, out: Path | None, jobs: int | None, as_of: dt.date,
-           quiet: bool) -> build_.BuildResult:
-    res = build_.build(root, _store_dir(root, out), _jobs(jobs), as_of)
+def _build(root: Path, out: Path | None, jobs: int | None, as_of: dt.date, quiet: bool) -> Any:
+    # The store (DuckDB) is imported when a district command runs, not by every command.
+    from ..district.build import build
+
+    res = build(root, _store_dir(root, out), _jobs(jobs), as_of)
     if not quiet:
         click.echo(f"{len(res.compounds)} compounds under {root}: {len(res.loaded)} loaded, "
                    f"{len(res.reused)} unchanged, {len(res.removed)} removed, "
@@ -59,7 +61,7 @@ jobs_option = click.option("--jobs", "-j", type=int, default=None, metavar="N",
 @district.command("build")
 @root_argument
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=None,
-              help=f"store folder (default ROOT/{build_.STORE_DIR})")
+              help=f"store folder (default ROOT/{STORE_DIR})")
 @jobs_option
 @as_of_option
 def build_cmd(root: Path, out: Path | None, jobs: int | None, as_of_text: str | None) -> None:
@@ -81,7 +83,7 @@ def _decimal(text: str, option: str) -> Decimal:
 @district.command("report")
 @root_argument
 @click.option("--store", "out", type=click.Path(path_type=Path), default=None,
-              help=f"store folder (default ROOT/{build_.STORE_DIR}); brought up to date first")
+              help=f"store folder (default ROOT/{STORE_DIR}); brought up to date first")
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
 @click.option("--xlsx", "xlsx_out", type=click.Path(path_type=Path), default=None,
               help="also write the report to this .xlsx workbook")
@@ -98,6 +100,9 @@ def report_cmd(root: Path, out: Path | None, as_json: bool, xlsx_out: Path | Non
                desc: bool, price_threshold: str, price_min_sample: int, jobs: int | None,
                as_of_text: str | None) -> None:
     """One row per compound under ROOT, district totals, price references and findings."""
+    # The report reads the store (DuckDB): imported when a district command runs.
+    from ..district import prices, report
+
     settings = prices.Settings(_decimal(price_threshold, "--price-threshold"), price_min_sample)
     if sort not in report.KINDS:
         raise BadInput(f"cannot sort by {sort!r}", "sort by one of: " + ", ".join(report.KINDS))

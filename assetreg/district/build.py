@@ -25,11 +25,12 @@ from pathlib import Path
 
 from .. import plugin
 from ..ledger import Compound
-from .discover import CompoundDir, find_compounds, fingerprint
+from .discover import STORE_DIR, CompoundDir, find_compounds, fingerprint
 from .facts import FACTS_VERSION, BrokenLedger, CompoundFacts, facts
 from .store import Store
 
-STORE_DIR = ".assetreg-district"
+FLUSH_EVERY = 100  # outcomes per store transaction
+FLUSH_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ class Outcome:
     fingerprint: str
     facts: CompoundFacts | None
     errors: list[str]
-    seconds: float
+    seconds: float  # wall-clock seconds to load and take the facts
+    cpu: float = 0.0  # CPU seconds of the same, in the worker
 
 
 @dataclass
@@ -59,17 +61,19 @@ def default_store(root: Path) -> Path:
 
 def load_compound(path: str, as_of: dt.date, print_: str) -> Outcome:
     """Load one compound and take its facts (runs in a worker; never raises)."""
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     cid = Path(path).name
+    f: CompoundFacts | None = None
     try:
         with plugin.index_only():  # facts() runs every check once on the index
             loaded = Compound(Path(path)).load()
         f = facts(loaded, as_of, cid)
-        return Outcome(cid, print_, f, [], time.perf_counter() - t0)
+        errors: list[str] = []
     except BrokenLedger as err:
-        return Outcome(cid, print_, None, err.errors, time.perf_counter() - t0)
+        errors = err.errors
     except Exception as err:  # a compound's failure must not stop the district
-        return Outcome(cid, print_, None, [f"{type(err).__name__}: {err}"], time.perf_counter() - t0)
+        errors = [f"{type(err).__name__}: {err}"]
+    return Outcome(cid, print_, f, errors, time.perf_counter() - t0, time.process_time() - c0)
 
 
 def _size(c: CompoundDir) -> int:
@@ -90,28 +94,33 @@ def build(root: Path, out: Path | None = None, jobs: int | None = None,
     try:
         known = store.known()
         result.removed = sorted(set(known) - set(prints))
-        with store.batch():
-            store.forget(result.removed)
+        store.write([], [], result.removed)
         todo: list[CompoundDir] = []
         for c in compounds:
             k = known.get(c.id)
             if k is not None and k.fingerprint == prints[c.id] and k.as_of == as_of:
                 result.reused.append(c.id)
+                if not k.ok:  # a failure carried over from the last build
+                    rows = store.query("SELECT errors FROM failures WHERE compound = ?", [c.id])
+                    result.failed[c.id] = list(rows[0]["errors"]) if rows else []
             else:
                 todo.append(c)
         todo.sort(key=_size, reverse=True)  # the largest first, so no worker idles at the end
+        good: list[tuple[CompoundFacts, str, float, float]] = []
+        bad: list[tuple[str, str, dt.date, list[str]]] = []
+        last = time.perf_counter()
         for o in _run(todo, as_of, prints, jobs):
             result.loaded.append(o.compound)
-            with store.batch():
-                if o.facts is None:
-                    result.failed[o.compound] = o.errors
-                    store.put_failure(o.compound, o.fingerprint, as_of, o.errors)
-                else:
-                    store.put(o.facts, o.fingerprint, o.seconds)
-        for cid, k in known.items():  # failures carried over from the last build
-            if cid in result.reused and not k.ok:
-                rows = store.query("SELECT errors FROM failures WHERE compound = ?", [cid])
-                result.failed[cid] = list(rows[0]["errors"]) if rows else []
+            if o.facts is None:
+                result.failed[o.compound] = o.errors
+                bad.append((o.compound, o.fingerprint, as_of, o.errors))
+            else:
+                good.append((o.facts, o.fingerprint, o.seconds, o.cpu))
+            # Written in batches: each a transaction, so a build cut short keeps what it did.
+            if len(good) + len(bad) >= FLUSH_EVERY or time.perf_counter() - last > FLUSH_SECONDS:
+                store.write(good, bad)
+                good, bad, last = [], [], time.perf_counter()
+        store.write(good, bad)
     finally:
         store.close()
     result.loaded.sort()
@@ -130,7 +139,12 @@ def _run(todo: list[CompoundDir], as_of: dt.date, prints: dict[str, str],
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload([__name__])
     with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
-        futures: list[Future[Outcome]] = [
-            pool.submit(load_compound, str(c.path), as_of, prints[c.id]) for c in todo]
+        futures: dict[Future[Outcome], CompoundDir] = {
+            pool.submit(load_compound, str(c.path), as_of, prints[c.id]): c for c in todo}
         for fut in as_completed(futures):
-            yield fut.result()
+            try:
+                yield fut.result()
+            except Exception as err:  # a worker died (out of memory, killed): that compound failed
+                c = futures[fut]
+                yield Outcome(c.id, prints[c.id], None, [f"worker failed: {type(err).__name__}: {err}"],
+                              0.0)

@@ -19,6 +19,8 @@ from pathlib import Path
 from ..errors import BadInput
 from ..ledger import MAIN
 
+STORE_DIR = ".assetreg-district"  # the store's default folder in the root (hidden: no compound)
+
 
 @dataclass(frozen=True)
 class CompoundDir:

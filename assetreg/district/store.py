@@ -8,7 +8,7 @@
 ``contracts``  contract terms compared across compounds (no counterparty)
 ``failures``   compounds that did not load, with their errors; kept out of the others
 
-``DIR/parquet/<table>/compound=<id>/data.parquet`` is the exchange format: each
+``DIR/parquet/<table>/compound=<id>/data0.parquet`` is the exchange format: each
 compound's rows in its own Hive-style partition, rewritten only when that compound is,
 so another engine (DuckDB, Trino, Spark, Dask) reads the district without assetreg.
 """
@@ -17,20 +17,18 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from ..errors import BadInput
 from ..vocab import STATUS_LABELS
 from .facts import CompoundFacts, ContractFact
 
 DB_NAME = "district.duckdb"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 TABLES = ("compounds", "checks", "contracts", "failures")
 _STATUS_COLUMNS = ", ".join(f'"assets_{s}" INTEGER' for s in STATUS_LABELS)
 
@@ -43,7 +41,7 @@ CREATE TABLE IF NOT EXISTS compounds (
   gross DECIMAL(18,2), cost DECIMAL(18,2), net DECIMAL(18,2), to_maintenance DECIMAL(18,2),
   last_disclosure VARCHAR, last_disclosure_date DATE, overdue_periods VARCHAR[],
   errors INTEGER, warnings INTEGER, last_seal_through DATE, last_seal_date DATE,
-  suspense DECIMAL(18,2), seconds DOUBLE);
+  suspense DECIMAL(18,2), seconds DOUBLE, cpu_seconds DOUBLE);
 CREATE TABLE IF NOT EXISTS checks (
   compound VARCHAR, "check" VARCHAR, severity VARCHAR, n INTEGER);
 CREATE TABLE IF NOT EXISTS contracts (
@@ -71,11 +69,15 @@ class Store:
         self.con = duckdb.connect(str(folder / DB_NAME))
         self.con.execute(SCHEMA)
         found = self.con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        if found is not None and found[0] != SCHEMA_VERSION:
+            # Written by another version: the store is derived from the ledgers, so start over.
+            for table in ("meta", *TABLES):
+                self.con.execute(f"DROP TABLE {table}")
+            shutil.rmtree(folder / "parquet", ignore_errors=True)
+            self.con.execute(SCHEMA)
+            found = None
         if found is None:
             self.con.execute("INSERT INTO meta VALUES ('schema', ?)", [SCHEMA_VERSION])
-        elif found[0] != SCHEMA_VERSION:
-            raise BadInput(f"{folder / DB_NAME} was written by another version of the district store",
-                           "delete the folder and build again (it is derived from the ledgers)")
 
     def close(self) -> None:
         self.con.close()
@@ -96,59 +98,67 @@ class Store:
 
     # ---------------------------------------------------------------- writing
 
-    def forget(self, compounds: Iterable[str]) -> None:
-        """Drop every row and Parquet partition of these compounds."""
-        ids = list(compounds)
-        if not ids:
+    def write(self, loaded: list[tuple[CompoundFacts, str, float, float]],
+              failed: list[tuple[str, str, dt.date, list[str]]], removed: Sequence[str] = ()) -> None:
+        """Replace these compounds' rows in one transaction, then their Parquet partitions.
+
+        ``loaded`` holds (facts, fingerprint, wall and CPU seconds of the load); ``failed`` (compound, fingerprint,
+        day, errors); ``removed`` compounds are only dropped."""
+        changed = [f.compound for f, *_ in loaded] + [c for c, _, _, _ in failed]
+        gone = [*changed, *removed]
+        if not gone:
             return
-        for table in TABLES:
-            self.con.execute(f"DELETE FROM {table} WHERE compound IN (SELECT unnest(?))", [ids])
-            for c in ids:
-                shutil.rmtree(self._partition(table, c), ignore_errors=True)
-
-    def put(self, f: CompoundFacts, fingerprint: str, seconds: float) -> None:
-        self.forget([f.compound])
-        status = [f.assets.get(s, 0) for s in STATUS_LABELS]
-        row = [f.compound, fingerprint, f.as_of, f.name, f.district, f.households, *status,
-               f.contracts_in_force, f.year, f.gross, f.cost, f.net, f.to_maintenance,
-               f.last_disclosure, f.last_disclosure_date, list(f.overdue_periods),
-               f.errors, f.warnings, f.last_seal_through, f.last_seal_date, f.suspense, seconds]
-        self.con.execute(f"INSERT INTO compounds VALUES ({', '.join(['?'] * len(row))})", row)
-        if f.findings:
-            self.con.executemany("INSERT INTO checks VALUES (?, ?, ?, ?)",
-                                 [[f.compound, c, s, n] for (c, s), n in f.findings.items()])
-        if f.contracts:
-            self.con.executemany(
-                "INSERT INTO contracts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [_contract_row(f.compound, c) for c in f.contracts])
-        self._export(f.compound, ("compounds", "checks", "contracts"))
-
-    def put_failure(self, compound: str, fingerprint: str, as_of: dt.date, errors: list[str]) -> None:
-        self.forget([compound])
-        self.con.execute("INSERT INTO failures VALUES (?, ?, ?, ?)",
-                         [compound, fingerprint, as_of, errors])
-        self._export(compound, ("failures",))
-
-    @contextmanager
-    def batch(self) -> Iterator[None]:
         self.con.execute("BEGIN TRANSACTION")
         try:
-            yield
+            for table in TABLES:
+                self.con.execute(f"DELETE FROM {table} WHERE compound IN (SELECT unnest(?))", [gone])
+            self._insert("compounds", [_compound_row(f, fp, sec, cpu) for f, fp, sec, cpu in loaded])
+            self._insert("checks", [[f.compound, c, s, n] for f, *_ in loaded
+                                    for (c, s), n in f.findings.items()])
+            self._insert("contracts", [_contract_row(f.compound, c) for f, *_ in loaded
+                                       for c in f.contracts])
+            self._insert("failures", [list(x) for x in failed])
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
         self.con.execute("COMMIT")
+        for table in TABLES:
+            for c in gone:
+                shutil.rmtree(self._partition(table, c), ignore_errors=True)
+            if changed:
+                self._export(table, changed)
+
+    def _insert(self, table: str, rows: list[list[Any]]) -> None:
+        # Many rows per statement: DuckDB's executemany runs one statement per row.
+        for i in range(0, len(rows), _CHUNK):
+            chunk = rows[i:i + _CHUNK]
+            one = "(" + ", ".join(["?"] * len(chunk[0])) + ")"
+            self.con.execute(f"INSERT INTO {table} VALUES {', '.join([one] * len(chunk))}",
+                             [v for row in chunk for v in row])
 
     def _partition(self, table: str, compound: str) -> Path:
         return self.folder / "parquet" / table / f"compound={compound}"
 
-    def _export(self, compound: str, tables: tuple[str, ...]) -> None:
-        for table in tables:
-            part = self._partition(table, compound)
-            part.mkdir(parents=True, exist_ok=True)
-            target = str(part / "data.parquet").replace("'", "''")
-            self.con.execute(f"COPY (SELECT * EXCLUDE (compound) FROM {table} WHERE compound = ?) "
-                             f"TO '{target}' (FORMAT parquet)", [compound])
+    def _export(self, table: str, compounds: list[str]) -> None:
+        """Each compound's rows as ``parquet/<table>/compound=<id>/data0.parquet``."""
+        folder = self.folder / "parquet" / table
+        folder.mkdir(parents=True, exist_ok=True)
+        target = str(folder).replace("'", "''")
+        self.con.execute(
+            f"COPY (SELECT * FROM {table} WHERE compound IN (SELECT unnest(?))) TO '{target}' "
+            "(FORMAT parquet, PARTITION_BY (compound), OVERWRITE_OR_IGNORE true, "
+            "FILENAME_PATTERN 'data')", [compounds])
+
+
+_CHUNK = 500
+
+
+def _compound_row(f: CompoundFacts, fingerprint: str, seconds: float, cpu: float) -> list[Any]:
+    status = [f.assets.get(s, 0) for s in STATUS_LABELS]
+    return [f.compound, fingerprint, f.as_of, f.name, f.district, f.households, *status,
+            f.contracts_in_force, f.year, f.gross, f.cost, f.net, f.to_maintenance,
+            f.last_disclosure, f.last_disclosure_date, list(f.overdue_periods),
+            f.errors, f.warnings, f.last_seal_through, f.last_seal_date, f.suspense, seconds, cpu]
 
 
 def _contract_row(compound: str, c: ContractFact) -> list[Any]:
