@@ -11,6 +11,7 @@ import shutil
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import quote
 
 import duckdb
 import pytest
@@ -217,3 +218,52 @@ def test_cli_build_exits_1_when_a_compound_fails(district: Path, built: build.Bu
     r = CliRunner().invoke(main, ["district", "build", str(district), "--as-of", str(AS_OF)])
     assert r.exit_code == 1
     assert "qjp-d12-04-broken" in r.output
+
+
+# ------------------------------------------------------------------ the district page
+
+
+def _basic(user: str, password: str) -> dict[str, str]:
+    import base64
+
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+def test_district_page_roles(district: Path, built: build.BuildResult, tmp_path: Path) -> None:
+    from assetreg.serve import set_password, slugs
+    from assetreg.serve_district import make_district_app
+
+    auth = tmp_path / "auth.txt"
+    set_password(auth, "district", "staff", "street-office-2026")
+    set_password(auth, "qjp-d12-07-well-run", "resident", "resident-07-pass")
+    set_password(auth, "qjp-d12-08-well-run", "resident", "resident-08-pass")
+    app = make_district_app(district, auth, jobs=1)
+    client = app.test_client()
+    s = slugs(app)
+    assert "qjp-d12-04-broken" not in s  # it does not load, so it is not served
+    own = "/" + s["qjp-d12-07-well-run"] + "/extension/AssetRegistry/"
+    other = "/" + s["qjp-d12-08-well-run"] + "/extension/AssetRegistry/"
+    staff, resident = _basic("staff", "street-office-2026"), _basic("resident", "resident-07-pass")
+    assert client.get("/district/").status_code == 401
+    assert client.get("/district/", headers=resident).status_code == 401
+    page = client.get("/district/?sort=gross&desc=1", headers=staff)
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "街道共有资产与公共收益一览" in text
+    assert "qjp-d12-03-cheap-ads" in text and "第282条" in text and "未能载入" in text
+    assert f'href="/{quote(s["qjp-d12-07-well-run"])}/"' in text
+    assert client.get("/district/?sort=nope", headers=staff).status_code == 400
+    assert client.post("/district/", headers=staff).status_code == 401
+    assert client.get(own, headers=resident).status_code == 200
+    assert client.get(other, headers=resident).status_code == 401
+    assert client.get(other, headers=staff).status_code == 200
+
+
+def test_serve_district_bad_input(district: Path, tmp_path: Path) -> None:
+    from assetreg.serve import set_password
+
+    auth = tmp_path / "auth.txt"
+    set_password(auth, "qjp-d12-07-well-run", "resident", "resident-07-pass")
+    for args in (["serve"], ["serve", "--district", str(district), str(district / "qjp-d12-07-well-run")],
+                 ["serve", "--district", str(district), "--auth-file", str(auth)]):
+        r = CliRunner().invoke(main, args)
+        assert r.exit_code == 2, (args, r.output)

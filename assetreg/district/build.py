@@ -73,6 +73,8 @@ def load_compound(path: str, as_of: dt.date, print_: str) -> Outcome:
         errors = err.errors
     except Exception as err:  # a compound's failure must not stop the district
         errors = [f"{type(err).__name__}: {err}"]
+    # file:line relative to the district, not this machine's folders
+    errors = [e.replace(str(Path(path).parent) + os.sep, "") for e in errors]
     return Outcome(cid, print_, f, errors, time.perf_counter() - t0, time.process_time() - c0)
 
 

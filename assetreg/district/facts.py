@@ -31,7 +31,7 @@ from ..ledger import Loaded, error_source
 from ..vocab import CENT, STATUS_LABELS, ZERO
 
 # Bumped when the facts change shape or meaning: a store built by another version reloads.
-FACTS_VERSION = "1"
+FACTS_VERSION = "2"
 
 # Beancount errors that mean a file could not be read at all: the compound is kept out.
 BROKEN_ERRORS = frozenset({"LexerError", "ParserError", "ParserSyntaxError", "LoadError"})
