@@ -267,3 +267,24 @@ def test_serve_district_bad_input(district: Path, tmp_path: Path) -> None:
                  ["serve", "--district", str(district), "--auth-file", str(auth)]):
         r = CliRunner().invoke(main, args)
         assert r.exit_code == 2, (args, r.output)
+
+
+def test_the_example_compound_agrees_with_its_own_audit(tmp_path: Path) -> None:
+    """`district report ledgers` on the bundled example: the figures `assetreg audit` and
+    `assetreg disclose` give for the same day and year."""
+    as_of = "2025-12-31"
+    r = CliRunner().invoke(main, ["district", "report", str(REPO / "ledgers"), "--store",
+                                  str(tmp_path / "store"), "--json", "--as-of", as_of, "-j", "1"])
+    assert r.exit_code == 0, r.output
+    row = json.loads(r.stdout)["compounds"][0]
+    assert row["compound"] == "qjp-jinghu-garden"
+    audit = CliRunner().invoke(main, ["audit", "-L", str(REPO / "ledgers" / "qjp-jinghu-garden"),
+                                      "--json", "--as-of", as_of])
+    counts = json.loads(audit.stdout)["counts"]
+    assert (row["errors"], row["warnings"]) == (counts["error"], counts["warning"])
+    loaded = Compound.locate(REPO / "ledgers" / "qjp-jinghu-garden").load()
+    d = build_disclosure(loaded.entries, periods.parse("2025"), loaded.options_map,
+                         as_of=dt.date(2025, 12, 31), findings=[])
+    assert (Decimal(row["gross"]), Decimal(row["cost"]), Decimal(row["net"])) == (d.gross, d.cost, d.net)
+    assert row["households"] == len(d.shares)
+

@@ -30,7 +30,7 @@ background:#4a7bd0;margin-left:4px;vertical-align:middle}.warn{color:#b00}
 def _cell(v: Any, kind: str) -> str:
     if v is None:
         return "—"
-    if kind == "bool":
+    if kind == "bool" and isinstance(v, bool):  # the totals row counts them instead
         return '<span class="warn">是</span>' if v else "否"
     if kind == "money":
         return f"{v:,.2f}"
@@ -61,8 +61,9 @@ def render(rep: Report, links: Mapping[str, str] | None = None, sort: str = "com
                 text += f'<span class="bar" style="width:{width}px"></span>'
             num = kind in ("int", "money", "pct")
             cells.append(f'<td class="n">{text}</td>' if num else f"<td>{text}</td>")
-        cls = ' class="total"' if row is rep.totals else ""
-        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+        attrs = (' class="total"' if row is rep.totals
+                 else f' data-compound="{escape(str(row["compound"]))}"')
+        body.append(f"<tr{attrs}>{''.join(cells)}</tr>")
     refs = "".join(
         f"<tr><td>{escape(USES.get(r.use, r.use))}</td><td>{'元/㎡·月' if r.basis == 'm2' else '元/个·月'}</td>"
         f'<td class="n">{r.n}</td><td class="n">{r.compounds}</td><td class="n">{r.q1}</td>'
@@ -83,7 +84,7 @@ def render(rep: Report, links: Mapping[str, str] | None = None, sort: str = "com
 <h1>街道共有资产与公共收益一览</h1>
 <p>截至 {rep.as_of}：{len(rep.rows)} 个小区。每个数字取自该小区自己的账本、审计和收益公示；只读。
 收入为 {rep.as_of.year} 年初至今。点击小区编号查看该小区的账本页面。</p>
-<table><thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody></table>
+<table id="district-table"><thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(body)}</tbody></table>
 <h2>同类用途价格参考（履行中合同）</h2>
 <table><thead><tr><th>用途</th><th>计价</th><th>合同数</th><th>小区数</th><th>下四分位</th>
 <th>中位数</th><th>上四分位</th></tr></thead><tbody>{refs}</tbody></table>

@@ -88,7 +88,7 @@ def build_report(store_dir: Path, settings: prices.Settings | None = None,
     settings = settings or prices.Settings()
     if sort not in KINDS:
         raise BadInput(f"cannot sort by {sort!r}", "sort by one of: " + ", ".join(KINDS))
-    store = Store(store_dir)
+    store = Store(store_dir, read_only=True)
     try:
         rows = store.query("SELECT * FROM compounds ORDER BY compound")
         contracts = store.query("SELECT * FROM contracts")
@@ -164,7 +164,7 @@ def as_json(rep: Report) -> dict[str, Any]:
 def _fmt(v: Any, kind: str) -> str:
     if v is None:
         return "—"
-    if kind == "bool":
+    if kind == "bool" and isinstance(v, bool):  # the totals row counts them instead
         return "是" if v else "否"
     if kind == "money":
         return f"{v:,.2f}"
@@ -249,7 +249,7 @@ def write_xlsx(rep: Report, path: Path) -> None:
 def _cell(v: Any, kind: str) -> Any:
     if v is None:
         return None
-    if kind == "bool":
+    if kind == "bool" and isinstance(v, bool):  # the totals row counts them instead
         return "是" if v else "否"
     if isinstance(v, str):
         return safe_text(v)

@@ -24,6 +24,7 @@ from typing import Any
 
 import duckdb
 
+from ..errors import BadInput
 from ..vocab import STATUS_LABELS
 from .facts import CompoundFacts, ContractFact
 
@@ -64,9 +65,25 @@ class Stored:
 
 
 class Store:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, read_only: bool = False) -> None:
+        """Open (or create) the store; ``read_only`` for readers (the report, the page),
+        which need a store a build has written."""
         self.folder = folder
-        self.con = duckdb.connect(str(folder / DB_NAME))
+        path = folder / DB_NAME
+        if read_only and not path.is_file():
+            raise BadInput(f"no district store in {folder}", "run `assetreg district build` first")
+        try:
+            self.con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as err:
+            raise BadInput(f"cannot open the district store {path}: {err}",
+                           "wait for the other build to finish, or give another store folder") from None
+        if read_only:
+            found = self.con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            if found is None or found[0] != SCHEMA_VERSION:
+                self.con.close()
+                raise BadInput(f"{path} was written by another version of assetreg",
+                               "run `assetreg district build` again")
+            return
         self.con.execute(SCHEMA)
         found = self.con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if found is not None and found[0] != SCHEMA_VERSION:
