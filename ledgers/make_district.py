@@ -17,6 +17,8 @@ allocations). Most are well run; a few, by their position in the list, are not:
     position 4   broken            a syntax error in journal.beancount (does not load)
     position 5   suspense          a bank line left in suspense; 30% to the maintenance fund
     position 6   sealed            2025 sealed through 2025-12-31
+    position 9   district-only     declines to share its figures beyond the district from
+                                   2026-06-01 (``district-sharing`` option)
 
 Compound folders are named ``qjp-d12-NN-<situation>``; run it into a new folder (it
 refuses a folder that exists and is not empty). Deterministic for a given seed.
@@ -44,7 +46,7 @@ AFFILIATE = "淮安某物业关联传媒有限公司"
 AD_AGENCY = "江苏某电梯传媒有限公司"
 TELECOM = "中国某通信淮安分公司"
 SITUATIONS = {1: "bad-disclosure", 2: "unconfirmed", 3: "cheap-ads", 4: "broken", 5: "suspense",
-              6: "sealed"}
+              6: "sealed", 9: "district-only"}
 FIRST_MONTH = dt.date(2025, 1, 1)
 MONTHS = 22  # 2025-01 .. 2026-10
 EVIDENCE = "documents/confirmation.pdf"
@@ -181,6 +183,9 @@ def generate_compound(folder: Path, n: int, situation: str, rng: random.Random,
         jr.append(f'2026-09-15 * "银行" "来源不明入账"\n  {accounts.BANK}  880.00 CNY\n'
                   f"  {accounts.SUSPENSE}  -880.00 CNY\n")
     (folder / "journal.beancount").write_text("".join(jr), encoding="utf-8")
+    if situation == "district-only":
+        with (folder / "accounts.beancount").open("a", encoding="utf-8") as f:
+            f.write('\n2026-06-01 custom "assetreg-option" "district-sharing" "district-only"\n')
     if situation == "sealed":
         with Compound.locate(folder).transaction() as txn:
             record_seal(txn, dt.date(2025, 12, 31), day=dt.date(2026, 1, 25))

@@ -28,7 +28,7 @@ from assetreg.ledger import Compound
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2026, 12, 1)
-N = 8
+N = 9
 
 
 def _generator():  # type: ignore[no-untyped-def]
@@ -139,8 +139,14 @@ def test_parquet_partitions_by_compound(built: build.BuildResult) -> None:
     rows = duckdb.sql(f"SELECT compound, gross FROM read_parquet('{glob}', hive_partitioning=true) "
                       "ORDER BY compound").fetchall()
     rep = report.build_report(built.store)
-    assert [(c, g) for c, g in rows] == [(r["compound"], r["gross"]) for r in rep.rows]
+    # the compound that declines to share beyond the district is in the district's tables only
+    by = {r["compound"]: r for r in rep.rows}
+    assert by["qjp-d12-09-district-only"]["beyond_district"] is False
+    assert by["qjp-d12-09-district-only"]["sharing_since"] == dt.date(2026, 6, 1)
+    assert [(c, g) for c, g in rows] == [(r["compound"], r["gross"]) for r in rep.rows
+                                         if r["compound"] != "qjp-d12-09-district-only"]
     assert isinstance(rows[0][1], Decimal)
+    assert not (built.store / "parquet" / "contracts" / "compound=qjp-d12-09-district-only").exists()
 
 
 # ------------------------------------------------------------------ prices
@@ -250,6 +256,7 @@ def test_district_page_roles(district: Path, built: build.BuildResult, tmp_path:
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "街道共有资产与公共收益一览" in text
     assert "qjp-d12-03-cheap-ads" in text and "第282条" in text and "未能载入" in text
+    assert "不对街道以外共享（自 2026-06-01 起）" in text
     assert f'href="/{quote(s["qjp-d12-07-well-run"])}/"' in text
     assert client.get("/district/?sort=nope", headers=staff).status_code == 400
     assert client.post("/district/", headers=staff).status_code == 401
@@ -288,3 +295,11 @@ def test_the_example_compound_agrees_with_its_own_audit(tmp_path: Path) -> None:
     assert (Decimal(row["gross"]), Decimal(row["cost"]), Decimal(row["net"])) == (d.gross, d.cost, d.net)
     assert row["households"] == len(d.shares)
 
+
+
+def test_the_sharing_setting_is_dated(district: Path) -> None:
+    from assetreg.district.facts import district_sharing
+
+    loaded = Compound.locate(district / "qjp-d12-09-district-only").load()
+    assert district_sharing(loaded.entries, dt.date(2026, 5, 31)) == (True, None)
+    assert district_sharing(loaded.entries, dt.date(2026, 6, 1)) == (False, dt.date(2026, 6, 1))

@@ -21,6 +21,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
+from beancount.core import data
+
 from .. import accounts, periods
 from ..audit import run_checks
 from ..books import Books
@@ -28,13 +30,16 @@ from ..books import of as books_of
 from ..contracts import Contract
 from ..disclosure import build as build_disclosure
 from ..ledger import Loaded, error_source
+from ..options import OPTION_TYPE
 from ..vocab import CENT, STATUS_LABELS, ZERO
 
 # Bumped when the facts change shape or meaning: a store built by another version reloads.
-FACTS_VERSION = "2"
+FACTS_VERSION = "3"
 
 # Beancount errors that mean a file could not be read at all: the compound is kept out.
 BROKEN_ERRORS = frozenset({"LexerError", "ParserError", "ParserSyntaxError", "LoadError"})
+
+SHARING_OPTION = "district-sharing"  # "beyond-district" (default) | "district-only"
 
 # Uses whose price compares per square metre of room rather than per asset.
 PER_AREA_USES = frozenset({"community-room", "storage", "catering"})
@@ -89,6 +94,8 @@ class CompoundFacts:
     last_seal_through: dt.date | None
     last_seal_date: dt.date | None
     suspense: Decimal  # money waiting in suspense accounts at the end of ``as_of`` (absolute)
+    beyond_district: bool = True  # False: the compound declines to share beyond the district
+    sharing_since: dt.date | None = None  # the day of the setting in force, if any
     contracts: tuple[ContractFact, ...] = field(default_factory=tuple)
 
     @property
@@ -143,6 +150,7 @@ def facts(loaded: Loaded, as_of: dt.date, compound: str | None = None,
     statuses = Counter(a.status for a in books.registry.assets.values())
     last = _last_disclosure(books)
     seal = max(books.seals, key=lambda s: (s.through, s.date), default=None)
+    sharing = district_sharing(loaded.entries, as_of)
     return CompoundFacts(
         compound=compound,
         name=books.options.get("compound-name") or compound,
@@ -164,7 +172,22 @@ def facts(loaded: Loaded, as_of: dt.date, compound: str | None = None,
         last_seal_date=seal.date if seal else None,
         suspense=sum((abs(b) for b in books.suspense_on(as_of).values()), ZERO),
         contracts=tuple(_contract_facts(books, as_of)),
+        beyond_district=sharing[0],
+        sharing_since=sharing[1],
     )
+
+
+def district_sharing(entries: list[Any], as_of: dt.date) -> tuple[bool, dt.date | None]:
+    """Whether the compound shares its figures beyond the district on ``as_of``, and since
+    when: the latest ``custom "assetreg-option" "district-sharing" "district-only"`` (or
+    ``"beyond-district"``) dated on or before that day. A dated setting: a compound may
+    decline from a day on, or share again."""
+    found: tuple[bool, dt.date | None] = (True, None)
+    for e in entries:
+        if (type(e) is data.Custom and e.type == OPTION_TYPE and e.date <= as_of
+                and len(e.values) >= 2 and e.values[0].value == SHARING_OPTION):
+            found = (str(e.values[1].value).strip() != "district-only", e.date)
+    return found
 
 
 def _error_text(err: Any) -> str:

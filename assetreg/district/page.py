@@ -54,6 +54,9 @@ def render(rep: Report, links: Mapping[str, str] | None = None, sort: str = "com
             text = _cell(row.get(key), kind)
             if key == "compound" and row is not rep.totals and row["compound"] in links:
                 text = f'<a href="{escape(links[row["compound"]])}">{text}</a>'
+            if key == "name" and row is not rep.totals and row.get("beyond_district") is False:
+                text += (f'<br><small class="warn" title="district-sharing">仅限街道内查阅，'
+                         f'不对街道以外共享（自 {row["sharing_since"]} 起）</small>')
             elif key == "confirmed_pct" and row.get(key) is not None:
                 text += f'<span class="bar" style="width:{int(row[key]) // 2}px"></span>'
             elif key == "gross_per_household" and row.get(key) and top_income:

@@ -46,6 +46,7 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("price_findings", "价格偏低合同", "int"),
     ("seal_age_days", "封账距今(天)", "int"),
     ("suspense", "待查明款项", "money"),
+    ("beyond_district", "对街道以外共享", "bool"),
 )
 KINDS = {k: kind for k, _, kind in COLUMNS}
 SUMMED = ("households", "assets", *(f"assets_{s}" for s in STATUS_LABELS), "contracts_in_force",
@@ -121,6 +122,8 @@ def build_report(store_dir: Path, settings: prices.Settings | None = None,
         seal = r["last_seal_through"]
         row["seal_age_days"] = (as_of - seal).days if seal else None
         row["last_seal_through"] = seal
+        row["beyond_district"] = r["beyond_district"]
+        row["sharing_since"] = r["sharing_since"]
         out.append(_derive(row, as_of))
     out.sort(key=lambda row: _sort_key(row.get(sort)), reverse=descending)
 
@@ -129,6 +132,7 @@ def build_report(store_dir: Path, settings: prices.Settings | None = None,
     totals["compound"] = "合计"
     totals["name"] = f"{len(out)} 个小区"
     totals["disclosure_overdue"] = sum(1 for row in out if row["disclosure_overdue"])
+    totals["beyond_district"] = sum(1 for row in out if row["beyond_district"])
     _derive(totals, as_of)
     return Report(as_of, out, totals, {k: {c: dict(s) for c, s in v.items()} for k, v in checks.items()},
                   prices.references(contracts), found, failed, settings)

@@ -10,7 +10,8 @@
 
 ``DIR/parquet/<table>/compound=<id>/data0.parquet`` is the exchange format: each
 compound's rows in its own Hive-style partition, rewritten only when that compound is,
-so another engine (DuckDB, Trino, Spark, Dask) reads the district without assetreg.
+so another engine (DuckDB, Trino, Spark, Dask) reads the district without assetreg. A
+compound that declines to share beyond the district has no partition there.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from ..vocab import STATUS_LABELS
 from .facts import CompoundFacts, ContractFact
 
 DB_NAME = "district.duckdb"
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 TABLES = ("compounds", "checks", "contracts", "failures")
 _STATUS_COLUMNS = ", ".join(f'"assets_{s}" INTEGER' for s in STATUS_LABELS)
 
@@ -42,7 +43,8 @@ CREATE TABLE IF NOT EXISTS compounds (
   gross DECIMAL(18,2), cost DECIMAL(18,2), net DECIMAL(18,2), to_maintenance DECIMAL(18,2),
   last_disclosure VARCHAR, last_disclosure_date DATE, overdue_periods VARCHAR[],
   errors INTEGER, warnings INTEGER, last_seal_through DATE, last_seal_date DATE,
-  suspense DECIMAL(18,2), seconds DOUBLE, cpu_seconds DOUBLE);
+  suspense DECIMAL(18,2), beyond_district BOOLEAN, sharing_since DATE,
+  seconds DOUBLE, cpu_seconds DOUBLE);
 CREATE TABLE IF NOT EXISTS checks (
   compound VARCHAR, "check" VARCHAR, severity VARCHAR, n INTEGER);
 CREATE TABLE IF NOT EXISTS contracts (
@@ -139,11 +141,15 @@ class Store:
             self.con.execute("ROLLBACK")
             raise
         self.con.execute("COMMIT")
+        # The Parquet files are the exchange beyond the district: a compound that declines
+        # to share beyond it (``district-sharing``) stays in the district's own tables only.
+        kept = {f.compound for f, *_ in loaded if not f.beyond_district}
+        shared = [c for c in changed if c not in kept]
         for table in TABLES:
             for c in gone:
                 shutil.rmtree(self._partition(table, c), ignore_errors=True)
-            if changed:
-                self._export(table, changed)
+            if shared:
+                self._export(table, shared)
 
     def _insert(self, table: str, rows: list[list[Any]]) -> None:
         # Many rows per statement: DuckDB's executemany runs one statement per row.
@@ -175,7 +181,8 @@ def _compound_row(f: CompoundFacts, fingerprint: str, seconds: float, cpu: float
     return [f.compound, fingerprint, f.as_of, f.name, f.district, f.households, *status,
             f.contracts_in_force, f.year, f.gross, f.cost, f.net, f.to_maintenance,
             f.last_disclosure, f.last_disclosure_date, list(f.overdue_periods),
-            f.errors, f.warnings, f.last_seal_through, f.last_seal_date, f.suspense, seconds, cpu]
+            f.errors, f.warnings, f.last_seal_through, f.last_seal_date, f.suspense, f.beyond_district,
+            f.sharing_since, seconds, cpu]
 
 
 def _contract_row(compound: str, c: ContractFact) -> list[Any]:
