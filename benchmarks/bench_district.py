@@ -9,6 +9,8 @@ Generates a district (ledgers/make_district.py) and measures, on this machine:
    too: it is the stricter comparison.
 2. rebuild after one compound changed (a comment appended to its journal): wall seconds
    ÷ that compound's plain `bean-check`.  Issue 12: ≤ 1.5.
+3. the district page's server time (report read from the store and rendered, uncached)
+   ÷ Fava's income statement of the example compound.  Issue 12: ≤ 2.
 
     python benchmarks/bench_district.py [--compounds 40] [--jobs 2] [--units 120 --assets 30] [--runs 2]
 
@@ -39,6 +41,12 @@ def _generator():  # type: ignore[no-untyped-def]
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
+
+
+def _seconds(f) -> float:  # type: ignore[no-untyped-def]
+    t0 = time.perf_counter()
+    f()
+    return time.perf_counter() - t0
 
 
 def main() -> int:
@@ -108,6 +116,22 @@ def main() -> int:
     print(f"rebuild after one compound changed: {rebuild:.2f}s; that compound's bean-check "
           f"{one:.2f}s; ratio {rebuild / one:.2f} (target <= 1.5); CPU {rebuild_cpu:.2f}s ÷ "
           f"{one_cpu:.2f}s = {rebuild_cpu / one_cpu:.2f}")
+    # The district page's server time (rendered afresh: no page cache) against Fava's
+    # income statement of the example compound, both through the WSGI app in this process.
+    from assetreg.district.page import render
+    from assetreg.district.report import build_report
+    from assetreg.serve import make_app, slugs
+
+    page = min(_seconds(lambda: render(build_report(store, sort="gross", descending=True), {}))
+               for _ in range(max(3, a.runs)))
+    fava = make_app([REPO / "ledgers" / "qjp-jinghu-garden"])
+    client = fava.test_client()
+    url = f"/{next(iter(slugs(fava).values()))}/income_statement/"
+    assert client.get(url).status_code == 200
+    income = min(_seconds(lambda: client.get(url)) for _ in range(max(3, a.runs)))
+    print(f"district page server time at {len(made)} compounds: {page * 1000:.0f} ms; Fava income "
+          f"statement of the example compound: {income * 1000:.0f} ms; ratio {page / income:.1f} "
+          "(target <= 2)")
     print(f"throughput: {len(made) / (full * a.jobs / 60):.0f} compounds per core-minute of wall "
           f"time, {len(made) / (full_cpu / 60):.0f} per CPU-minute (full build)")
     return 0

@@ -303,3 +303,24 @@ def test_the_sharing_setting_is_dated(district: Path) -> None:
     loaded = Compound.locate(district / "qjp-d12-09-district-only").load()
     assert district_sharing(loaded.entries, dt.date(2026, 5, 31)) == (True, None)
     assert district_sharing(loaded.entries, dt.date(2026, 6, 1)) == (False, dt.date(2026, 6, 1))
+
+
+def test_fingerprint_rehashes_only_touched_files(tmp_path: Path, district: Path) -> None:
+    from assetreg.district.discover import fingerprint
+
+    folder = tmp_path / "c"
+    shutil.copytree(district / "qjp-d12-07-well-run", folder)
+    first, states = fingerprint(folder)
+    assert fingerprint(folder, states) == (first, states)
+    journal = folder / "journal.beancount"
+    # a lying cache entry for an untouched file is trusted (that is the point)...
+    fake = dict(states)
+    fake["units.beancount"] = (*states["units.beancount"][:3], "00" * 32)
+    assert fingerprint(folder, fake)[0] != first
+    # ...but a file whose size or mtime changed is read again
+    text = journal.read_bytes()
+    journal.write_bytes(text + b"; x\n")
+    changed, _ = fingerprint(folder, states)
+    assert changed != first
+    journal.write_bytes(text)  # same bytes again, new mtime: rehashed, same fingerprint
+    assert fingerprint(folder, states)[0] == first

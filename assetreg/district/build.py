@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .. import plugin
 from ..ledger import Compound
-from .discover import STORE_DIR, CompoundDir, find_compounds, fingerprint
+from .discover import STORE_DIR, CompoundDir, FileState, find_compounds, fingerprint
 from .facts import FACTS_VERSION, BrokenLedger, CompoundFacts, facts
 from .store import Store
 
@@ -91,9 +91,15 @@ def build(root: Path, out: Path | None = None, jobs: int | None = None,
     out = out or default_store(root)
     out.mkdir(parents=True, exist_ok=True)
     result = BuildResult(out, as_of, [c.id for c in compounds])
-    prints = {c.id: f"{fingerprint(c.path)} facts-v{FACTS_VERSION}" for c in compounds}
     store = Store(out)
     try:
+        seen = store.file_states()
+        prints: dict[str, str] = {}
+        states: dict[str, dict[str, FileState]] = {}
+        for c in compounds:
+            digest, states[c.id] = fingerprint(c.path, seen.get(c.id))
+            prints[c.id] = f"{digest} facts-v{FACTS_VERSION}"
+        store.put_file_states({c: s for c, s in states.items() if s != seen.get(c)})
         known = store.known()
         result.removed = sorted(set(known) - set(prints))
         store.write([], [], result.removed)

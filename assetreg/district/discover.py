@@ -53,15 +53,33 @@ def find_compounds(root: Path) -> list[CompoundDir]:
     return [CompoundDir(k, found[k].resolve()) for k in sorted(found)]
 
 
-def fingerprint(folder: Path) -> str:
-    """sha256 over every non-hidden file's relative path and content."""
+# A file as last hashed: (size, mtime in ns, inode, sha256 hex); keyed by relative path.
+FileState = tuple[int, int, int, str]
+
+
+def fingerprint(folder: Path, seen: dict[str, FileState] | None = None
+                ) -> tuple[str, dict[str, FileState]]:
+    """sha256 over every non-hidden file's relative path and content, and each file's state.
+
+    A file whose size, mtime and inode are those in ``seen`` is not read again (as git's
+    index does); any other file is hashed, so the fingerprint still changes exactly when
+    a file's bytes, a file's name or the set of files does."""
+    seen = seen or {}
     h = hashlib.sha256()
+    states: dict[str, FileState] = {}
     for here, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
             if name.startswith("."):
                 continue
             p = Path(here) / name
-            h.update(p.relative_to(folder).as_posix().encode("utf-8") + b"\0")
-            h.update(hashlib.sha256(p.read_bytes()).digest())
-    return "sha256:" + h.hexdigest()
+            rel = p.relative_to(folder).as_posix()
+            st = p.stat()
+            old = seen.get(rel)
+            if old is not None and old[:3] == (st.st_size, st.st_mtime_ns, st.st_ino):
+                digest = old[3]
+            else:
+                digest = hashlib.sha256(p.read_bytes()).hexdigest()
+            states[rel] = (st.st_size, st.st_mtime_ns, st.st_ino, digest)
+            h.update(rel.encode("utf-8") + b"\0" + bytes.fromhex(digest))
+    return "sha256:" + h.hexdigest(), states

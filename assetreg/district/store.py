@@ -7,6 +7,8 @@
 ``checks``     audit findings counted by (check, severity)
 ``contracts``  contract terms compared across compounds (no counterparty)
 ``failures``   compounds that did not load, with their errors; kept out of the others
+``files``      each file's size, mtime, inode and hash when last read, so an untouched
+               file is not hashed again (not exported)
 
 ``DIR/parquet/<table>/compound=<id>/data0.parquet`` is the exchange format: each
 compound's rows in its own Hive-style partition, rewritten only when that compound is,
@@ -27,10 +29,11 @@ import duckdb
 
 from ..errors import BadInput
 from ..vocab import STATUS_LABELS
+from .discover import FileState
 from .facts import CompoundFacts, ContractFact
 
 DB_NAME = "district.duckdb"
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 TABLES = ("compounds", "checks", "contracts", "failures")
 _STATUS_COLUMNS = ", ".join(f'"assets_{s}" INTEGER' for s in STATUS_LABELS)
 
@@ -51,6 +54,8 @@ CREATE TABLE IF NOT EXISTS contracts (
   compound VARCHAR, contract VARCHAR, use VARCHAR, period VARCHAR, price DECIMAL(18,2),
   start DATE, "end" DATE, in_force BOOLEAN, assets INTEGER, area DECIMAL(18,2),
   unit_price DECIMAL(18,2), basis VARCHAR);
+CREATE TABLE IF NOT EXISTS files (
+  compound VARCHAR, path VARCHAR, size BIGINT, mtime_ns BIGINT, inode BIGINT, sha256 VARCHAR);
 CREATE TABLE IF NOT EXISTS failures (
   compound VARCHAR PRIMARY KEY, fingerprint VARCHAR NOT NULL, as_of DATE NOT NULL,
   errors VARCHAR[]);
@@ -90,8 +95,8 @@ class Store:
         found = self.con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
         if found is not None and found[0] != SCHEMA_VERSION:
             # Written by another version: the store is derived from the ledgers, so start over.
-            for table in ("meta", *TABLES):
-                self.con.execute(f"DROP TABLE {table}")
+            for table in ("meta", "files", *TABLES):
+                self.con.execute(f"DROP TABLE IF EXISTS {table}")
             shutil.rmtree(folder / "parquet", ignore_errors=True)
             self.con.execute(SCHEMA)
             found = None
@@ -109,6 +114,27 @@ class Store:
         out.update({c: Stored(f, d, False) for c, f, d in
                     self.con.execute("SELECT compound, fingerprint, as_of FROM failures").fetchall()})
         return out
+
+    def file_states(self) -> dict[str, dict[str, FileState]]:
+        out: dict[str, dict[str, FileState]] = {}
+        for c, path, size, mtime, inode, sha in self.con.execute(
+                "SELECT compound, path, size, mtime_ns, inode, sha256 FROM files").fetchall():
+            out.setdefault(c, {})[path] = (size, mtime, inode, sha)
+        return out
+
+    def put_file_states(self, states: dict[str, dict[str, FileState]]) -> None:
+        """Replace the file states of these compounds (one transaction)."""
+        if not states:
+            return
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute("DELETE FROM files WHERE compound IN (SELECT unnest(?))", [list(states)])
+            self._insert("files", [[c, path, *st] for c, files in states.items()
+                                   for path, st in files.items()])
+        except BaseException:
+            self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("COMMIT")
 
     def query(self, sql: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
         cur = self.con.execute(sql, params or [])
@@ -131,6 +157,9 @@ class Store:
         try:
             for table in TABLES:
                 self.con.execute(f"DELETE FROM {table} WHERE compound IN (SELECT unnest(?))", [gone])
+            if removed:
+                self.con.execute("DELETE FROM files WHERE compound IN (SELECT unnest(?))",
+                                 [list(removed)])
             self._insert("compounds", [_compound_row(f, fp, sec, cpu) for f, fp, sec, cpu in loaded])
             self._insert("checks", [[f.compound, c, s, n] for f, *_ in loaded
                                     for (c, s), n in f.findings.items()])
