@@ -7,7 +7,10 @@ and disclosure figures (:mod:`.facts`); the report only divides and adds. Money 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -247,7 +250,15 @@ def write_xlsx(rep: Report, path: Path) -> None:
     failed.append(["小区", "错误"])
     for c, errors in rep.failed.items():
         failed.append([safe_text(c), safe_text("\n".join(errors))])
-    wb.save(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.resolve().parent)
+    os.close(fd)
+    try:  # written whole or not at all
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
 
 
 def _cell(v: Any, kind: str) -> Any:
