@@ -33,6 +33,7 @@ DEFAULTS: dict[str, str] = {
     "disclosure-days": "30",  # days after a period ends to publish its disclosure (Arts. 281, 943)
     "share-basis": "area",  # area | unit: how net income is shared among units (Art. 283)
     "audit-errors": "",  # extra audit check ids bean-check reports as errors, comma separated
+    "district-sharing": "beyond-district",  # or district-only: no figures beyond the district (dated)
 }
 
 

@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "assetreg.cli.consent_cmds",
     "assetreg.cli.audit_cmds",
     "assetreg.cli.serve_cmds",
+    "assetreg.cli.district_cmds",
 ]
 
 # Where each command lives, so a run imports only its own module: importing every

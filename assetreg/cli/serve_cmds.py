@@ -26,16 +26,29 @@ def _is_loopback(host: str) -> bool:
 
 
 @click.command()
-@click.argument("ledgers", nargs=-1, required=True, metavar="LEDGER...")
+@click.argument("ledgers", nargs=-1, metavar="LEDGER...")
+@click.option("--district", "district_root", type=click.Path(path_type=Path), default=None,
+              help="serve every compound under this folder and the district page /district/")
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="TCP port")
 @click.option("--auth-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="require a password per compound (file made by `assetreg serve-passwd`)")
-def serve(ledgers: tuple[str, ...], host: str, port: int, auth_file: Path | None) -> None:
+def serve(ledgers: tuple[str, ...], host: str, port: int, auth_file: Path | None,
+          district_root: Path | None) -> None:
     """Serve compounds' books in Fava: read-only, in Chinese, one or several compounds."""
     from ..serve import make_app, run, slugs
 
-    app = make_app(ledgers, auth_file)
+    if district_root is not None and ledgers:
+        raise BadInput("both --district and compound folders given", "give one or the other")
+    if district_root is None and not ledgers:
+        raise BadInput("no ledger given", "pass compound folders, or --district ROOT")
+    if district_root is not None:
+        from ..serve_district import make_district_app  # the district store (DuckDB) only here
+
+        app = make_district_app(district_root, auth_file)
+        click.echo(f"district: http://{host}:{port}/district/")
+    else:
+        app = make_app(ledgers, auth_file)
     host = "127.0.0.1" if host == "localhost" else host
     if auth_file is None and not _is_loopback(host):
         click.echo(f"warning: serving on {host} without --auth-file: anyone who can reach this "
