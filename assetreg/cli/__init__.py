@@ -38,6 +38,7 @@ COMMANDS = {
     "disclose": "assetreg.cli.audit_cmds",
     "serve": "assetreg.cli.serve_cmds", "serve-passwd": "assetreg.cli.serve_cmds",
     "consent": "assetreg.cli.consent_cmds", "waitlist": "assetreg.cli.consent_cmds",
+    "district": "assetreg.cli.district_cmds",
 }
 
 
