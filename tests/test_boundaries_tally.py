@@ -317,3 +317,51 @@ def test_lower_case_unit_numbers_are_the_roster_numbers() -> None:
 def test_developer_key() -> None:
     r = roster(("2-1", "DEV", "50", True), ("2-2", "OTHER", "50", True))
     assert r.headcount == 1 and {u.head for u in r.units.values()} == {DEVELOPER_KEY}
+
+
+# ------------------------------------------------------------------ killing mutants (scripts/mutation.sh tally)
+
+
+def test_follow_needs_more_than_half_the_area_not_a_third() -> None:
+    # yes: 3 of 5 heads but 150 of 400 m² (more than a third, less than half)
+    r = roster(("1-1", "A", "50"), ("1-2", "B", "50"), ("1-3", "C", "50"), ("1-4", "D", "125"),
+               ("1-5", "E", "125"), ("9-9", "S", "100"))
+    t = tally(votes(**{"1_1": "yes", "1_2": "yes", "1_3": "yes", "1_4": "no", "1_5": "no"}), r, 9,
+              follow_majority=True)
+    assert t.followed_units == 0
+
+
+def test_follow_needs_strictly_more_than_half_the_area() -> None:
+    # yes: 2 of 3 heads and exactly half the area
+    r = roster(("1-1", "A", "50"), ("1-2", "B", "50"), ("1-3", "C", "100"), ("9-9", "S", "100"))
+    t = tally(votes(**{"1_1": "yes", "1_2": "yes", "1_3": "no"}), r, 9, follow_majority=True)
+    assert t.followed_units == 0
+
+
+def test_abstentions_exactly_half_the_heads_are_not_followed() -> None:
+    # abstain: 300 of 400 m² but 2 of 4 heads
+    r = roster(("1-1", "A", "150"), ("1-2", "B", "150"), ("1-3", "C", "50"), ("1-4", "D", "50"),
+               ("9-9", "S", "100"))
+    t = tally(votes(**{"1_1": "abstain", "1_2": "abstain", "1_3": "yes", "1_4": "no"}), r, 9,
+              follow_majority=True)
+    assert t.followed_units == 0 and t.area_participating == Decimal(400)
+
+
+@pytest.mark.parametrize(("call", "problem", "fix"), [
+    (lambda: check_matter(0), "matter 0 is not an Art. 278 item",
+     "give --matter 1 to 9 (8 = changing the use of or operating common parts)"),
+    (lambda: tally([], Roster({}), 8), "the units roster is empty: nothing to count against",
+     "add the units first (`assetreg unit add` or the roster importer)"),
+    (lambda: tally([Ballot("9-9", "yes")], FOUR, 8), "ballot of 9-9: unknown unit '9-9'",
+     "correct the 房号 to one in the roster (`assetreg unit list`)"),
+    (lambda: tally([Ballot("1-1", "yes"), Ballot("1-1", "yes")], FOUR, 8),
+     "ballot of 1-1: a second ballot for unit 1-1 (first at ballot of 1-1)",
+     "keep one ballot per unit; strike the duplicate"),
+    (lambda: tally([Ballot("1-1", "no"), Ballot("1-2", "abstain", 5)], roster(("1-1", "A", "1"), ("1-2", "A", "1")), 8),
+     "row 5: owner A votes 弃权 for 1-2 but 反对 at ballot of 1-1",
+     "one owner counts as one head and has one opinion; correct the ballot sheet"),
+])
+def test_every_refusal_says_problem_and_fix_exactly(call, problem: str, fix: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(BadInput) as err:
+        call()
+    assert (err.value.problem, err.value.fix) == (problem, fix)
