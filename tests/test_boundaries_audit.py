@@ -149,6 +149,15 @@ def test_deposit_returned_one_cent_short_is_still_held(ledger) -> None:  # type:
 # ------------------------------------------------------------------ disclosure-days (30)
 
 
+def test_disclosure_due_on_the_thirtieth_day_is_not_yet_overdue(ledger) -> None:  # type: ignore[no-untyped-def]
+    tail = CLEAN_TAIL.replace('2025-12-01 custom "disclosure" "2025H1"\n', "")
+    audit = ledger(full_year(), tail=tail)  # 2024 disclosed; 2025H1 (no income) never
+    assert found(audit(D("2025-07-29")), "disclosure-overdue") == []
+    assert found(audit(D("2025-07-30")), "disclosure-overdue") == []  # 06-30 + 30 days: the last day
+    hits = found(audit(D("2025-07-31")), "disclosure-overdue")
+    assert [(f["period"], f["due"]) for f in hits] == [("2025H1", "2025-07-30")]
+
+
 def test_disclosure_of_a_year_covers_its_halves_but_a_half_does_not_cover_the_year(ledger) -> None:  # type: ignore[no-untyped-def]
     tail = CLEAN_TAIL.replace('custom "disclosure" "2024"', 'custom "disclosure" "2024H1"')
     hits = found(ledger(full_year(), tail=tail)(D("2025-12-31")), "disclosure-overdue")
