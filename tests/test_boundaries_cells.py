@@ -418,3 +418,74 @@ def test_fingerprint_counts_identical_rows_and_reads_every_part() -> None:
     assert Fingerprints("k")(None) == Fingerprints("k")("")
     assert Fingerprints("k")(None) != Fingerprints("k")("None")
     assert Fingerprints("k")(7) == Fingerprints("k")("7")
+
+
+# ------------------------------------------------------------------ killing mutants (scripts/mutation.sh cells)
+
+
+def test_fingerprints_are_stable_across_versions() -> None:
+    # import_id values are stored in every compound's ledger: if these change, the next
+    # import of an old statement books every line a second time
+    f = Fingerprints("bank")
+    row = (dt.date(2025, 3, 1), Decimal("150.00"), "SN1", None)
+    assert [f(*row), f(*row), f(*row)] == [
+        "bank-a8daa9ca94a074cfe61f", "bank-ae65bdd61747e9d61053", "bank-eacfe782c3d2292ef1ec"]
+
+
+@pytest.mark.parametrize(("cell", "message"), [
+    (21001232, "not a date: 21001232"), (18991232, "not a date: 18991232"),
+    ("2025-W10-1", "not a date: '2025-W10-1'"),  # date.fromisoformat reads ISO weeks; a sheet does not
+    ("2025-060", "not a date: '2025-060'"),
+])
+def test_date_range_edges_and_iso_forms_nobody_writes(cell: object, message: str) -> None:
+    with pytest.raises(CellProblem) as err:
+        parse_date(cell)
+    assert err.value.message == message
+
+
+@pytest.mark.parametrize(("cell", "message"), [
+    (210013, "not a month: 210013"), (189912, "not a month: 189912"), (210101.0, "not a month: 210101.0")])
+def test_period_number_range_edges(cell: object, message: str) -> None:
+    with pytest.raises(CellProblem) as err:
+        parse_period(cell)
+    assert err.value.message == message
+
+
+def test_a_number_or_date_cell_never_names_a_column() -> None:
+    cols = (Column("year", "年度", ("2025",)), Column("day", "日期", ("2025-01-01 00:00:00",)))
+    assert match_header([2025, dt.datetime(2025, 1, 1)], cols) == {}
+    assert match_header(["2025", "2025-01-01 00:00:00"], cols) == {"year": 0, "day": 1}
+
+
+def test_row_reader_empty_and_short_rows_exactly() -> None:
+    r = _reader(("", "   "))  # the row ends before the date column (index 2)
+    assert r.failed is False
+    assert r.raw("day") is None
+    assert r.get("day", parse_date) is None
+    assert r.text("name") is None
+    assert r.get("amount", parse_date, expected="a date") is None
+    assert [str(e) for e in r.problems.errors] == [
+        "f.xlsx:明细:7:C(日期): empty (expected a value)",
+        "f.xlsx:明细:7:B(户名): empty (expected text)",
+        "f.xlsx:明细:7:A(金额): empty (expected a date)",
+    ]
+    r.start(Row(8, ("1",)))
+    assert r.failed is False
+
+
+def test_row_reader_parse_failures_name_the_column() -> None:
+    def core(_: object) -> object:
+        raise BadInput("bad unit", "")
+
+    def broken(_: object) -> object:
+        raise ValueError("no good")
+
+    r = _reader(("x", dt.date(2025, 1, 1), "y"))
+    assert r.get("amount", core, expected="a unit") is None
+    assert r.get("day", broken) is None
+    assert r.text("name", expected="a name") is None
+    assert [str(e) for e in r.problems.errors] == [
+        "f.xlsx:明细:7:A(金额): bad unit (expected a unit)",
+        "f.xlsx:明细:7:C(日期): no good (expected a value)",
+        "f.xlsx:明细:7:B(户名): not text: datetime.date(2025, 1, 1) (expected a name)",
+    ]
