@@ -30,7 +30,7 @@ MODULES=(
   "registry|assetreg/registry.py|tests/test_boundaries_notice.py tests/test_registry_props.py tests/test_registry_cli.py"
   "seal|assetreg/seal.py|tests/test_boundaries_seal.py tests/test_seal.py"
   "money|assetreg/audit/money.py|tests/test_boundaries_audit.py tests/test_boundaries_audit_findings.py tests/test_audit.py"
-  "billing|assetreg/audit/billing.py|tests/test_boundaries_audit.py tests/test_audit.py"
+  "billing|assetreg/audit/billing.py|tests/test_boundaries_audit.py tests/test_boundaries_audit_findings.py tests/test_audit.py"
   "income|assetreg/audit/income.py|tests/test_boundaries_audit.py tests/test_audit.py"
   "disclosure-due|assetreg/audit/disclosure_due.py|tests/test_boundaries_audit.py tests/test_audit.py"
   "disclosure|assetreg/disclosure.py|tests/test_disclosure.py"

@@ -1,6 +1,6 @@
 """The money checks' findings in full: check, severity, message, rule, the entries they
 name (file:line) and their facts. A resident reads these sentences; a changed word, limit
-or date in one of them is a changed finding. (scripts/mutation.sh money)"""
+or date in one of them is a changed finding. (scripts/mutation.sh money, billing)"""
 
 from __future__ import annotations
 
@@ -56,3 +56,28 @@ def test_money_findings_exactly(small_compound: Path) -> None:
            for f in run_checks(loaded.entries, loaded.options_map, dt.date(2025, 12, 31))
            if f.check.startswith(("remittance", "deposit", "suspense"))]
     assert got == EXPECTED
+
+
+# April paid short, May paid over, June never paid, a payment for September (not billed).
+BILLING_CONTRACTS = contract_text()
+BILLING_JOURNAL = (full_year().replace(income("2024-04-30", "2024-04"), income("2024-04-30", "2024-04", gross="100.00", cost="30.00"))
+  .replace(income("2024-05-31", "2024-05"), income("2024-05-31", "2024-05", gross="200.00", cost="60.00"))
+  .replace(income("2024-06-30", "2024-06"), "")
+  + income("2024-07-15", "2024-09", gross="150.00", cost="45.00") + CLEAN_TAIL)
+
+BILLING_EXPECTED = [
+    ('billing-arrears', 'warning', 'contract C-2024-001 period 2024-04 (2024-04-01 to 2024-04-30): paid 100.00 of 150.00 due, 50.00 in arrears', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:27', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-04', 'due': '150.00', 'paid': '100.00', 'arrears': '50.00', 'as_of': '2025-12-31'}),
+    ('billing-overpaid', 'warning', 'contract C-2024-001 period 2024-05: paid 200.00, due 150.00 (over by 50.00)', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:39', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-05', 'due': '150.00', 'paid': '200.00', 'difference': '50.00'}),
+    ('billing-arrears', 'warning', 'contract C-2024-001 period 2024-06 (2024-06-01 to 2024-06-30): paid 0 of 150.00 due, 150.00 in arrears', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-06', 'due': '150.00', 'paid': '0', 'arrears': '150.00', 'as_of': '2025-12-31'}),
+    ('billing-overpaid', 'warning', 'contract C-2024-001: 150.00 paid for period 2024-09, which its schedule does not bill', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:67', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-09', 'due': '0', 'paid': '150.00', 'difference': '150.00'}),
+]
+
+
+def test_billing_findings_exactly(small_compound: Path) -> None:
+    append(small_compound / "contracts.beancount", RESOLUTION + BILLING_CONTRACTS)
+    append(small_compound / "journal.beancount", BILLING_JOURNAL)
+    loaded = Compound.locate(small_compound).load()
+    got = [(f.check, f.severity, f.message, f.rule, [r.rsplit("/", 1)[1] for r in f.entries], f.facts)
+           for f in run_checks(loaded.entries, loaded.options_map, dt.date(2025, 12, 31))
+           if f.check.startswith("billing")]
+    assert got == BILLING_EXPECTED
