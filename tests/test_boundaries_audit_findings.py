@@ -81,3 +81,26 @@ def test_billing_findings_exactly(small_compound: Path) -> None:
            for f in run_checks(loaded.entries, loaded.options_map, dt.date(2025, 12, 31))
            if f.check.startswith("billing")]
     assert got == BILLING_EXPECTED
+
+
+def _no_period(text: str) -> str:
+    return "".join(line + "\n" for line in text.splitlines() if not line.startswith("  period:"))
+
+
+def test_billing_adds_partial_payments_reads_dates_and_skips_income_without_contract(small_compound: Path) -> None:
+    journal = (income("2024-02-10", "2024-02", contract=None)  # first in date order: skipped, not the end
+               + full_year()
+               .replace(income("2024-04-30", "2024-04"),
+                        income("2024-04-10", "2024-04", gross="100.00", cost="30.00")
+                        + income("2024-04-30", "2024-04", gross="50.00", cost="15.00"))
+               .replace(income("2024-06-30", "2024-06"), _no_period(income("2024-06-30", "2024-06")))
+               + _no_period(income("2024-09-15", "2024-09")) + CLEAN_TAIL)
+    append(small_compound / "contracts.beancount", RESOLUTION + contract_text())
+    append(small_compound / "journal.beancount", journal)
+    loaded = Compound.locate(small_compound).load()
+    got = [(f.check, f.facts["period"], f.facts["paid"])
+           for f in run_checks(loaded.entries, loaded.options_map, dt.date(2025, 12, 31))
+           if f.check.startswith("billing")]
+    # April's two parts add up; June's payment naming no period counts for the month of
+    # its date; one dated outside every billing period is reported under "?"
+    assert got == [("billing-overpaid", "?", "150.00")]
