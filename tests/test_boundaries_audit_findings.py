@@ -104,3 +104,62 @@ def test_billing_adds_partial_payments_reads_dates_and_skips_income_without_cont
     # April's two parts add up; June's payment naming no period counts for the month of
     # its date; one dated outside every billing period is reported under "?"
     assert got == [("billing-overpaid", "?", "150.00")]
+
+
+SMALL_MONEY = """
+2024-01-20 * "OWN-0001" "押金（未注明合同）"
+  Assets:Bank:共有资金专户  50.00 CNY
+  Liabilities:Deposits:经营押金  -50.00 CNY
+2024-01-28 * "OWN-0001" "停车位押金"
+  contract: "C-2024-001"
+  Assets:Bank:共有资金专户  300.00 CNY
+  Liabilities:Deposits:经营押金  -300.00 CNY
+2024-08-10 * "业委会" "退还停车位押金"
+  contract: "C-2024-001"
+  Liabilities:Deposits:经营押金  300.00 CNY
+  Assets:Bank:共有资金专户  -300.00 CNY
+2024-09-01 * "OWN-0002" "押金（合同未录入）"
+  contract: "C-2099-001"
+  Assets:Bank:共有资金专户  20.00 CNY
+  Liabilities:Deposits:经营押金  -20.00 CNY
+2024-09-03 * "银行流水" "未能识别的转入"
+  Assets:Bank:共有资金专户  88.00 CNY
+  Liabilities:Suspense:待查明款项  -88.00 CNY
+2024-09-20 * "业委会" "查明：多转入，退回"
+  Liabilities:Suspense:待查明款项  88.00 CNY
+  Assets:Bank:共有资金专户  -88.00 CNY
+2024-10-02 custom "seal" "2024-09-30"
+  hash: "sha256:0"
+2025-12-31 * "OWN-0001" "押金"
+  contract: "C-2024-002"
+  Assets:Bank:共有资金专户  500.00 CNY
+  Liabilities:Deposits:经营押金  -500.00 CNY
+"""
+
+
+def test_small_amounts_order_and_the_audit_day_in_the_money_checks(small_compound: Path) -> None:
+    journal = (full_year().replace(remit("2024-04-15", "105.00"), remit("2024-04-15", "104.00") + remit("2024-05-01", "1.00"))
+               + income("2025-10-31", "2025-10", gross="0.50", cost="0.00", contract=None)
+               + SMALL_MONEY + CLEAN_TAIL)
+    contracts = contract_text(deposit="300.00") + contract_text(cid="C-2024-002", start="2025-01-01",
+                                                                 end="2026-06-30", deposit="500.00")
+    append(small_compound / "contracts.beancount", RESOLUTION + contracts)
+    append(small_compound / "journal.beancount", journal)
+    loaded = Compound.locate(small_compound).load()
+    got = [(f.check, f.message) for f in run_checks(loaded.entries, loaded.options_map, dt.date(2025, 12, 31))
+           if f.check.startswith(("remittance", "deposit", "suspense"))]
+    assert got == [
+        # paid off by the last 1.00, 31 days after the collection
+        ("remittance-late", "income collected by the property company on 2024-03-31 reached the owners' "
+                            "account only on 2024-05-01, 31 days later (limit 30)"),
+        # 0.50 is a collection, however small, and it is still held
+        ("remittance-aging", "0.50 collected by the property company on 2025-10-31 is still held after 61 days "
+                             "(limit 30); it must be passed on to Assets:Bank:共有资金专户"),
+        # an unlinked deposit does not hide the linked ones after it
+        ("deposit-unlinked", "deposit movement of 50.00 on 2024-01-20 names no contract: add `contract: \"C-…\"` "
+                             "so it can be returned when that contract ends"),
+        # a deposit paid on the audit day is held; equal to the agreed amount, nothing to add
+        ("deposit-held", "deposit 500.00 held against contract C-2024-002"),
+        # a contract not in the ledger: held, agreed nothing
+        ("deposit-held", "deposit 20.00 held against contract C-2099-001"),
+    ]  # and no suspense-at-seal: the suspense was cleared before the sealed day
