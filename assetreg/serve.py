@@ -164,7 +164,7 @@ def _reply(start_response: StartResponse, status: str, body: str,
 
 
 class ResidentsGate:
-    """WSGI middleware in front of Fava: GET only, Chinese, basic auth per compound."""
+    """WSGI middleware in front of Fava: GET and HEAD only, Chinese, basic auth per compound."""
 
     def __init__(self, app: WSGIApp, compound_of_slug: Callable[[str], str | None],
                  auth: AuthFile | None = None) -> None:
@@ -178,7 +178,7 @@ class ResidentsGate:
         self._lock = threading.Lock()
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD", "GET") != "GET":
+        if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):  # HEAD: GET without a body
             return _reply(start_response, "401 UNAUTHORIZED",
                           "只读：此账本仅供查阅，不接受修改。(read-only: only GET requests are served)\n")
         environ["HTTP_ACCEPT_LANGUAGE"] = "zh"

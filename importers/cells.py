@@ -136,6 +136,8 @@ def parse_money(value: Any, warnings: list[str] | None = None) -> Decimal:
     negative = False
     if s.startswith("(") and s.endswith(")"):  # accountants' (1,234.00) for a negative amount
         negative, s = True, s[1:-1]
+        if s[:1] in ("+", "-"):  # "(-12)": a sign inside the brackets is no amount anyone wrote
+            raise CellProblem(f"not an amount: {text!r}", "an amount such as 1,234.50")
     if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", s):
         raise CellProblem(f"not an amount: {text!r}", "an amount such as 1,234.50")
     try:

@@ -32,7 +32,8 @@ def check_disclosure(ctx: Context) -> list[Finding]:
                                RULE, [e]))
     first = min(inc.entry.date for inc in ctx.books.income)
     try:
-        required = periods.between(first, ctx.as_of - days, frequency)
+        # due by end + days (that day included): overdue from the day after
+        required = periods.between(first, ctx.as_of - days - dt.timedelta(days=1), frequency)
     except BadInput as err:
         return [finding("disclosure-overdue", "warning",
                         f"option disclosure-frequency: {err.problem}", RULE, [])]
