@@ -135,6 +135,21 @@ class Compound:
 Render = Callable[[Any], str]
 
 
+def save_workbook(workbook: Any, path: Path) -> None:
+    """Save an openpyxl workbook whole or not at all: a temp file beside it, fsync, rename."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.resolve().parent)
+    os.close(fd)
+    try:
+        workbook.save(tmp)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
 def format_entry(entry: Any) -> str:
     text: str = printer.format_entry(entry)
     return text if text.endswith("\n") else text + "\n"

@@ -18,7 +18,7 @@ from ..audit import SEVERITIES, Finding, run_checks
 from ..disclosure import build as build_disclosure
 from ..disclosure import disclosure_entry, render_html, write_xlsx
 from ..errors import BadInput
-from ..ledger import Loaded, error_source
+from ..ledger import Loaded, error_source, save_workbook
 from .common import compound, echo_json, ledger_option, the_date
 
 
@@ -72,19 +72,7 @@ def write_findings_xlsx(findings: list[Finding], path: Path, title: str) -> None
     summary.append(["检查", "严重程度", "数量"])
     for (check, severity), n in sorted(Counter((f.check, f.severity) for f in findings).items()):
         summary.append([check, severity, n])
-    _save_atomically(wb, path)
-
-
-def _save_atomically(wb: Any, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    save_workbook(wb, path)
 
 
 def _check_out_path(path: Path, suffix: str, option: str) -> Path:

@@ -7,10 +7,7 @@ and disclosure figures (:mod:`.facts`); the report only divides and adds. Money 
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,6 +16,7 @@ from typing import Any
 
 from ..audit.findings import Finding
 from ..errors import BadInput
+from ..ledger import save_workbook
 from ..vocab import CENT, STATUS_LABELS, ZERO
 from . import prices
 from .store import Store
@@ -250,15 +248,7 @@ def write_xlsx(rep: Report, path: Path) -> None:
     failed.append(["小区", "错误"])
     for c, errors in rep.failed.items():
         failed.append([safe_text(c), safe_text("\n".join(errors))])
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.resolve().parent)
-    os.close(fd)
-    try:  # written whole or not at all
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    save_workbook(wb, path)  # written whole or not at all
 
 
 def _cell(v: Any, kind: str) -> Any:
