@@ -324,3 +324,67 @@ def test_fingerprint_rehashes_only_touched_files(tmp_path: Path, district: Path)
     assert changed != first
     journal.write_bytes(text)  # same bytes again, new mtime: rehashed, same fingerprint
     assert fingerprint(folder, states)[0] == first
+
+
+# ------------------------------------------------------------------ the store's index
+
+def _store_rows(store: Path) -> list[object]:
+    con = duckdb.connect(str(store / "district.duckdb"), read_only=True)
+    try:
+        return [con.execute(f"SELECT * EXCLUDE (seconds, cpu_seconds, fingerprint) FROM {t} ORDER BY ALL").fetchall()
+                if t == "compounds" else con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+                for t in ("compounds", "checks", "contracts")]
+    finally:
+        con.close()
+
+
+def test_changed_compounds_load_before_the_store_opens(district: Path, tmp_path: Path) -> None:
+    """With the index a finished build leaves, the CLI forks the changed compound's load
+    before it imports DuckDB; what it stores equals a build that asked the store."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / "d"
+    shutil.copytree(district, root, ignore=shutil.ignore_patterns(".assetreg-district"))
+    store = root / ".assetreg-district"
+    cmd = [sys.executable, "-c", "from assetreg.cli import main; main()", "district", "build",
+           str(root), "--jobs", "2", "--as-of", AS_OF.isoformat()]
+    assert subprocess.run(cmd, capture_output=True).returncode == 1  # the broken compound
+    assert (store / build.INDEX_NAME).is_file()
+    journal = root / "qjp-d12-07-well-run" / "journal.beancount"
+    journal.write_bytes(journal.read_bytes() + b"\n; changed\n")
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    assert "1 loaded, 8 unchanged" in out.stdout, out.stdout + out.stderr
+    early = _store_rows(store)
+    (store / build.INDEX_NAME).write_text("{not json", encoding="utf-8")  # unreadable: ask the store
+    journal.write_bytes(journal.read_bytes() + b"; again\n")
+    out = subprocess.run(cmd, capture_output=True, text=True)
+    assert "1 loaded, 8 unchanged" in out.stdout, out.stdout + out.stderr
+    assert _store_rows(store) == early
+
+
+def test_a_build_cut_short_leaves_no_index(district: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from assetreg.district import store as store_mod
+
+    root = tmp_path / "d"
+    shutil.copytree(district, root, ignore=shutil.ignore_patterns(".assetreg-district"))
+    build.build(root, jobs=1, as_of=AS_OF)
+    index = root / ".assetreg-district" / build.INDEX_NAME
+    assert index.is_file()
+    journal = root / "qjp-d12-07-well-run" / "journal.beancount"
+    journal.write_bytes(journal.read_bytes() + b"\n; changed\n")
+
+    def boom(*args: object, **kw: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(store_mod.Store, "write", boom)
+    with pytest.raises(KeyboardInterrupt):
+        build.build(root, jobs=1, as_of=AS_OF)
+    assert not index.exists()  # the next build asks the store, which a cut-short build may have changed
+    monkeypatch.undo()
+    assert build.build(root, jobs=1, as_of=AS_OF).loaded == ["qjp-d12-07-well-run"]
+    assert index.is_file()
