@@ -43,9 +43,12 @@ def _build(root: Path, out: Path | None, jobs: int | None, as_of: dt.date, quiet
     if not quiet:
         click.echo(f"{len(res.compounds)} compounds under {root}: {len(res.loaded)} loaded, "
                    f"{len(res.reused)} unchanged, {len(res.removed)} removed, "
-                   f"{len(res.failed)} failed, in {res.seconds:.1f} s → {res.store}")
+                   f"{len(res.failed)} failed, in {res.seconds:.1f} s → {res.store}"
+                   f"（{len(res.compounds)}个小区：载入{len(res.loaded)}，未变{len(res.reused)}，"
+                   f"移除{len(res.removed)}，失败{len(res.failed)}）")
     for c, errors in res.failed.items():
-        click.echo(f"FAILED {c}: did not load; kept out of the district figures", err=True)
+        click.echo(f"FAILED {c}: did not load; kept out of the district figures（账本未能载入，未计入汇总）",
+                   err=True)
         for e in errors[:5]:
             click.echo(f"       {e}", err=True)
     return res
@@ -88,7 +91,7 @@ def _decimal(text: str, option: str) -> Decimal:
 @click.option("--xlsx", "xlsx_out", type=click.Path(path_type=Path), default=None,
               help="also write the report to this .xlsx workbook")
 @click.option("--sort", default="compound", metavar="COLUMN",
-              help="sort the compounds by this column (e.g. confirmed_pct, gross, errors)")
+              help="sort the compounds by this column, by key or Chinese heading (e.g. confirmed_pct or 确权率%, gross or 本年收入)")
 @click.option("--desc", is_flag=True, help="sort descending")
 @click.option("--price-threshold", default="0.5", metavar="F",
               help="a contract priced below F × the district median for its use is a finding")
@@ -104,8 +107,11 @@ def report_cmd(root: Path, out: Path | None, as_json: bool, xlsx_out: Path | Non
     from ..district import prices, report
 
     settings = prices.Settings(_decimal(price_threshold, "--price-threshold"), price_min_sample)
-    if sort not in report.KINDS:
-        raise BadInput(f"cannot sort by {sort!r}", "sort by one of: " + ", ".join(report.KINDS))
+    column = report.sort_column(sort)
+    if column is None:
+        raise BadInput(f"cannot sort by {sort!r}", "sort by one of: " + ", ".join(
+            f"{k}（{h}）" for k, h, _ in report.COLUMNS))
+    sort = column
     if xlsx_out is not None:
         if xlsx_out.suffix.lower() != ".xlsx":
             raise BadInput(f"--xlsx {xlsx_out} does not end in .xlsx", "name it like district.xlsx")

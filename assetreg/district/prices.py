@@ -22,6 +22,7 @@ from typing import Any
 
 from ..audit.findings import Finding
 from ..errors import BadInput
+from ..vocab import USES
 from .facts import cents
 
 CHECK = "price-below-district"
@@ -131,10 +132,9 @@ def _finding(r: Mapping[str, Any], ref: Reference, others: list[Mapping[str, Any
     ratio = (r["unit_price"] / ref.median).quantize(Decimal("0.01"))
     return Finding(
         CHECK, "warning",
-        f"{r['compound']} contract {r['contract']} ({ref.use}) is priced {r['unit_price']} {per}, "
-        f"{ratio} of the district median {ref.median} over {ref.n} contracts in "
-        f"{ref.compounds} other compounds (quartiles {ref.q1}–{ref.q3}); comparable: "
-        + ", ".join(named),
+        f"{r['compound']}的合同{r['contract']}（{USES.get(ref.use, ref.use)}）价格{r['unit_price']}{per}，"
+        f"仅为街道中位数{ref.median}的{ratio}倍（其他{ref.compounds}个小区{ref.n}份同类合同，"
+        f"四分位{ref.q1}–{ref.q3}）；可比合同：" + "，".join(named),
         RULE, (),
         {"compound": str(r["compound"]), "contract": str(r["contract"]), "use": ref.use,
          "basis": ref.basis, "unit_price": str(r["unit_price"]), "median": str(ref.median),

@@ -8,6 +8,7 @@ and disclosure figures (:mod:`.facts`); the report only divides and adds. Money 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,7 +18,7 @@ from typing import Any
 from ..audit.findings import Finding
 from ..errors import BadInput
 from ..ledger import save_workbook
-from ..vocab import CENT, STATUS_LABELS, ZERO
+from ..vocab import CENT, STATUS_LABELS, USES, ZERO
 from . import prices
 from .store import Store
 
@@ -176,27 +177,48 @@ def _fmt(v: Any, kind: str) -> str:
     return str(v)
 
 
+def _width(text: str) -> int:
+    """Columns a terminal gives the text: two for each wide (CJK) character."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _rjust(text: str, width: int) -> str:
+    return " " * (width - _width(text)) + text
+
+
+HEADINGS = {k: heading for k, heading, _ in COLUMNS}
+
+
+def sort_column(text: str) -> str | None:
+    """The column a user names, by key (``gross``) or by its Chinese heading (``本年收入``)."""
+    if text in KINDS:
+        return text
+    return next((k for k, heading, _ in COLUMNS if heading == text), None)
+
+
 def text_lines(rep: Report) -> list[str]:
     shown = ("compound", "households", "assets", "confirmed_pct", "contracts_in_force", "gross",
              "gross_per_household", "cost_pct", "net", "to_maintenance", "last_disclosure",
              "disclosure_overdue", "errors", "warnings", "price_findings", "seal_age_days",
              "suspense")
     table = [[_fmt(row.get(k), KINDS[k]) for k in shown] for row in [*rep.rows, rep.totals]]
-    widths = [max(len(k), *(len(t[i]) for t in table)) for i, k in enumerate(shown)]
-    lines = ["  ".join(k.rjust(w) for k, w in zip(shown, widths, strict=True))]
+    heads = [HEADINGS[k] for k in shown]
+    widths = [max(_width(h), *(_width(t[i]) for t in table)) for i, h in enumerate(heads)]
+    lines = ["  ".join(_rjust(h, w) for h, w in zip(heads, widths, strict=True))]
     for t in table:
-        lines.append("  ".join(c.rjust(w) for c, w in zip(t, widths, strict=True)))
+        lines.append("  ".join(_rjust(c, w) for c, w in zip(t, widths, strict=True)))
     for ref in rep.references:
-        lines.append(f"price {ref.use} per {ref.basis}/month: median {ref.median} "
-                     f"(quartiles {ref.q1}–{ref.q3}), n={ref.n} in {ref.compounds} compounds")
+        per = "每平方米" if ref.basis == "m2" else "每处"
+        lines.append(f"参考价 {USES.get(ref.use, ref.use)}（{ref.use}）{per}每月：中位数 {ref.median}"
+                     f"（四分位 {ref.q1}–{ref.q3}），{ref.compounds}个小区{ref.n}份合同")
     for f in rep.findings:
         lines.append(f"WARNING [{f.check}] {f.message}")
-        lines.append(f"          rule: {f.rule}")
+        lines.append(f"          依据: {f.rule}")
     for c, errors in rep.failed.items():
-        lines.append(f"FAILED  {c}: did not load; kept out of the figures")
+        lines.append(f"FAILED  {c}: 账本未能载入，未计入汇总")
         lines.extend(f"          {e}" for e in errors[:5])
-    lines.append(f"district as of {rep.as_of}: {len(rep.rows)} compounds, {len(rep.failed)} failed, "
-                 f"{len(rep.findings)} price findings")
+    lines.append(f"街道汇总，截至{rep.as_of}：{len(rep.rows)}个小区，{len(rep.failed)}个未能载入，"
+                 f"{len(rep.findings)}项价格偏低发现")
     return lines
 
 
