@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 from .district.build import build
 from .district.discover import find_compounds
 from .district.page import link, render
-from .district.report import KINDS, build_report
+from .district.report import KINDS, Report, build_report, sorted_by
 from .district.store import DB_NAME
 from .errors import BadInput
 from .serve import (
@@ -82,7 +82,9 @@ class DistrictPage:
 
     def __init__(self, store: Path, links: dict[str, str]) -> None:
         self.store, self.links = store, links
-        # The page as last rendered per sort order, while the store file is unchanged.
+        # The report as read from the store, and the page as rendered per sort order, while
+        # the store file is unchanged: like Fava's ledger, read once per change, not per request.
+        self._report: tuple[int, Report] | None = None
         self._pages: dict[tuple[str, bool, int], bytes] = {}
         self._lock = threading.Lock()
 
@@ -96,8 +98,9 @@ class DistrictPage:
         with self._lock:
             data = self._pages.get(key)
             if data is None:
-                data = render(build_report(self.store, sort=sort, descending=desc), self.links,
-                              sort, desc).encode("utf-8")
+                if self._report is None or self._report[0] != key[2]:
+                    self._report = (key[2], build_report(self.store))
+                data = render(sorted_by(self._report[1], sort, desc), self.links, sort, desc).encode("utf-8")
                 self._pages = {k: v for k, v in self._pages.items() if k[2] == key[2]}
                 self._pages[key] = data
         start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import json
+import os
 import shutil
 from collections import Counter
 from decimal import Decimal
@@ -388,3 +389,40 @@ def test_a_build_cut_short_leaves_no_index(district: Path, tmp_path: Path,
     monkeypatch.undo()
     assert build.build(root, jobs=1, as_of=AS_OF).loaded == ["qjp-d12-07-well-run"]
     assert index.is_file()
+
+
+def test_sorting_puts_empty_cells_last_either_way(built: build.BuildResult) -> None:
+    rep = report.build_report(built.store)
+    for desc in (False, True):
+        rows = report.sorted_by(rep, "seal_age_days", desc).rows
+        values = [r["seal_age_days"] for r in rows]
+        present = [v for v in values if v is not None]
+        assert values == present + [None] * (len(values) - len(present))
+        assert present == sorted(present, reverse=desc)
+        ids = [r["compound"] for r in rows if r["seal_age_days"] is None]
+        assert ids == sorted(ids)  # ties by compound id
+
+
+def test_the_district_page_reads_the_store_once_per_change(built: build.BuildResult,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from assetreg import serve_district
+
+    reads: list[Path] = []
+    real = serve_district.build_report
+
+    def counting(store: Path) -> report.Report:
+        reads.append(store)
+        return real(store)
+
+    monkeypatch.setattr(serve_district, "build_report", counting)
+    page = serve_district.DistrictPage(built.store, {})
+    bodies = []
+    for q in ("sort=gross&desc=1", "sort=gross&desc=0", "sort=errors&desc=1", "sort=gross&desc=1"):
+        bodies.append(b"".join(page({"QUERY_STRING": q}, lambda *_: None)))
+    assert len(reads) == 1
+    assert bodies[0] == bodies[3] and bodies[0] != bodies[1]
+    db = built.store / "district.duckdb"
+    st = db.stat()
+    os.utime(db, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))  # the store changed
+    b"".join(page({"QUERY_STRING": "sort=gross&desc=1"}, lambda *_: None))
+    assert len(reads) == 2

@@ -7,6 +7,7 @@ and disclosure figures (:mod:`.facts`); the report only divides and adds. Money 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import unicodedata
 from collections import defaultdict
@@ -127,8 +128,6 @@ def build_report(store_dir: Path, settings: prices.Settings | None = None,
         row["beyond_district"] = r["beyond_district"]
         row["sharing_since"] = r["sharing_since"]
         out.append(_derive(row, as_of))
-    out.sort(key=lambda row: _sort_key(row.get(sort)), reverse=descending)
-
     totals: dict[str, Any] = {k: sum((row[k] for row in out), ZERO if KINDS[k] == "money" else 0)
                               for k in SUMMED}
     totals["compound"] = "合计"
@@ -136,13 +135,18 @@ def build_report(store_dir: Path, settings: prices.Settings | None = None,
     totals["disclosure_overdue"] = sum(1 for row in out if row["disclosure_overdue"])
     totals["beyond_district"] = sum(1 for row in out if row["beyond_district"])
     _derive(totals, as_of)
-    return Report(as_of, out, totals, {k: {c: dict(s) for c, s in v.items()} for k, v in checks.items()},
-                  prices.references(contracts), found, failed, settings)
+    rep = Report(as_of, out, totals, {k: {c: dict(s) for c, s in v.items()} for k, v in checks.items()},
+                 prices.references(contracts), found, failed, settings)
+    return sorted_by(rep, sort, descending)
 
 
-def _sort_key(v: Any) -> tuple[int, Any]:
-    # Empty cells last whichever the direction; numbers and text each in their own order.
-    return (0, v) if v is not None else (1, 0)
+def sorted_by(rep: Report, sort: str, descending: bool = False) -> Report:
+    """The same report with its rows in another order (the store is not read again): by
+    the column, empty cells last whichever the direction, ties by compound id."""
+    rows = sorted(rep.rows, key=lambda row: row["compound"])
+    present = [r for r in rows if r.get(sort) is not None]
+    present.sort(key=lambda row: row[sort], reverse=descending)  # stable: ties keep id order
+    return dataclasses.replace(rep, rows=present + [r for r in rows if r.get(sort) is None])
 
 
 # ------------------------------------------------------------------ output
