@@ -130,7 +130,7 @@ def notice(txn: Transaction, asset_id: str, day: dt.date, *, days: int | None = 
     """Put an asset under public notice (公示) for ``days`` (default: the compound's
     ``notice-days``)."""
     if days is None:
-        days = txn.after().options.notice_days
+        days = txn.after().options.get_int("notice-days", day)  # the window in force that day
     if days < 1:
         raise BadInput(f"notice window of {days} days", "give --days 1 or more (15 is usual)")
     return step(txn, asset_id, "noticed", day, reason=reason, extra={"days": days})

@@ -1,0 +1,87 @@
+"""Progress of a long command on stderr — only when stderr is a terminal.
+
+A treasurer importing a 50,000-line statement, or running the audit, seal or disclosure of
+a large compound, waits several seconds: a line on the terminal says what is happening and
+how far it got. Nothing is shown for the first second (a quick command stays silent), and
+nothing at all when stderr is a file or a pipe, so scripts, logs and tests see only the
+command's own output. stdout is never touched.
+
+    with Progress("读取银行对账单", total=len(rows)) as p:
+        for n, row in enumerate(rows, 1):
+            ...
+            p.update(n)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from types import TracebackType
+from typing import TextIO
+
+DELAY = 1.0  # seconds before the first line: quick commands show nothing
+INTERVAL = 0.2  # seconds between redraws
+
+
+class Progress:
+    def __init__(self, what: str, total: int | None = None, *, stream: TextIO | None = None,
+                 delay: float = DELAY) -> None:
+        self.what = what
+        self.total = total
+        self.stream = stream if stream is not None else sys.stderr
+        self.enabled = _is_terminal(self.stream)
+        self.start = time.monotonic()
+        self.delay = delay
+        self._next = self.start + delay
+        self._shown = False
+        self.n = 0
+
+    def update(self, n: int | None = None, what: str | None = None) -> None:
+        """Record progress (``n`` done so far, or one more); redraw at most every INTERVAL."""
+        self.n = self.n + 1 if n is None else n
+        if what is not None:
+            self.what = what
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now < self._next:
+            return
+        self._next = now + INTERVAL
+        self._draw(now)
+
+    def step(self, what: str) -> None:
+        """A new stage of a command without counts (e.g. 加载账本 → 审计)."""
+        self.update(self.n, what)
+
+    def _draw(self, now: float) -> None:
+        elapsed = now - self.start
+        if self.total:
+            pct = min(100, self.n * 100 // self.total)
+            text = f"{self.what}: {self.n:,}/{self.total:,} ({pct}%) {elapsed:.0f}s"
+        elif self.n:
+            text = f"{self.what}: {self.n:,} {elapsed:.0f}s"
+        else:
+            text = f"{self.what}… {elapsed:.0f}s"
+        self.stream.write("\r\x1b[K" + text)
+        self.stream.flush()
+        self._shown = True
+
+    def close(self) -> None:
+        if self._shown:
+            self.stream.write("\r\x1b[K")  # leave the terminal line clean for the output
+            self.stream.flush()
+            self._shown = False
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # closed or not a real stream
+        return False
