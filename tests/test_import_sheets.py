@@ -251,7 +251,8 @@ def test_kind_option_and_unknown_headers(empty_compound: Path, tmp_path: Path) -
     other = write_xlsx(tmp_path / "other.xlsx", [["姓名", "电话"], ["张三", "13912345678"]], title="通讯录")
     res = run("import", other, "-L", empty_compound)
     assert res.exit_code == 2
-    assert "sheet '通讯录': 姓名 | 电话" in res.output and "roster (业主名册（专有部分）): 房号, 楼栋" in res.output
+    assert "sheet '通讯录' row 1: 姓名 | 电话" in res.output and "roster (业主名册（专有部分）): 房号, 专有部分面积" in res.output
+    assert "--bank-config" in res.output
 
 
 def test_income_booked_by_hand_is_not_booked_again(with_contract: Path, tmp_path: Path) -> None:

@@ -43,7 +43,7 @@ def import_file(file: Path, ledger: str | None, dry_run: bool, kind: str | None,
     if kind is not None and kind not in KIND_NAMES:
         raise BadInput(f"unknown --kind {kind!r}", f"use one of: {', '.join(KIND_NAMES)}")
     if not file.is_file():
-        raise BadInput(f"{file}: no such file", "give the path of an .xlsx workbook")
+        raise BadInput(f"{file}: no such file", "give the path of an .xlsx workbook or a .csv export")
     day = the_date(date_text)
     importers = all_importers(bank_configs)
     c = compound(ledger)
