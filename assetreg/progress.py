@@ -10,11 +10,16 @@ command's own output. stdout is never touched.
         for n, row in enumerate(rows, 1):
             ...
             p.update(n)
+
+A stage that makes no calls while it runs (loading the ledger, the audit's checks) still
+shows its elapsed time: on a terminal a daemon thread redraws the line every 0.2 s until
+the progress is closed (close it before printing the command's output).
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from types import TracebackType
 from typing import TextIO
@@ -35,19 +40,35 @@ class Progress:
         self._next = self.start + delay
         self._shown = False
         self.n = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._ticker: threading.Thread | None = None
+        if self.enabled:
+            self._ticker = threading.Thread(target=self._tick, name="assetreg-progress", daemon=True)
+            self._ticker.start()
+
+    def _tick(self) -> None:
+        if self._stop.wait(self.delay):
+            return
+        while not self._stop.is_set():
+            with self._lock:
+                if not self._stop.is_set():
+                    self._draw(time.monotonic())
+            self._stop.wait(INTERVAL)
 
     def update(self, n: int | None = None, what: str | None = None) -> None:
         """Record progress (``n`` done so far, or one more); redraw at most every INTERVAL."""
         self.n = self.n + 1 if n is None else n
         if what is not None:
             self.what = what
-        if not self.enabled:
+        if not self.enabled or self._stop.is_set():
             return
         now = time.monotonic()
         if now < self._next:
             return
         self._next = now + INTERVAL
-        self._draw(now)
+        with self._lock:
+            self._draw(now)
 
     def step(self, what: str) -> None:
         """A new stage of a command without counts (e.g. 加载账本 → 审计)."""
@@ -67,10 +88,12 @@ class Progress:
         self._shown = True
 
     def close(self) -> None:
-        if self._shown:
-            self.stream.write("\r\x1b[K")  # leave the terminal line clean for the output
-            self.stream.flush()
-            self._shown = False
+        self._stop.set()
+        with self._lock:
+            if self._shown:
+                self.stream.write("\r\x1b[K")  # leave the terminal line clean for the output
+                self.stream.flush()
+                self._shown = False
 
     def __enter__(self) -> Progress:
         return self

@@ -58,31 +58,49 @@ def import_file(file: Path, ledger: str | None, dry_run: bool, kind: str | None,
 
 
 def _import(file: Path, c, importers: list, kind: str | None, day, dry_run: bool) -> None:  # type: ignore[no-untyped-def, type-arg]
-    if dry_run:
-        txn = Transaction(c, c.load())
-        summary = _stage(file, txn, importers, kind, day)
-        for _, text in txn.preview():
-            click.echo(text)
-        click.echo(f"dry run: {summary}; nothing written")
-        return
-    with c.transaction() as txn:
-        summary = _stage(file, txn, importers, kind, day)
-    click.echo(summary)
+    from ..progress import Progress
+
+    with Progress(f"导入 {file.name}") as progress:
+        if dry_run:
+            txn = Transaction(c, c.load())
+            head, counts, tail = _stage(file, txn, importers, kind, day, progress)
+            progress.close()
+            for _, text in txn.preview():
+                click.echo(text)
+            click.echo(f"dry run: {head}{_counts(c, counts, 'would be written')}{tail}; nothing written")
+            return
+        with c.transaction() as txn:
+            head, counts, tail = _stage(file, txn, importers, kind, day, progress)
+            progress.step("写入账本")
+    click.echo(f"{head}{_counts(c, counts, 'written')}{tail}")
 
 
-def _stage(file: Path, txn: Transaction, importers: list, kind: str | None, day) -> str:  # type: ignore[type-arg, no-untyped-def]
+def _counts(c, counts: dict[str, int], verb: str) -> str:  # type: ignore[no-untyped-def]
+    """"12 entries written to journal.beancount" (several files: each with its count)."""
+    total = sum(counts.values())
+    text = f"{total} entr{'y' if total == 1 else 'ies'} {verb}"
+    if total:
+        files = [f"{c.file(part).name}" + (f" ({n})" if len(counts) > 1 else "") for part, n in counts.items() if n]
+        text += " to " + ", ".join(files)
+    return text
+
+
+def _stage(file: Path, txn: Transaction, importers: list, kind: str | None, day, progress) -> tuple[str, dict[str, int], str]:  # type: ignore[type-arg, no-untyped-def]
     from importers.base import Context, render
     from importers.cells import Problems, workbook
     from importers.kinds import choose
 
     problems = Problems()
     plans = []
+    progress.step("读取表格")
     with workbook(file) as sheets:
         imp, chosen = choose(file, sheets, importers, kind)
         ctx = Context.of(txn.entries, day, txn)
         for sheet, header in chosen:
+            progress.step(f"读取 {sheet.name}")
             plans.append(imp.read(sheet, header, ctx, problems))
             ctx.planned(plans[-1])
+    progress.step("核对账本")
     if not problems.errors:
         from importers.base import book_errors
 
@@ -97,22 +115,23 @@ def _stage(file: Path, txn: Transaction, importers: list, kind: str | None, day)
             f"{file}: {n} error{'s' if n > 1 else ''} in the {imp.title} ({imp.kind}); nothing was written:\n"
             + "\n".join(f"  {e}" for e in problems.errors),
             "correct the cells listed and import the file again")
-    written = 0
+    counts: dict[str, int] = {}
     for plan in plans:
         by_part: dict[str, list[Any]] = {}
         for part, entry in plan.writes:
             by_part.setdefault(part, []).append(entry)
         for part, entries in by_part.items():
             txn.append(part, entries, render=render, spaced=True)
-        written += len(plan.writes) + plan.staged_by_gate
+            counts[part] = counts.get(part, 0) + len(entries)
+        if plan.staged_by_gate:  # contracts the policy gate staged itself
+            counts["contracts"] = counts.get("contracts", 0) + plan.staged_by_gate
     already = sum(p.already for p in plans)
     sheets_text = ", ".join(p.sheet for p in plans)
     notes = [n for p in plans for n in p.notes]
-    text = (f"{file.name}: {imp.title} ({imp.kind}), sheet {sheets_text}: "
-            f"{written} entr{'y' if written == 1 else 'ies'} to write, {already} row(s) already in the ledger")
+    tail = f", {already} row(s) already in the ledger"
     if notes:
-        text += "\n" + "\n".join(f"  {n}" for n in notes)
-    return text
+        tail += "\n" + "\n".join(f"  {n}" for n in notes)
+    return f"{file.name}: {imp.title} ({imp.kind}), sheet {sheets_text}: ", counts, tail
 
 
 @click.command()

@@ -68,10 +68,12 @@ def unit_add(number: str, building: str, area: str, owner: str, unsold: bool, up
              ledger: str | None, date_text: str | None) -> None:
     """Add a unit to the roster."""
     day = the_date(date_text)
-    with compound(ledger).transaction() as txn:
+    c = compound(ledger)
+    with c.transaction() as txn:
         u = record_unit(txn, number, day, building=building, area=area, owner=owner,
                         unsold=unsold, update=update)
-    click.echo(f"unit {u.number}: {u.area} m², owner {u.owner}{' (developer unsold)' if u.unsold else ''}")
+    click.echo(f"wrote unit {u.number}: {u.area} m², owner {u.owner}{' (developer unsold)' if u.unsold else ''} "
+               f"to {c.file('units').name}")
 
 
 @unit.command("list")
