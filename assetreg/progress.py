@@ -30,14 +30,14 @@ INTERVAL = 0.2  # seconds between redraws
 
 class Progress:
     def __init__(self, what: str, total: int | None = None, *, stream: TextIO | None = None,
-                 delay: float = DELAY) -> None:
+                 delay: float | None = None) -> None:
         self.what = what
         self.total = total
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = _is_terminal(self.stream)
         self.start = time.monotonic()
-        self.delay = delay
-        self._next = self.start + delay
+        self.delay = DELAY if delay is None else delay
+        self._next = self.start + self.delay
         self._shown = False
         self.n = 0
         self._lock = threading.Lock()
