@@ -4,7 +4,7 @@ Chinese banks' online banking exports statements as .csv as often as .xlsx, and 
 GBK (Excel on a Chinese Windows saves "CSV" in GBK too). The encoding is found, not asked:
 a byte-order mark says it (UTF-8, UTF-16); otherwise the whole file is tried as strict UTF-8,
 and failing that as GB18030 (a superset of GBK and GB2312); a file that is neither is refused.
-The delimiter is the one of ``,``, tab, ``;`` and ``|`` the first lines agree on.
+The delimiter is the one of ``,``, tab, ``;`` and ``|`` that splits the first lines widest.
 
 As for .xlsx (:mod:`importers.xlsxread`), size is bounded before anything is kept: the file's
 bytes (:data:`BYTE_LIMIT`), a field's length (the csv module's 128 KiB) and the cells of all
@@ -70,12 +70,18 @@ def _decodes(path: Path, encoding: str) -> bool:
 
 
 def _delimiter(sample: str) -> str:
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
-    except csv.Error:
-        # one column, or lines that disagree: the most frequent candidate in the first line
-        first = sample.splitlines()[0] if sample else ""
-        return max(_DELIMITERS, key=first.count) if any(d in first for d in _DELIMITERS) else ","
+    """The candidate that splits the first lines into the widest row: the header row is the
+    widest of a statement's first rows, whatever its title rows and amounts such as
+    2,038.00 in a tab-separated file hold (csv.Sniffer is misled by both)."""
+    lines = sample.splitlines()[:30]
+
+    def width(d: str) -> int:
+        try:
+            return max((sum(1 for v in r if v.strip()) for r in csv.reader(lines, delimiter=d)), default=0)
+        except csv.Error:
+            return 0
+
+    return max(_DELIMITERS, key=lambda d: (width(d), -_DELIMITERS.index(d)))
 
 
 def _value(text: str) -> str | None:

@@ -208,11 +208,11 @@ def test_contract_periods_kinds_and_yes_no_import_as_offered(small_compound: Pat
                                     notice_start=start - dt.timedelta(days=30),
                                     notice_end=start - dt.timedelta(days=16),
                                     residential_use="否", hazardous="否", noise_or_fumes="否"))
-    code, out = run("import", fill(path, rows), "-L", root, "--dry-run")
+    _code, out = run("import", fill(path, rows), "-L", root, "--dry-run")
     assert "(计费周期)" not in out and "(居住用途)" not in out and "(危险物品)" not in out, out
     # yes/no and counterparty kinds read in every offered form
-    from importers.contracts_sheet import COUNTERPARTY_LABELS, _label
     from importers.cells import parse_bool
+    from importers.contracts_sheet import COUNTERPARTY_LABELS, _label
 
     assert {parse_bool(v) for v in lists["hazardous"]} == {True, False}
     assert {_label(v, COUNTERPARTY_LABELS, ("owner", "organisation", "non-owner"), "kind")

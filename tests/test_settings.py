@@ -178,7 +178,7 @@ def test_the_disclosure_frequency_changes_with_the_next_period(small_compound: P
   Income:Common:停车位            -100.00 CNY
 """)
     assert run("settings", "set", "disclosure-frequency", "quarter", "--date", "2025-01-01", "-L", small_compound)[0] == 0
-    code, out = run("audit", "--json", "--as-of", "2025-06-01", "-L", small_compound)
+    _code, out = run("audit", "--json", "--as-of", "2025-06-01", "-L", small_compound)
     due = sorted(f["facts"]["period"] for f in json.loads(out)["findings"] if f["check"] == "disclosure-overdue")
     # half-years in 2024, then quarters: 2025Q1 is due by 2025-04-30
     assert due == ["2024H1", "2024H2", "2025Q1"], due
