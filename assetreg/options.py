@@ -29,6 +29,7 @@ DEFAULTS: dict[str, str] = {
     "remittance-days": "30",  # days the property company may hold collected income
     "follow-majority": "false",  # 从众: silent owners follow the majority
     "manager-name": "物业服务公司",  # the property company: payee of its reports, sender of remittances
+    "manager-aliases": "",  # other names of the property company on its transfers, comma-separated
     # Audit (assetreg.audit): grace periods, limits and which findings fail bean-check.
     # Cap on the manager's cost share (Art. 282): the gate holds every contract that names a
     # share to it; the audit takes it as the share of a contract that names none.
