@@ -177,3 +177,14 @@ def test_a_command_on_a_terminal_shows_progress_on_stderr(fifty: Path) -> None:
                             "--date", "2024-02-20", "-L", str(fifty)], capture_output=True, env=env, timeout=120,
                            check=False)
     assert piped.returncode == 0 and piped.stderr == b"", piped.stderr
+
+
+def test_dispute_resolve_and_exclude_take_many_too(fifty: Path) -> None:
+    code, out = run("asset", "dispute", "P-001..P-003", "--reason", "开发商主张产权", "--date", "2024-02-01", "-L", fifty)
+    assert code == 0 and "wrote 3 disputed steps" in out, out
+    code, out = run("asset", "resolve", "P-001", "P-002", "--reason", "法院判决归业主共有", "--date", "2024-03-01", "-L", fifty)
+    assert code == 0 and "wrote 2 resolved steps" in out, out
+    code, out = run("asset", "exclude", "P-003", "P-004", "--reason", "属开发商", "--date", "2024-03-02", "-L", fifty)
+    assert code == 0 and "wrote 2 excluded steps" in out, out
+    s = statuses(fifty)
+    assert (s["P-001"], s["P-003"], s["P-004"]) == ("registered", "excluded", "excluded")

@@ -248,3 +248,19 @@ def test_ballot_votes_read_as_offered(small_compound: Path, tmp_path: Path) -> N
     code, out = run("resolution", "tally", fill(path, rows), "--matter", "8", "-L", small_compound)
     assert code in (0, 1), out  # passed or failed: every ballot was read
     assert "ballots: 3" in out
+
+
+def test_contract_yaml_use_by_label_and_import_kind_by_title(empty_compound: Path, tmp_path: Path) -> None:
+    from assetreg.policy import Proposal
+
+    p = Proposal.from_mapping(mapping(use="停车位出租（业主）"), "contract.yaml")
+    assert p.use == "parking-owner"
+    with pytest.raises(BadInput, match="malformed use category"):
+        Proposal.from_mapping(mapping(use="停车场"), "contract.yaml")
+    from importers.testing import write_xlsx
+
+    xlsx = write_xlsx(tmp_path / "r.xlsx", [["房号", "楼栋", "专有部分面积", "业主编号"], ["1-101", "1", 90, "OWN-0001"]])
+    code, out = run("import", xlsx, "--kind", "业主名册(专有部分)", "-L", empty_compound, "--dry-run")
+    assert code == 0 and "(roster)" in out, out
+    code, out = run("import", xlsx, "--kind", "名册", "-L", empty_compound)
+    assert code == 2 and "unknown --kind '名册'" in out and "业主名册（专有部分） (roster)" in out

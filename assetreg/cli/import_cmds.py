@@ -16,6 +16,7 @@ import click
 
 from ..errors import BadInput
 from ..ledger import Transaction
+from ..vocab import parse_label
 from .common import compound, date_option, ledger_option, the_date
 
 
@@ -40,12 +41,16 @@ def import_file(file: Path, ledger: str | None, dry_run: bool, kind: str | None,
     """Import a treasurer's spreadsheet (kind identified from its headers)."""
     from importers.kinds import KIND_NAMES, all_importers
 
-    if kind is not None and kind not in KIND_NAMES:
-        raise BadInput(f"unknown --kind {kind!r}", f"use one of: {', '.join(KIND_NAMES)}")
+    importers = all_importers(bank_configs)
+    if kind is not None:  # the sheet kind's id or its Chinese title (业主名册（专有部分）)
+        titles = {i.kind: i.title for i in importers}
+        try:
+            kind = parse_label({k: titles.get(k, k) for k in KIND_NAMES}, kind, "--kind")
+        except BadInput as exc:
+            raise BadInput(f"unknown --kind {kind!r}", exc.fix) from None
     if not file.is_file():
         raise BadInput(f"{file}: no such file", "give the path of an .xlsx workbook or a .csv export")
     day = the_date(date_text)
-    importers = all_importers(bank_configs)
     c = compound(ledger)
     # A statement of 50,000 lines becomes 50,000 long-lived entries: the cyclic garbage
     # collector would rescan them over and over (it tripled the import time) and finds

@@ -1,8 +1,8 @@
 """`assetreg init`, `unit add|list`, `asset add|list|show|notice|object|confirm|dispute|resolve|exclude|amend`.
 
 A kind, zone or status is taken as its key or as the Chinese label the templates and pages
-show (``--kind 停车位``). ``asset notice|object|confirm`` take several ids, ranges
-(``P-001..P-050``) or ``--from sheet.xlsx``: every id is checked and every step staged in one
+show (``--kind 停车位``). ``asset notice|object|confirm|dispute|resolve|exclude`` take several
+ids, ranges (``P-001..P-050``) or ``--from sheet.xlsx``: every id is checked and every step staged in one
 transaction, so either all are written or, with every failing id listed, none.
 """
 
@@ -251,33 +251,39 @@ def asset_confirm(asset_ids: tuple[str, ...], from_file: Path | None, evidence: 
 
 
 @asset.command("dispute")
-@click.argument("asset_id")
+@click.argument("asset_ids", nargs=-1, metavar="ASSET_ID…")
+@_from_option
 @click.option("--reason", required=True)
 @ledger_option
 @date_option()
-def asset_dispute(asset_id: str, reason: str, ledger: str | None, date_text: str | None) -> None:
-    """Mark an asset disputed (income on it is refused from this day)."""
-    _run(confirmation.dispute, asset_id, ledger, date_text, reason=reason)
+def asset_dispute(asset_ids: tuple[str, ...], from_file: Path | None, reason: str, ledger: str | None,
+                  date_text: str | None) -> None:
+    """Mark assets disputed (income on them is refused from this day)."""
+    _run_many(confirmation.dispute, asset_ids, from_file, ledger, date_text, reason=reason)
 
 
 @asset.command("resolve")
-@click.argument("asset_id")
+@click.argument("asset_ids", nargs=-1, metavar="ASSET_ID…")
+@_from_option
 @click.option("--reason", required=True, help="how the dispute was resolved")
 @ledger_option
 @date_option()
-def asset_resolve(asset_id: str, reason: str, ledger: str | None, date_text: str | None) -> None:
-    """Close a dispute; the asset returns to registered and can be re-noticed."""
-    _run(confirmation.resolve, asset_id, ledger, date_text, reason=reason)
+def asset_resolve(asset_ids: tuple[str, ...], from_file: Path | None, reason: str, ledger: str | None,
+                  date_text: str | None) -> None:
+    """Close disputes; the assets return to registered and can be re-noticed."""
+    _run_many(confirmation.resolve, asset_ids, from_file, ledger, date_text, reason=reason)
 
 
 @asset.command("exclude")
-@click.argument("asset_id")
+@click.argument("asset_ids", nargs=-1, metavar="ASSET_ID…")
+@_from_option
 @click.option("--reason", required=True)
 @ledger_option
 @date_option()
-def asset_exclude(asset_id: str, reason: str, ledger: str | None, date_text: str | None) -> None:
-    """Exclude an asset from the common assets (final)."""
-    _run(confirmation.exclude, asset_id, ledger, date_text, reason=reason)
+def asset_exclude(asset_ids: tuple[str, ...], from_file: Path | None, reason: str, ledger: str | None,
+                  date_text: str | None) -> None:
+    """Exclude assets from the common assets (final)."""
+    _run_many(confirmation.exclude, asset_ids, from_file, ledger, date_text, reason=reason)
 
 
 @asset.command("amend")
