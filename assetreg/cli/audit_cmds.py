@@ -134,9 +134,11 @@ def seal(ledger: str | None, through_text: str, date_text: str | None) -> None:
     """Seal a period: record a hash of every entry dated up to --through."""
     through = the_date(through_text, "--through")
     day = the_date(date_text)
-    with Progress("封账：加载并计算哈希"), compound(ledger).transaction() as txn:
+    c = compound(ledger)
+    with Progress("封账：加载并计算哈希"), c.transaction() as txn:
         sealed = sealing.record(txn, through, day=day)
-    click.echo(f"sealed {sealed.state.entries} entries dated up to {through}: {sealed.state.hash}")
+    click.echo(f"sealed {sealed.state.entries} entries dated up to {through}: {sealed.state.hash}; "
+               f"wrote the seal entry to {c.file('journal').name} and {sealed.manifest.relative_to(c.root)}")
 
 
 # ---------------------------------------------------------------- disclose
