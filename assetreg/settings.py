@@ -231,8 +231,9 @@ def listing(loaded: Loaded, on: dt.date) -> tuple[list[Row], list[Setting]]:
         problem = ""
         if found is not None:
             try:
-                if s.parse(found.value, key) != found.value:
-                    problem = f"written as {found.value!r}; `settings set` would write {s.parse(found.value, key)!r}"
+                canonical = s.parse(found.value, key)
+                if canonical != found.value:
+                    problem = f"written as {found.value!r}; `settings set` would write {canonical!r}"
             except BadInput as exc:
                 problem = exc.problem
         rows.append(Row(key, s.label, value, DEFAULTS.get(key, ""), found.date if found else None,
