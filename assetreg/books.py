@@ -151,21 +151,30 @@ class Books:
 
     # ---------------------------------------------------------------- settings
 
-    def option_decimal(self, name: str) -> Decimal:
-        return Decimal(self.options.get(name))
+    # A setting read for a fact is the one in force on the fact's day (``on``); without a
+    # day, the one in force today (assetreg.options).
 
-    def option_int(self, name: str) -> int:
-        return self.options.get_int(name)
+    def option_decimal(self, name: str, on: dt.date | None = None) -> Decimal:
+        return Decimal(self.options.get(name, on))
 
-    @property
-    def frequency(self) -> str:
-        """The disclosure frequency (half-year when the option is not one of the words)."""
-        f = self.options.get("disclosure-frequency")
+    def option_int(self, name: str, on: dt.date | None = None) -> int:
+        return self.options.get_int(name, on)
+
+    def frequency_on(self, day: dt.date | None) -> str:
+        """The disclosure frequency on ``day`` (half-year when the option is not one of the words)."""
+        f = self.options.get("disclosure-frequency", day)
         return f if f in periods.FREQUENCY_MONTHS else periods.DEFAULT_FREQUENCY
 
     @property
+    def frequency(self) -> str:
+        return self.frequency_on(None)
+
+    def share_basis_on(self, day: dt.date | None) -> str:
+        return "unit" if self.options.get("share-basis", day) == "unit" else "area"
+
+    @property
     def share_basis(self) -> str:
-        return "unit" if self.options.get("share-basis") == "unit" else "area"
+        return self.share_basis_on(None)
 
     def start_seal_hashes(self, hashes: Callable[[], dict[dt.date, tuple[str, int]]]) -> None:
         self._seal_hashes = hashes
@@ -263,12 +272,14 @@ class Books:
 
     def unit_weights(self, day: dt.date) -> dict[str, Fraction]:
         """Each unit's weight in the shares of net income (Art. 283) among the units on the
-        roster at the end of ``day``: its exclusive area, or 1 where ``share-basis`` is unit."""
-        key = (day, self.share_basis)
+        roster at the end of ``day``: its exclusive area, or 1 where ``share-basis`` (in force
+        that day) is unit."""
+        basis = self.share_basis_on(day)
+        key = (day, basis)
         found = self._weights.get(key)
         if found is None:
             roster = self.roster_on(day)
-            if self.share_basis == "unit":
+            if basis == "unit":
                 found = {n: Fraction(1) for n in roster.units}
             else:
                 found = {n: Fraction(u.area) for n, u in roster.units.items()}

@@ -220,7 +220,7 @@ def build(entries: list[Any], period: Period | str, options_map: dict[str, Any] 
         findings = [f for f in run_checks(entries, options_map, as_of, books=books)
                     if f.severity != "info"]
 
-    basis = books.share_basis
+    basis = books.share_basis_on(p.end)  # the basis the shares below are made on
     roster = books.roster_on(p.end)
     weights = books.unit_weights(p.end)
     net = gross - cost

@@ -50,7 +50,7 @@ from beancount.core import data
 
 from .errors import BadInput
 from .resolutions import make_resolution_check, resolutions_from_entries
-from .vocab import KINDS, STATUS_LABELS, ZONES
+from .vocab import KINDS, STATUS_LABELS, ZONES, parse_label
 
 ASSET_TYPE = "asset"
 
@@ -191,17 +191,14 @@ def validate_asset_id(text: str) -> str:
 
 
 def validate_kind(kind: str) -> str:
-    if kind not in KINDS:
-        raise BadInput(f"unknown asset kind {kind!r}", f"use one of: {', '.join(KINDS)}")
-    return kind
+    """An asset kind as its key, given the key or its label (停车位)."""
+    return parse_label(KINDS, kind, "asset kind")
 
 
 def validate_zones(text: str) -> str:
-    zones = [z for z in re.split(r"[,\s;，]+", text.strip()) if z]
-    for z in zones:
-        if z not in ZONES:
-            raise BadInput(f"unknown zone {z!r}", f"use any of: {', '.join(ZONES)}")
-    return ",".join(zones)
+    """Zones as their keys, comma-separated, given keys or labels (消防车道、绿地)."""
+    zones = [z for z in re.split(r"[,\s;，；、]+", text.strip()) if z]
+    return ",".join(dict.fromkeys(parse_label(ZONES, z, "zone") for z in zones))
 
 
 def check_move(

@@ -35,7 +35,7 @@ from beancount.core import data
 from .errors import BadInput
 from .ledger import Transaction, custom
 from .tally import MATTERS, Tally
-from .vocab import USES
+from .vocab import USES, parse_label
 
 RESOLUTION_TYPE = "resolution"
 _RES_ID = re.compile(r"^[A-Z][A-Z0-9]{0,7}-[A-Z0-9\-]{1,32}$")
@@ -121,6 +121,9 @@ def validate_subject(assets: str | Sequence[str], uses: str | Sequence[str]) -> 
     """The ``assets`` and ``uses`` fields of a resolution, normalised; BadInput if malformed."""
     a_list = _split(assets) if isinstance(assets, str) else tuple(a.strip() for a in assets)
     u_list = _split(uses) if isinstance(uses, str) else tuple(u.strip() for u in uses)
+    # a use of the shared vocabulary may be given by its label (停车位出租（业主）); a policy
+    # set's own use categories by their ids
+    u_list = tuple(parse_label(USES, u, "use") if not _USE.match(u) and u else u for u in u_list)
     a_norm = [a.upper() for a in a_list if a]
     for a in a_norm:
         if not _ASSET_PATTERN.match(a):

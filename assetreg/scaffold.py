@@ -9,6 +9,7 @@ from pathlib import Path
 from . import accounts
 from .errors import BadInput
 from .ledger import DECISIONS_LOG, MAIN, SPLIT_FILES, atomic_write
+from .settings import check
 
 FAVA_EXTENSION = "assetreg.fava_ext"
 
@@ -45,10 +46,14 @@ include "{DECISIONS_LOG}"
 """
 
 
-def accounts_text(name: str, open_date: dt.date, notice_days: int) -> str:
+def accounts_text(name: str, open_date: dt.date, notice_days: int,
+                  settings: dict[str, str] | None = None) -> str:
+    """The chart of accounts with the compound's first settings (each already checked)."""
     lines = [f"; {_HEADERS['accounts']}", ""]
     lines.append(f'{open_date} custom "assetreg-option" "compound-name" {_quote(name)}')
     lines.append(f'{open_date} custom "assetreg-option" "notice-days" "{notice_days}"')
+    for key, value in (settings or {}).items():
+        lines.append(f'{open_date} custom "assetreg-option" {_quote(key)} {_quote(value)}')
     lines.append("")
     for acct in accounts.ALL_ACCOUNTS:
         currency = "" if acct == accounts.REGISTRY else " CNY"
@@ -56,9 +61,18 @@ def accounts_text(name: str, open_date: dt.date, notice_days: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def init_compound(folder: Path, name: str, open_date: dt.date, notice_days: int = 15) -> Path:
+def init_compound(folder: Path, name: str, open_date: dt.date, notice_days: int = 15, *,
+                  manager: str | None = None, district: str | None = None,
+                  bank_account: str | None = None) -> Path:
+    """Lay out a new compound; every text is checked before it goes into a directive (a name
+    with a line break or a quote would break the ledger's first lines)."""
     if not name.strip():
         raise BadInput("the compound needs a name", "pass --name 小区名称")
+    _, name = check("compound-name", name)
+    settings: dict[str, str] = {}
+    for key, value in (("manager-name", manager), ("district", district), ("bank-account", bank_account)):
+        if value is not None:
+            settings.update([check(key, value)])
     if not re.match(r"^[a-z0-9][a-z0-9\-_]*$", folder.name):
         raise BadInput(
             f"compound folder name {folder.name!r} is not a plain id",
@@ -73,7 +87,7 @@ def init_compound(folder: Path, name: str, open_date: dt.date, notice_days: int 
         )
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "documents").mkdir(exist_ok=True)
-    atomic_write(folder / SPLIT_FILES["accounts"], accounts_text(name, open_date, notice_days))
+    atomic_write(folder / SPLIT_FILES["accounts"], accounts_text(name, open_date, notice_days, settings))
     for part in ("units", "registry", "contracts", "journal"):
         atomic_write(folder / SPLIT_FILES[part], f"; {_HEADERS[part]}\n")
     atomic_write(folder / DECISIONS_LOG, "; 被否决的经营提案 (rejected proposals) and why — appended by `assetreg contract record`\n")

@@ -1,15 +1,20 @@
 """The words of the domain and their Chinese labels, in one place.
 
-The bottom layer: this module imports nothing from assetreg. Every other module -- the
-registry, the policy schema, the audit, the views, the importers -- takes its kinds,
-zones, statuses, uses and labels from here, so a resident never reads one use under
-two names on two pages.
+The bottom layer: this module imports nothing from assetreg but its errors. Every other
+module -- the registry, the policy schema, the audit, the views, the importers -- takes its
+kinds, zones, statuses, uses and labels from here, so a resident never reads one use under
+two names on two pages; and :func:`parse_label` is the one reader of a word typed or picked
+by a treasurer, as a key (``parking``) or as the label the templates and pages show (停车位).
 """
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Final
+
+from .errors import BadInput
 
 CURRENCY: Final = "CNY"
 CENT: Final = Decimal("0.01")
@@ -201,3 +206,28 @@ CHECK_LABELS: Final[dict[str, str]] = {
     "suspense-at-seal": "封账日待查明款项有余额",
     "seal-broken": "已封账期间被改动",
 }
+
+
+# --------------------------------------------------------------- reading a word back
+
+
+def _label_key(text: str) -> str:
+    # NFKC: full-width brackets and letters as typed by Chinese input methods (and by
+    # clean() in the importers) are the half-width ones; spaces never tell two words apart.
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+
+
+def parse_label(table: Mapping[str, str], text: str, what: str = "value",
+                aliases: Mapping[str, str] | None = None) -> str:
+    """The key of ``table`` (key → Chinese label) that ``text`` names: the key itself or its
+    label (as templates and pages show it, full- or half-width brackets alike), or one of
+    ``aliases`` (other words → key). Anything else is :class:`BadInput` listing the choices."""
+    wanted = _label_key(str(text))
+    for key, label in table.items():
+        if wanted in (_label_key(key), _label_key(label)):
+            return key
+    for word, key in (aliases or {}).items():
+        if wanted == _label_key(word) and key in table:
+            return key
+    choices = "、".join(f"{label} ({key})" for key, label in table.items())
+    raise BadInput(f"unknown {what} {str(text).strip()!r}", f"use one of: {choices}")

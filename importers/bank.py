@@ -21,6 +21,10 @@ Every line is matched to what it is:
 * anything else goes to ``Liabilities:Suspense:待查明款项`` with the reason, for the
   treasurer to clear and the audit to report.
 
+Below the lines many banks print a footer — 借方笔数, 借方发生额合计, 贷方笔数, 贷方发生额合计,
+期末余额, 打印日期 …: a row whose first cell starts with one of :data:`FOOTERS` (or with a
+``footers:`` word of the layout's YAML) is a footer, never a line; the rows skipped are noted.
+
 From the 余额 column each day gets a ``balance`` assertion dated the next day (Beancount
 checks a balance at the start of its date), so ``bean-check`` proves that the books hold
 what the bank says. Before writing, the same check is made here and a mismatch is an error
@@ -87,6 +91,12 @@ _ALLOCATIONS = ((re.compile(r"维修资金|维修基金"), accounts.MAINTENANCE_
 _ORG = re.compile(r"公司|有限|集团|银行|.{3,}(中心|局|委员会|站|店|所|部|厂|合作社|协会|学校|医院|分行|支行|办事处|社区|街道|政府|院|馆|会)$")
 _PHONE_OR_ID = re.compile(r"1[3-9]\d{9}|\d{17}[\dXx]")
 _MONTH = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})")
+# What a statement's footer rows start with (a layout's YAML may add its own words).
+FOOTERS = ("借方笔数", "贷方笔数", "借方发生额合计", "贷方发生额合计", "借方合计", "贷方合计",
+           "借方发生额", "贷方发生额", "借方总额", "贷方总额", "收入笔数", "支出笔数", "收入合计", "支出合计",
+           "收入总额", "支出总额", "总笔数", "交易笔数", "笔数", "期初余额", "期末余额", "上期余额",
+           "本期余额", "打印日期", "打印时间", "打印人", "经办", "操作员", "制表", "复核", "查询时间",
+           "查询日期", "查询区间", "起止日期", "温馨提示", "注:", "注：", "说明:", "说明：", "本对账单")
 
 
 @dataclass(frozen=True)
@@ -99,6 +109,7 @@ class BankLayout:
     direction_in: frozenset[str]
     direction_out: frozenset[str]
     source: str
+    footers: tuple[str, ...] = FOOTERS  # what footer rows start with
 
 
 def load_layout(path: Path) -> BankLayout:
@@ -117,6 +128,12 @@ def load_layout(path: Path) -> BankLayout:
     unknown = [k for k in cols if k not in FIELDS]
     if unknown:
         raise BadInput(f"{path}: unknown field(s) {', '.join(map(str, unknown))}", f"fields are {', '.join(FIELDS)}")
+    footers = doc.get("footers") or []
+    if isinstance(footers, str):
+        footers = [footers]
+    if not isinstance(footers, list) or not all(isinstance(f, str | int) and str(f).strip() for f in footers):
+        raise BadInput(f"{path}: `footers` must be a list of the words footer rows start with",
+                       "e.g. footers: [借方笔数, 贷方笔数, 借方发生额合计]")
     missing = [f for f in REQUIRED[layout] if not cols.get(f)]
     if missing:
         raise BadInput(f"{path}: layout {layout} needs header aliases for {', '.join(missing)}", fix)
@@ -132,7 +149,8 @@ def load_layout(path: Path) -> BankLayout:
         name=str(doc.get("name", path.stem)), layout=layout, columns=tuple(columns),
         direction_in=frozenset(clean(x).upper() for x in doc.get("direction_in", ()) or ()),
         direction_out=frozenset(clean(x).upper() for x in doc.get("direction_out", ()) or ()),
-        source=str(path))
+        source=str(path),
+        footers=tuple(dict.fromkeys([*FOOTERS, *(_footer_key(f) for f in footers)])))
 
 
 def builtin_layouts() -> list[BankLayout]:
@@ -149,6 +167,30 @@ class Line:
     counterparty: str
     reference: str
     note: str
+
+
+def _footer_key(text: object) -> str:
+    return clean(text).replace(" ", "")
+
+
+def is_footer(cells: tuple[Any, ...], footers: tuple[str, ...]) -> bool:
+    """Whether a row is a statement footer: its first filled cell is text starting with one
+    of ``footers`` (借方笔数：12 …). A line's first cell is a date or a number, never such text."""
+    for c in cells:
+        if c is None or (type(c) is str and not c.strip()):
+            continue
+        return type(c) is str and _footer_key(c).startswith(footers)
+    return False
+
+
+def statement_rows(rows: Any, header: Header, footers: tuple[str, ...], skipped: list[int]) -> Any:
+    """The rows of a statement under its header, without its footer rows (their numbers go
+    to ``skipped``)."""
+    for row in data_rows(rows, header):
+        if is_footer(row.cells, footers):
+            skipped.append(row.number)
+            continue
+        yield row
 
 
 def _norm(name: str) -> str:
@@ -218,13 +260,17 @@ class BankImporter(SheetImporter):
         has_balance = "balance" in header.index
         lines: list[Line] = []
         fast = _FastLine(header, layout) if layout.layout == "split" else None
-        for row in data_rows(sheet.rows(), header):
+        footers: list[int] = []
+        for row in statement_rows(sheet.rows(), header, layout.footers, footers):
             line = fast(row) if fast is not None else None
             if line is None:  # anything but the plainest cells: the full reading, with its errors
                 r.start(row)
                 line = self._line(r, layout, has_balance)
             if line is not None:
                 lines.append(line)
+        if footers:
+            plan.notes.append(f"{len(footers)} footer row(s) left out (row {', '.join(map(str, footers[:5]))}"
+                              f"{' …' if len(footers) > 5 else ''}: 借方笔数/发生额合计 and the like)")
         if problems.errors or not lines:
             return plan
         if lines[0].day > lines[-1].day:

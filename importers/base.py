@@ -113,7 +113,7 @@ class SheetImporter(beangulp.Importer):  # type: ignore[misc]
         return header_score(sheet.head, self.columns)
 
     def identify(self, filepath: str) -> bool:
-        if not str(filepath).lower().endswith(".xlsx"):
+        if not str(filepath).lower().endswith((".xlsx", ".csv")):
             return False
         try:
             with workbook(Path(filepath)) as sheets:

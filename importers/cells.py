@@ -30,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from assetreg.dates import date_fields
 from assetreg.errors import BadInput
 
+from .csvread import CsvSheet
 from .xlsxread import Workbook
 
 CENT = Decimal("0.01")
@@ -504,8 +505,13 @@ class Sheet:
 def workbook(path: Path) -> Iterator[list[Sheet]]:
     """The worksheets of an .xlsx file, read with calamine (a bank statement may have 50,000
     rows) after :mod:`importers.xlsxread` has checked the file: one that is not an .xlsx
-    workbook, is damaged or would unpack beyond its limits is a :class:`BadInput`."""
+    workbook, is damaged or would unpack beyond its limits is a :class:`BadInput`. A .csv
+    file is one sheet named after the file (:mod:`importers.csvread`: UTF-8 or GBK)."""
 
+    if path.suffix.lower() == ".csv":
+        text = CsvSheet(path)
+        yield [Sheet(path, text.name, text.head(HEADER_SCAN_ROWS), text.rows)]
+        return
     wb = Workbook(path)
     try:
         sheets = []

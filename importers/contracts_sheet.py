@@ -19,7 +19,7 @@ from assetreg import accounts
 from assetreg.contracts import content_hash, contracts_from_entries
 from assetreg.errors import BadInput
 from assetreg.policy import Proposal, load_policy_set, record
-from assetreg.vocab import PROPOSAL_FACTS, USES
+from assetreg.vocab import PROPOSAL_FACTS, USES, parse_label
 
 from .base import Context, Plan, SheetImporter
 from .cells import (
@@ -89,13 +89,11 @@ BOOLS = ("residential_use", "hazardous", "noise_or_fumes", "blocks_light", "alte
 
 
 def parse_use(value: Any) -> str:
-    s = clean(value)
     uses = _uses()
-    by_label = {v: k for k, v in uses.items()}
-    key = by_label.get(s, s.lower())
-    if key not in uses:
-        raise CellProblem(f"unknown use {s!r}", "a use category: " + ", ".join(uses))
-    return key
+    try:  # the label as the template's drop-down gives it (停车位出租（业主）), or the id
+        return parse_label(uses, clean(value), "use")
+    except BadInput as exc:
+        raise CellProblem(exc.problem, "a use category: " + "、".join(uses.values())) from None
 
 
 def parse_share(value: Any) -> Any:
@@ -112,11 +110,10 @@ def parse_count(value: Any) -> int:
 
 
 def _label(value: Any, labels: dict[str, str], keys: tuple[str, ...], what: str) -> str:
-    s = clean(value).replace(" ", "")
-    key = labels.get(s, s.lower())
-    if key not in keys:
-        raise CellProblem(f"unknown {what} {clean(value)!r}", " / ".join(labels) + " (or " + ", ".join(keys) + ")")
-    return key
+    try:
+        return parse_label({k: k for k in keys}, clean(value), what, labels)
+    except BadInput:
+        raise CellProblem(f"unknown {what} {clean(value)!r}", " / ".join(labels) + " (or " + ", ".join(keys) + ")") from None
 
 
 class ContractsImporter(SheetImporter):

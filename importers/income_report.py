@@ -100,7 +100,6 @@ class IncomeReportImporter(SheetImporter):
         registry = registry_from_entries(ctx.entries)
         contracts = contracts_from_entries(ctx.entries)
         booked = _booked_by_hand(ctx.entries)
-        manager = ctx.options.get("manager-name") or "物业服务公司"
         fp = ctx.fingerprints(self.kind)
         r = RowReader(str(sheet.path), sheet.name, header, problems)
         for row in data_rows(sheet.rows(), header):
@@ -185,6 +184,7 @@ class IncomeReportImporter(SheetImporter):
             if cost:
                 postings.append(data.Posting(accounts.MANAGER_COST, Amount(cost, CURRENCY), None, None, None, None))
             postings.append(data.Posting(accounts.INCOME_BY_KIND[kind], Amount(-gross, CURRENCY), None, None, None, None))
+            manager = ctx.options.get("manager-name", day) or "物业服务公司"  # its name on that day
             plan.add("journal", data.Transaction(m, day, "*", manager, narration, frozenset(), frozenset(), postings), row.number)
         return plan
 

@@ -41,18 +41,26 @@ def choose(path: Path, sheets: list[Sheet], importers: list[SheetImporter],
         if score and (best is None or score > best[0]):
             best = (score, imp)
     if best is None:
-        seen = "; ".join(f"sheet {s.name!r}: " + (" | ".join(_first_texts(s)) or "(empty)") for s in sheets)
+        seen = "; ".join(f"sheet {s.name!r}" + _seen(s) for s in sheets)
         wanted = "; ".join(f"{i.kind} ({i.title}): " + ", ".join(c.label for c in i.columns if c.required)
                            for i in candidates)
-        raise BadInput(f"{path}: no sheet has the headers of a known kind — seen: {seen}",
-                       f"use the headers of one kind (aliases in importers/README.md, or `assetreg template KIND`): {wanted}")
+        raise BadInput(f"{path}: no sheet has the headers of a known kind — headers seen: {seen}",
+                       f"use the headers of one kind (aliases in importers/README.md, or `assetreg template KIND`): {wanted}. "
+                       "A bank statement in a layout not built in: describe its headers in a YAML file "
+                       "(copy importers/banks/split.yaml) and import with --bank-config that.yaml")
     imp = best[1]
     chosen = [(s, h) for s in sheets if (h := imp.header(s)) is not None]
     return imp, chosen
 
 
-def _first_texts(sheet: Sheet) -> list[str]:
-    """The fullest of the first rows, to show the user what headers were found."""
-    rows = [[clean(c) for c in r if c is not None and clean(c)] for r in sheet.head[:15]]
-    rows.sort(key=len, reverse=True)
-    return rows[0][:12] if rows else []
+def _first_texts(sheet: Sheet) -> tuple[int, list[str]]:
+    """The fullest of the first rows (its number and texts), to show the user what headers
+    were found."""
+    rows = [(n, [clean(c) for c in r if c is not None and clean(c)]) for n, r in enumerate(sheet.head[:15], 1)]
+    rows.sort(key=lambda r: (-len(r[1]), r[0]))
+    return (rows[0][0], rows[0][1][:12]) if rows else (0, [])
+
+
+def _seen(sheet: Sheet) -> str:
+    n, texts = _first_texts(sheet)
+    return f" row {n}: " + " | ".join(texts) if texts else ": (empty)"

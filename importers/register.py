@@ -8,7 +8,6 @@ sheet can never put into the registry what the command would refuse. Canonical h
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 from assetreg import accounts
@@ -18,10 +17,9 @@ from assetreg.registry import (
     check_move,
     registry_from_entries,
     validate_asset_id,
-    validate_kind,
     validate_zones,
 )
-from assetreg.vocab import KINDS, ZONES
+from assetreg.vocab import KINDS, ZONES, parse_label
 
 from .base import Context, Plan, SheetImporter
 from .cells import (
@@ -52,26 +50,21 @@ COLUMNS = (
     Column("reason", "登记原因", ("原因", "备注", "reason"), required=False, note=f"可空，默认“{DEFAULT_REASON}”"),
 )
 
-_KIND_BY_LABEL = {**{v: k for k, v in KINDS.items()},
-                  "经营用房": "room", "车位": "parking", "广告": "advertising", "基站": "site"}
-_ZONE_BY_LABEL = {v: k for k, v in ZONES.items()}
+_KIND_ALIASES = {"经营用房": "room", "车位": "parking", "广告": "advertising", "基站": "site"}
 
 
 def parse_kind(value: Any) -> str:
-    s = clean(value)
-    kind = _KIND_BY_LABEL.get(s.replace(" ", ""), s.lower())
-    if kind not in KINDS:
-        raise CellProblem(f"unknown asset kind {s!r}", "one of " + " / ".join(KINDS.values()) + " (or " + ", ".join(KINDS) + ")")
-    return validate_kind(kind)
+    try:
+        return parse_label(KINDS, clean(value), "asset kind", _KIND_ALIASES)
+    except BadInput as exc:
+        raise CellProblem(exc.problem, "one of " + " / ".join(KINDS.values()) + " (or " + ", ".join(KINDS) + ")") from None
 
 
 def parse_zones(value: Any) -> str:
-    parts = [p for p in re.split(r"[,;，；、\s]+", clean(value)) if p]
-    keys = [_ZONE_BY_LABEL.get(p, p.lower()) for p in parts]
-    for p, k in zip(parts, keys, strict=True):
-        if k not in ZONES:
-            raise CellProblem(f"unknown zone {p!r}", "zones from: " + "、".join(ZONES.values()))
-    return validate_zones(",".join(keys))
+    try:
+        return validate_zones(clean(value))
+    except BadInput as exc:
+        raise CellProblem(exc.problem, "zones from: " + "、".join(ZONES.values())) from None
 
 
 def parse_asset_id(value: Any) -> str:

@@ -45,12 +45,12 @@ def test_two_statements_differing_only_in_one_amount_both_book(compound: Path, t
     assert run("import", a, "-L", compound).exit_code == 0
     res = run("import", b, "-L", compound)
     assert res.exit_code == 0, res.output
-    assert "1 entries to write" in res.output or "1 entry" in res.output, res.output
+    assert "1 entry written to journal.beancount" in res.output, res.output
     assert bank_amounts(compound) == [Decimal("88.00"), Decimal("99.00")]
     # and each is still recognised when its statement comes again
     for again in (a, b):
         res = run("import", again, "-L", compound)
-        assert res.exit_code == 0 and "0 entries to write" in res.output, res.output
+        assert res.exit_code == 0 and "0 entries written" in res.output, res.output
     assert bank_amounts(compound) == [Decimal("88.00"), Decimal("99.00")]
 
 

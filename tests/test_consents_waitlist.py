@@ -190,9 +190,9 @@ def test_consents_and_waitlist_sheets(gate: Path, tmp_path: Path) -> None:
     assert code == 2 and "OWN-0404" in out and "坏.xlsx:" in out and "nothing was written" in out, out
     assert snapshot(gate) == before
     code, out = cli("import", str(consents), "-L", root)
-    assert code == 0 and "2 entries to write" in out, out
+    assert code == 0 and "2 entries written to contracts.beancount" in out, out
     code, out = cli("import", str(consents), "-L", root)
-    assert code == 0 and "0 entries to write, 2 row(s) already" in out, out
+    assert code == 0 and "0 entries written, 2 row(s) already" in out, out
     found = books.build(Compound.locate(gate).load().entries).consents
     assert set(found.given("S-01", dt.date(2024, 4, 20))) == {"OWN-0001", "OWN-0002"}
     assert set(found.given("S-01", dt.date(2024, 5, 1))) == {"OWN-0002"}
@@ -202,7 +202,7 @@ def test_consents_and_waitlist_sheets(gate: Path, tmp_path: Path) -> None:
         ["OWN-0002", dt.date(2024, 4, 1), "排队", "1-102", None],
     ])
     code, out = cli("import", str(waiting), "-L", root)
-    assert code == 0 and "1 entry to write" in out, out
+    assert code == 0 and "1 entry written" in out, out
     assert cond(run(gate, "parking-nonowner"), OWNERS_FIRST).verdict == "unmet"
 
 

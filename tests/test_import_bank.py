@@ -138,7 +138,7 @@ def test_layouts_give_the_same_fingerprints_so_reimport_adds_nothing(compound: P
     for layout in (split_layout, signed_layout, debit_credit_layout):
         res = run("import", layout(tmp_path / f"{layout.__name__}.xlsx"), "-L", compound)
         assert res.exit_code == 0, res.output
-        assert "0 entries to write" in res.output
+        assert "0 entries written" in res.output
     assert snapshot(compound) == before
 
 

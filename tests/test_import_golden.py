@@ -63,7 +63,7 @@ def test_bank_layouts(bank_compound: Path, tmp_path: Path, layout) -> None:
     entries, _, summary = out.partition("dry run:")
     # Every layout writes the same entries; only the layout note differs.
     compare("bank", entries)
-    assert "12 entries to write" in summary and "1 × 退还押金" in summary
+    assert "12 entries would be written to journal.beancount" in summary and "1 × 退还押金" in summary
 
 
 def test_income_report(bank_compound: Path, tmp_path: Path) -> None:

@@ -155,7 +155,7 @@ def test_income_report_books_gross_cost_and_net(with_contract: Path, tmp_path: P
         ("Income:Common:停车位", "-150.00")]
     assert len({t.meta["import_id"] for t in txns}) == 3
     before = snapshot(with_contract)
-    assert "0 entries to write, 3 row(s)" in run("import", xlsx, "-L", with_contract).output
+    assert "0 entries written, 3 row(s)" in run("import", xlsx, "-L", with_contract).output
     assert snapshot(with_contract) == before
 
 
@@ -247,11 +247,12 @@ def test_kind_option_and_unknown_headers(empty_compound: Path, tmp_path: Path) -
     res = run("import", xlsx, "-L", empty_compound, "--kind", "nonsense")
     assert res.exit_code == 2 and "unknown --kind" in res.output
     res = run("import", xlsx, "-L", empty_compound, "--kind", "roster", "--dry-run")
-    assert res.exit_code == 0 and "3 entries to write" in res.output
+    assert res.exit_code == 0 and "3 entries would be written to units.beancount" in res.output
     other = write_xlsx(tmp_path / "other.xlsx", [["姓名", "电话"], ["张三", "13912345678"]], title="通讯录")
     res = run("import", other, "-L", empty_compound)
     assert res.exit_code == 2
-    assert "sheet '通讯录': 姓名 | 电话" in res.output and "roster (业主名册（专有部分）): 房号, 楼栋" in res.output
+    assert "sheet '通讯录' row 1: 姓名 | 电话" in res.output and "roster (业主名册（专有部分）): 房号, 专有部分面积" in res.output
+    assert "--bank-config" in res.output
 
 
 def test_income_booked_by_hand_is_not_booked_again(with_contract: Path, tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ RULE = "经营合同约定的租金/使用费及缴纳周期；民法典第282�
 def check_billing(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     books = ctx.books
-    grace = dt.timedelta(days=books.option_int("billing-grace-days"))
+    grace = dt.timedelta(days=books.option_int("billing-grace-days", ctx.as_of))
     cutoff = ctx.as_of - grace  # a period that ended before this day is in arrears if short
     schedules: dict[str, tuple[list[Due], frozenset[str]]] = {}
     for cid, c in books.contracts.items():

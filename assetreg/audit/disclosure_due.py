@@ -19,8 +19,6 @@ RULE = "民法典第281条、第943条（定期公开共有部分经营与收益
 def check_disclosure(ctx: Context) -> list[Finding]:
     if not ctx.books.income:
         return []
-    frequency = ctx.books.options.get("disclosure-frequency")
-    days = dt.timedelta(days=ctx.books.option_int("disclosure-days"))
     published: list[periods.Period] = []
     out: list[Finding] = []
     for e in ctx.books.disclosures:
@@ -31,13 +29,24 @@ def check_disclosure(ctx: Context) -> list[Finding]:
                                "disclosure entry with an unreadable period",
                                RULE, [e]))
     first = min(inc.entry.date for inc in ctx.books.income)
-    try:
-        # due by end + days (that day included): overdue from the day after
-        required = periods.between(first, ctx.as_of - days - dt.timedelta(days=1), frequency)
-    except BadInput as err:
-        return [finding("disclosure-overdue", "warning",
-                        f"option disclosure-frequency: {err.problem}", RULE, [])]
-    for p in required:
+    # Period after period from the first income: each is of the frequency in force on its
+    # first day not yet covered (a change takes effect with the next period), and due
+    # ``disclosure-days`` (in force at its end) after it ends, that day included.
+    required: list[tuple[periods.Period, dt.timedelta, str]] = []
+    cursor = first
+    while cursor <= ctx.as_of:
+        frequency = ctx.books.options.get("disclosure-frequency", cursor)
+        try:
+            p = periods.of(cursor, frequency)
+        except BadInput as err:
+            return [*out, finding("disclosure-overdue", "warning",
+                                  f"option disclosure-frequency: {err.problem}", RULE, [])]
+        days = dt.timedelta(days=ctx.books.option_int("disclosure-days", p.end))
+        if p.end + days >= ctx.as_of:
+            break
+        required.append((p, days, frequency))
+        cursor = p.end + dt.timedelta(days=1)
+    for p, days, frequency in required:
         if not any(q.start <= p.start and p.end <= q.end for q in published):
             out.append(finding(
                 "disclosure-overdue", "warning",

@@ -153,17 +153,22 @@ def check_contracts(ctx: Context) -> list[Finding]:
 
 def check_manager_cost(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
-    default = ctx.books.option_decimal("manager-share-max")
     contracts = ctx.books.contracts
-    shares: dict[str | None, Decimal] = {}  # each contract's agreed share, read once
+    shares: dict[str | None, Decimal | None] = {}  # each contract's agreed share, read once
+    caps: dict[dt.date, Decimal] = {}  # the compound's cap in force on a day
     for inc in ctx.books.income:
         if inc.gross <= 0 or inc.cost <= 0:
             continue
-        agreed = shares.get(inc.contract)
-        if agreed is None:
+        if inc.contract not in shares:
             contract = contracts.get(inc.contract or "")
-            agreed = shares[inc.contract] = (
-                contract.manager_share if contract and "manager_share" in contract.terms else default)
+            shares[inc.contract] = (contract.manager_share
+                                    if contract and "manager_share" in contract.terms else None)
+        agreed = shares[inc.contract]
+        if agreed is None:  # no share agreed: the compound's cap on the day of the income
+            day = inc.entry.date
+            if day not in caps:
+                caps[day] = ctx.books.option_decimal("manager-share-max", day)
+            agreed = caps[day]
         limit = (inc.gross * agreed).quantize(CENT, ROUND_HALF_UP)
         if inc.cost > limit:
             e = inc.entry

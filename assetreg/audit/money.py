@@ -29,10 +29,16 @@ from .findings import Finding, finding
 
 def check_remittance(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
-    limit = ctx.books.option_int("remittance-days")
+    # The limit in force on the day the money was collected governs that money.
+    limits: dict[dt.date, int] = {}
+
+    def limit_on(day: dt.date) -> int:
+        if day not in limits:
+            limits[day] = ctx.books.option_int("remittance-days", day)
+        return limits[day]
+
     lots: deque[list[Any]] = deque()  # [date, remaining, entry]
     held = sorted(ctx.books.held, key=lambda m: m.date)
-    rule = f"业主共有资金专户管理（代收款{limit}日内转入）；民法典第282条"
     for mv in held:
         if mv.amount > 0:
             lots.append([mv.date, mv.amount, mv.entry])
@@ -46,28 +52,33 @@ def check_remittance(ctx: Context) -> list[Finding]:
             if lot[1] == 0:
                 lots.popleft()
                 days = (mv.date - lot[0]).days
+                limit = limit_on(lot[0])
                 if days > limit:
                     out.append(finding(
                         "remittance-late", "warning",
                         f"income collected by the property company on {lot[0]} reached the owners' "
                         f"account only on {mv.date}, {days} days later (limit {limit})",
-                        rule, [lot[2], mv.entry], collected=lot[0], remitted=mv.date, days=days,
+                        _remit_rule(limit), [lot[2], mv.entry], collected=lot[0], remitted=mv.date, days=days,
                         limit=limit))
     for day, remaining, entry in lots:
         days = (ctx.as_of - day).days
+        limit = limit_on(day)
         if day <= ctx.as_of and days > limit:
             out.append(finding(
                 "remittance-aging", "warning",
                 f"{remaining} collected by the property company on {day} is still held after "
                 f"{days} days (limit {limit}); it must be passed on to {accounts.BANK}",
-                rule, [entry], collected=day, outstanding=remaining, days=days, limit=limit,
+                _remit_rule(limit), [entry], collected=day, outstanding=remaining, days=days, limit=limit,
                 as_of=ctx.as_of))
     return out
 
 
+def _remit_rule(limit: int) -> str:
+    return f"业主共有资金专户管理（代收款{limit}日内转入）；民法典第282条"
+
+
 def check_deposits(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
-    grace = dt.timedelta(days=ctx.books.option_int("deposit-return-days"))
     held: dict[str, Decimal] = defaultdict(lambda: ZERO)
     refs: dict[str, list[Any]] = defaultdict(list)
     rule = "经营合同押金条款；业主共有资金管理"
@@ -88,6 +99,9 @@ def check_deposits(ctx: Context) -> list[Finding]:
             continue
         contract = ctx.books.contracts.get(cid)
         cref = ctx.books.contract_entries.get(cid)
+        # the return window in force when the contract ended
+        grace = dt.timedelta(days=ctx.books.option_int("deposit-return-days", contract.end)
+                             if contract is not None and "end" in contract.terms else 0)
         if contract is not None and "end" in contract.terms and contract.end + grace < ctx.as_of:
             out.append(finding(
                 "deposit-unreturned", "warning",

@@ -61,10 +61,8 @@ def check_spending(ctx: Context) -> list[Finding]:
 
 def check_allocation(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
-    share = ctx.books.option_decimal("maintenance-share-min")
-    if share <= 0 or not ctx.books.income:
+    if not ctx.books.income:
         return out
-    days = dt.timedelta(days=ctx.books.option_int("allocation-days"))
     net_by_year: dict[int, Decimal] = {}
     for inc in ctx.books.income:
         y = inc.entry.date.year
@@ -76,11 +74,15 @@ def check_allocation(ctx: Context) -> list[Finding]:
     cum_fund = ZERO
     for year in range(min(net_by_year), max(net_by_year) + 1):
         cum_net += net_by_year.get(year, ZERO)
-        deadline = dt.date(year, 12, 31) + days
+        # the rule in force when the year closed governs that year's allocation
+        year_end = dt.date(year, 12, 31)
+        share = ctx.books.option_decimal("maintenance-share-min", year_end)
+        days = dt.timedelta(days=ctx.books.option_int("allocation-days", year_end))
+        deadline = year_end + days
         while i < len(fund) and fund[i][0] <= deadline:
             cum_fund += fund[i][1]
             i += 1
-        if deadline >= ctx.as_of or cum_net <= 0:
+        if deadline >= ctx.as_of or cum_net <= 0 or share <= 0:
             continue
         need = (cum_net * share).quantize(CENT, ROUND_HALF_UP)
         if cum_fund < need:

@@ -19,6 +19,7 @@ from ..disclosure import build as build_disclosure
 from ..disclosure import disclosure_entry, render_html, write_xlsx
 from ..errors import BadInput
 from ..ledger import Loaded, error_source, save_workbook
+from ..progress import Progress
 from .common import compound, echo_json, ledger_option, the_date
 
 
@@ -98,9 +99,11 @@ def audit(ledger: str | None, as_json: bool, xlsx_out: Path | None, as_of_text: 
     if xlsx_out is not None:
         _check_out_path(xlsx_out, ".xlsx", "--xlsx")
     c = compound(ledger)
-    with plugin.index_only():  # every check runs once, below, seals rehashed in full
-        loaded = c.load()
-    findings = load_findings(loaded, as_of)
+    with Progress("审计：加载账本") as progress:
+        with plugin.index_only():  # every check runs once, below, seals rehashed in full
+            loaded = c.load()
+        progress.step("审计：检查")
+        findings = load_findings(loaded, as_of)
     problems = [f for f in findings if f.severity != "info"]
     counts = Counter(f.severity for f in findings)
     if xlsx_out is not None:
@@ -131,9 +134,11 @@ def seal(ledger: str | None, through_text: str, date_text: str | None) -> None:
     """Seal a period: record a hash of every entry dated up to --through."""
     through = the_date(through_text, "--through")
     day = the_date(date_text)
-    with compound(ledger).transaction() as txn:
+    c = compound(ledger)
+    with Progress("封账：加载并计算哈希"), c.transaction() as txn:
         sealed = sealing.record(txn, through, day=day)
-    click.echo(f"sealed {sealed.state.entries} entries dated up to {through}: {sealed.state.hash}")
+    click.echo(f"sealed {sealed.state.entries} entries dated up to {through}: {sealed.state.hash}; "
+               f"wrote the seal entry to {c.file('journal').name} and {sealed.manifest.relative_to(c.root)}")
 
 
 # ---------------------------------------------------------------- disclose
@@ -162,7 +167,7 @@ def disclose(ledger: str | None, period_text: str, out: Path, html_out: Path | N
     c = compound(ledger)
     staged: list[tuple[str, Path]] = []
     try:
-        with c.transaction() as txn:
+        with Progress(f"公示 {period.key}"), c.transaction() as txn:
             d = build_disclosure(txn.entries, period, txn.loaded.options_map, as_of=day)
             if not d.shares:
                 raise BadInput("the units roster is empty, so no unit's share can be computed",

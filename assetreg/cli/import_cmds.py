@@ -16,6 +16,7 @@ import click
 
 from ..errors import BadInput
 from ..ledger import Transaction
+from ..vocab import parse_label
 from .common import compound, date_option, ledger_option, the_date
 
 
@@ -40,12 +41,16 @@ def import_file(file: Path, ledger: str | None, dry_run: bool, kind: str | None,
     """Import a treasurer's spreadsheet (kind identified from its headers)."""
     from importers.kinds import KIND_NAMES, all_importers
 
-    if kind is not None and kind not in KIND_NAMES:
-        raise BadInput(f"unknown --kind {kind!r}", f"use one of: {', '.join(KIND_NAMES)}")
-    if not file.is_file():
-        raise BadInput(f"{file}: no such file", "give the path of an .xlsx workbook")
-    day = the_date(date_text)
     importers = all_importers(bank_configs)
+    if kind is not None:  # the sheet kind's id or its Chinese title (业主名册（专有部分）)
+        titles = {i.kind: i.title for i in importers}
+        try:
+            kind = parse_label({k: titles.get(k, k) for k in KIND_NAMES}, kind, "--kind")
+        except BadInput as exc:
+            raise BadInput(f"unknown --kind {kind!r}", exc.fix) from None
+    if not file.is_file():
+        raise BadInput(f"{file}: no such file", "give the path of an .xlsx workbook or a .csv export")
+    day = the_date(date_text)
     c = compound(ledger)
     # A statement of 50,000 lines becomes 50,000 long-lived entries: the cyclic garbage
     # collector would rescan them over and over (it tripled the import time) and finds
@@ -58,31 +63,49 @@ def import_file(file: Path, ledger: str | None, dry_run: bool, kind: str | None,
 
 
 def _import(file: Path, c, importers: list, kind: str | None, day, dry_run: bool) -> None:  # type: ignore[no-untyped-def, type-arg]
-    if dry_run:
-        txn = Transaction(c, c.load())
-        summary = _stage(file, txn, importers, kind, day)
-        for _, text in txn.preview():
-            click.echo(text)
-        click.echo(f"dry run: {summary}; nothing written")
-        return
-    with c.transaction() as txn:
-        summary = _stage(file, txn, importers, kind, day)
-    click.echo(summary)
+    from ..progress import Progress
+
+    with Progress(f"导入 {file.name}") as progress:
+        if dry_run:
+            txn = Transaction(c, c.load())
+            head, counts, tail = _stage(file, txn, importers, kind, day, progress)
+            progress.close()
+            for _, text in txn.preview():
+                click.echo(text)
+            click.echo(f"dry run: {head}{_counts(c, counts, 'would be written')}{tail}; nothing written")
+            return
+        with c.transaction() as txn:
+            head, counts, tail = _stage(file, txn, importers, kind, day, progress)
+            progress.step("写入账本")
+    click.echo(f"{head}{_counts(c, counts, 'written')}{tail}")
 
 
-def _stage(file: Path, txn: Transaction, importers: list, kind: str | None, day) -> str:  # type: ignore[type-arg, no-untyped-def]
+def _counts(c, counts: dict[str, int], verb: str) -> str:  # type: ignore[no-untyped-def]
+    """"12 entries written to journal.beancount" (several files: each with its count)."""
+    total = sum(counts.values())
+    text = f"{total} entr{'y' if total == 1 else 'ies'} {verb}"
+    if total:
+        files = [f"{c.file(part).name}" + (f" ({n})" if len(counts) > 1 else "") for part, n in counts.items() if n]
+        text += " to " + ", ".join(files)
+    return text
+
+
+def _stage(file: Path, txn: Transaction, importers: list, kind: str | None, day, progress) -> tuple[str, dict[str, int], str]:  # type: ignore[type-arg, no-untyped-def]
     from importers.base import Context, render
     from importers.cells import Problems, workbook
     from importers.kinds import choose
 
     problems = Problems()
     plans = []
+    progress.step("读取表格")
     with workbook(file) as sheets:
         imp, chosen = choose(file, sheets, importers, kind)
         ctx = Context.of(txn.entries, day, txn)
         for sheet, header in chosen:
+            progress.step(f"读取 {sheet.name}")
             plans.append(imp.read(sheet, header, ctx, problems))
             ctx.planned(plans[-1])
+    progress.step("核对账本")
     if not problems.errors:
         from importers.base import book_errors
 
@@ -97,22 +120,23 @@ def _stage(file: Path, txn: Transaction, importers: list, kind: str | None, day)
             f"{file}: {n} error{'s' if n > 1 else ''} in the {imp.title} ({imp.kind}); nothing was written:\n"
             + "\n".join(f"  {e}" for e in problems.errors),
             "correct the cells listed and import the file again")
-    written = 0
+    counts: dict[str, int] = {}
     for plan in plans:
         by_part: dict[str, list[Any]] = {}
         for part, entry in plan.writes:
             by_part.setdefault(part, []).append(entry)
         for part, entries in by_part.items():
             txn.append(part, entries, render=render, spaced=True)
-        written += len(plan.writes) + plan.staged_by_gate
+            counts[part] = counts.get(part, 0) + len(entries)
+        if plan.staged_by_gate:  # contracts the policy gate staged itself
+            counts["contracts"] = counts.get("contracts", 0) + plan.staged_by_gate
     already = sum(p.already for p in plans)
     sheets_text = ", ".join(p.sheet for p in plans)
     notes = [n for p in plans for n in p.notes]
-    text = (f"{file.name}: {imp.title} ({imp.kind}), sheet {sheets_text}: "
-            f"{written} entr{'y' if written == 1 else 'ies'} to write, {already} row(s) already in the ledger")
+    tail = f", {already} row(s) already in the ledger"
     if notes:
-        text += "\n" + "\n".join(f"  {n}" for n in notes)
-    return text
+        tail += "\n" + "\n".join(f"  {n}" for n in notes)
+    return f"{file.name}: {imp.title} ({imp.kind}), sheet {sheets_text}: ", counts, tail
 
 
 @click.command()

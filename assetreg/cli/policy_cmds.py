@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import Any
@@ -332,13 +333,15 @@ def resolution() -> None:
     """Owners' resolutions (业主大会决议) and their Art. 278 tallies."""
 
 
-def _tally(c: Compound, ballots_file: Path, matter: int, sheet: str | None) -> Tally:
+def _tally(c: Compound, ballots_file: Path, matter: int, sheet: str | None,
+           day: dt.date | None = None) -> Tally:
     from importers.ballots import read_ballots
 
     check_matter(matter)
     loaded = c.load()
     ballots = read_ballots(ballots_file, sheet)
-    follow = loaded.options.get("follow-majority").strip().lower() in ("true", "yes", "1", "是")
+    # 从众 as the compound's rule stood on the day of the vote
+    follow = loaded.options.get("follow-majority", day).strip().lower() in ("true", "yes", "1", "是")
     return tally(ballots, roster_from_entries(loaded.entries), matter, follow)
 
 
@@ -388,7 +391,7 @@ def resolution_record(ballots_file: Path, matter: int, rid: str, title: str, ass
     """Tally BALLOTS.xlsx and record the resolution with its tally (passed or not)."""
     day = the_date(date_text)
     c = compound(ledger)
-    t = _tally(c, ballots_file, matter, sheet)
+    t = _tally(c, ballots_file, matter, sheet, day)
     with c.transaction() as txn:
         record_resolution(txn, rid, day, t, title, assets, uses)
     if as_json:

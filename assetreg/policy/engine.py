@@ -583,14 +583,15 @@ def context(proposal: Proposal, loaded: Loaded, policy_set: PolicySet) -> Contex
     facts = {**proposal.facts, "residential_use": bool(housing)}
     day = proposal.signing_date
     return Context(proposal, assets, resolutions, contracts_from_entries(entries), owner_keys, policy_set,
-                   facts, housing, share_cap(loaded), consents_from_entries(entries),
+                   facts, housing, share_cap(loaded, day), consents_from_entries(entries),
                    waitlist_from_entries(entries),
                    roster_from_entries(e for e in unit_entries if e.date <= day), unit_entries)
 
 
-def share_cap(loaded: Loaded) -> Decimal:
-    """The compound's cap on the manager's cost share (setting ``manager-share-max``)."""
-    text = loaded.options.get("manager-share-max")
+def share_cap(loaded: Loaded, day: dt.date | None = None) -> Decimal:
+    """The compound's cap on the manager's cost share (setting ``manager-share-max``) in force
+    on ``day`` (the signing day; default today)."""
+    text = loaded.options.get("manager-share-max", day)
     try:
         cap = Decimal(text)
     except ArithmeticError:

@@ -42,7 +42,7 @@ from ..dates import parse_date
 from ..errors import BadInput
 from ..periods import BILLING_PERIODS
 from ..registry import validate_asset_id
-from ..vocab import PROPOSAL_FACTS, USES
+from ..vocab import PROPOSAL_FACTS, USES, parse_label
 from . import yamlio
 
 _CONTRACT_ID = re.compile(r"^[A-Z][A-Z0-9]{0,7}-[A-Z0-9\-]{1,32}$")
@@ -151,7 +151,10 @@ class Proposal(BaseModel):
     def _use(cls, v: str) -> str:
         v = v.strip()
         if not re.match(r"^[a-z][a-z0-9-]*$", v):
-            raise ValueError(f"malformed use category {v!r}")
+            try:  # a use of the shared vocabulary by its label, as the templates show it
+                return parse_label(USES, v, "use")
+            except BadInput:
+                raise ValueError(f"malformed use category {v!r}") from None
         return v
 
     @field_validator("resolution")

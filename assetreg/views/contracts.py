@@ -168,7 +168,7 @@ def billing(books: Books, c: Contract, with_rows: bool = False) -> Billing:
     adds the period-by-period table (for a contract's own page).
     """
     dues, known = books.index.schedule(c)
-    grace = dt.timedelta(days=books.index.option_int("billing-grace-days"))
+    grace = dt.timedelta(days=books.index.option_int("billing-grace-days", books.today))  # as the audit reads it
     paid_by_period: dict[str, Decimal] = defaultdict(lambda: ZERO)
     for inc in books.index.income_by_contract.get(c.id, []):
         paid_by_period[billing_period(dues, known, inc.period, inc.date) or "?"] += inc.gross
