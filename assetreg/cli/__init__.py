@@ -23,6 +23,8 @@ COMMAND_MODULES = [
     "assetreg.cli.audit_cmds",
     "assetreg.cli.serve_cmds",
     "assetreg.cli.district_cmds",
+    "assetreg.cli.voucher_cmds",
+    "assetreg.cli.payment_cmds",
 ]
 
 # Where each command lives, so a run imports only its own module: importing every
@@ -39,6 +41,7 @@ COMMANDS = {
     "serve": "assetreg.cli.serve_cmds", "serve-passwd": "assetreg.cli.serve_cmds",
     "consent": "assetreg.cli.consent_cmds", "waitlist": "assetreg.cli.consent_cmds",
     "district": "assetreg.cli.district_cmds",
+    "voucher": "assetreg.cli.voucher_cmds", "payment": "assetreg.cli.payment_cmds",
 }
 
 
