@@ -299,20 +299,17 @@ class PaymentBook:
         (the one its ``text`` cites, else the oldest), or the reason there is none (Chinese)."""
         used = set(used)
         upper = text.upper()
-        open_ = [p for p in self.proposals.values() if p.id not in used]
-        cited = [p for p in open_ if p.id in upper]
-        pool = cited or open_
-        fitting = []
-        for p in pool:
+        cited = [p for p in self.proposals.values() if p.id in upper]
+        fitting, done = [], []
+        for p in cited or self.proposals.values():
             version, _ = p.as_of(day)
             if version is not None and version.amount == amount and same_party(version.payee, payee):
-                fitting.append((p, version))
+                (done if p.id in used else fitting).append((p, version))
         if not fitting:
+            if done:
+                return f"付款申请{done[0][0].id}已经支付过"
             if cited:
                 return f"付款申请{cited[0].id}的金额或收款方与本笔支出不符"
-            paid = [pid for pid in used if pid in upper]
-            if paid:
-                return f"付款申请{paid[0]}已经支付过"
             return "支出没有对应的付款申请（金额、收款方）"
         reasons = []
         rule = self.rule_on(day)
