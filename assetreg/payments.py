@@ -300,7 +300,8 @@ class PaymentBook:
         used = set(used)
         upper = text.upper()
         cited = [p for p in self.proposals.values() if p.id in upper]
-        fitting, done = [], []
+        fitting: list[tuple[Proposal, Version]] = []
+        done: list[tuple[Proposal, Version]] = []
         for p in cited or self.proposals.values():
             version, _ = p.as_of(day)
             if version is not None and version.amount == amount and same_party(version.payee, payee):

@@ -14,7 +14,7 @@ import pytest
 from beancount.core import data
 from click.testing import CliRunner
 from conftest import append, snapshot
-from test_import_bank import CONTRACT, LINES, split_layout
+from test_import_bank import CONTRACT, split_layout
 
 from assetreg import books as ledger_index
 from assetreg import vouchers

@@ -37,7 +37,7 @@ def check_payments(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     since = book.since
     for p in book.proposals.values():
-        out.extend(_proposal_findings(p))
+        out.extend(_proposal_findings(book, p))
     if since is None:
         return out
     for e in ctx.books.entries:
@@ -88,7 +88,7 @@ def _outflow_findings(book: payments.PaymentBook, e: Any, amount: Any) -> list[F
                            f"payment {pid} of {amount} left the account on {e.date}; {len(late)} approval(s) are "
                            f"dated after it ({', '.join(str(s.date) for s in late)})",
                            RULE, [e, *(s.entry for s in late)], **facts, payment=pid,
-                           approvals_after=", ".join(f"{s.by}@{s.date}" for s in late)))
+                           approvals_after=", ".join(f"{_role(book, s)}@{s.date}" for s in late)))
     return out
 
 
@@ -124,7 +124,13 @@ def _window(book: payments.PaymentBook, e: Any) -> dt.timedelta:
     return dt.timedelta(days=rule.window_days if rule else 0)
 
 
-def _proposal_findings(p: payments.Proposal) -> list[Finding]:
+def _role(book: payments.PaymentBook, s: payments.Step) -> str:
+    """Who took a step, as residents may read it: the role, never the owner's key."""
+    who = book.approver_on(s.by, s.date)
+    return who.role if who and who.role else "未登记的审批人"
+
+
+def _proposal_findings(book: payments.PaymentBook, p: payments.Proposal) -> list[Finding]:
     out = []
     current: payments.Version | None = None
     proposers = p.proposers
@@ -139,13 +145,15 @@ def _proposal_findings(p: payments.Proposal) -> list[Finding]:
             continue
         if x.action == "approved" and x.by in proposers:
             out.append(finding("payment-self-approval", "warning",
-                               f"{x.by} approved payment {p.id} on {x.date}, which they proposed or amended "
-                               "(it does not count)", RULE, [x.entry], payment=p.id, by=x.by, date=x.date))
+                               f"the {_role(book, x)} approved payment {p.id} on {x.date}, which they proposed or "
+                               "amended (it does not count)", RULE, [x.entry], payment=p.id, role=_role(book, x),
+                               date=x.date))
         if current is not None and not payments._hash_matches(x.hash, current.hash):
             out.append(finding("payment-hash-mismatch", "warning",
-                               f"{x.by}'s {x.action} of payment {p.id} on {x.date} is of content "
+                               f"the {_role(book, x)}'s {x.action} of payment {p.id} on {x.date} is of content "
                                f"{x.hash[:19]}…, not of the proposal as it stood ({current.hash[:19]}…)",
-                               RULE, [x.entry, current.entry], payment=p.id, by=x.by, seen=x.hash, now=current.hash))
+                               RULE, [x.entry, current.entry], payment=p.id, role=_role(book, x), seen=x.hash,
+                               now=current.hash))
     return out
 
 
