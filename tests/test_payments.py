@@ -293,3 +293,26 @@ def test_the_approval_sheet_records_steps_all_or_nothing_and_once(ruled: Path, t
 def bean_check(root: Path) -> int:
     return subprocess.run([sys.executable, "-m", "beancount.scripts.check", str(root / "main.beancount")],
                           capture_output=True).returncode
+
+
+def test_residents_see_roles_and_dates_never_keys(ruled: Path, tmp_path: Path) -> None:
+    from assetreg import books as ledger_index
+    from assetreg import payments
+
+    pid = propose(ruled, "1000.00")
+    ok("payment", "approve", pid, "--by", "OWN-0002", "--date", "2024-03-03", "-L", ruled)
+    statement(ruled, tmp_path, (dt.date(2024, 3, 13), "1000.00", MAINT, pid))
+    ok("payment", "approve", pid, "--by", "OWN-0007", "--date", "2024-03-15", "-L", ruled)
+    append(ruled / "journal.beancount", f'\n2024-03-16 custom "payment" "{pid}" "approved"\n  by: "OWN-0001"\n'
+                                        '  hash: "sha256:0000000000000000"\n')
+    loaded = Compound.locate(ruled).load()
+    trail = payments.trail(ledger_index.of(loaded.entries, loaded.options_map), pid)
+    assert [(t["date"], t["step"], t["role"]) for t in trail] == [
+        ("2024-03-02", "proposed", "申请人"), ("2024-03-03", "approved", "委员"), ("2024-03-15", "approved", "委员"),
+        ("2024-03-16", "approved", "业委会主任")]
+    got = findings(ruled)
+    assert {f.check for f in got} == {"payment-unapproved", "payment-approved-late", "payment-self-approval",
+                                      "payment-hash-mismatch"}
+    for f in got:
+        assert "OWN-" not in f.message + str(f.facts), f
+    assert "OWN-" not in str(trail)

@@ -24,6 +24,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from beancount.core import data
+
 from .. import payments, vouchers
 from .context import Context
 from .findings import Finding, finding
@@ -41,7 +43,7 @@ def check_payments(ctx: Context) -> list[Finding]:
     if since is None:
         return out
     for e in ctx.books.entries:
-        if type(e).__name__ != "Transaction" or e.date < since or e.date > ctx.as_of:
+        if type(e) is not data.Transaction or e.date < since or e.date > ctx.as_of:
             continue
         amount = payments.bank_outflow(e)
         if amount is None or book.rule_on(e.date) is None:
