@@ -49,7 +49,7 @@ def test_a_year_of_approved_payments_one_rejected_one_paid_before_approval(examp
 
 
 def test_every_cost_has_a_voucher_and_the_lease_its_signed_page(example) -> None:  # type: ignore[no-untyped-def]
-    loaded, books = example
+    _, books = example
     lines = vouchers.lines(books)
     costs = [x for x in lines if x.kind == "cost"]
     assert len(costs) == 8 and all(x.vouchers for x in costs)  # four half-years, two transfers each
