@@ -439,6 +439,15 @@ def bank_outflow(entry: Any) -> Decimal | None:
     return out
 
 
+def approved_match(entries: Sequence[Any], day: dt.date, amount: Decimal, payee: str, text: str = "") -> Standing | str:
+    """For a bank outflow assigned from suspense (or any other writer): the approved, unpaid
+    proposal it pays, or why there is none. ``None`` rule in force that day: the reason says so."""
+    book = book_from_entries(entries)
+    if book.rule_on(day) is None:
+        return f"{day}时本小区未设定付款审批规则"
+    return book.match(day, amount, payee, text, book.paid)
+
+
 class OutflowGate:
     """Decides where each outflow of a bank statement is booked, once the compound has an
     approval rule: to the purpose of the approved proposal it matches, else to suspense with

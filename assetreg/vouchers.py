@@ -102,17 +102,20 @@ def read_scan(path: Path, max_bytes: int, where: str | None = None) -> tuple[byt
     if not stat.S_ISREG(st.st_mode):
         raise BadInput(f"{label} is not a regular file", "give the scan file (PDF, JPEG or PNG)")
     absolute = Path(os.path.abspath(path))
-    if absolute.resolve() != absolute:
-        raise BadInput(f"{label} is reached through a symbolic link", "give the real path of the scan")
-    if where is not None and Path(where).resolve() not in absolute.parents:
+    if where is not None and Path(where).resolve() not in absolute.resolve().parents:
         raise BadInput(f"{label} is outside the folder {where}",
-                       "list file names inside the sheet's folder (no '..', no absolute paths)")
+                       "list file names inside the sheet's folder (no '..', no absolute paths, no links out)")
     if st.st_size > max_bytes:
         raise BadInput(f"{label} is {st.st_size} bytes, more than the limit of {max_bytes}",
                        "scan at a lower resolution, or raise the compound's voucher-max-bytes setting")
     if st.st_size == 0:
         raise BadInput(f"{label} is empty", "give the scan file (PDF, JPEG or PNG)")
-    with open(absolute, "rb") as f:
+    try:
+        # O_NOFOLLOW: the file checked above is the file read, not a link swapped in meanwhile
+        fd = os.open(absolute, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        raise BadInput(f"{label}: cannot be read ({exc.strerror})", "give a readable scan file") from None
+    with os.fdopen(fd, "rb") as f:
         blob = f.read(max_bytes + 1)
     if len(blob) > max_bytes:
         raise BadInput(f"{label} grew beyond the limit of {max_bytes} bytes while it was read", "try again")

@@ -316,3 +316,17 @@ def test_residents_see_roles_and_dates_never_keys(ruled: Path, tmp_path: Path) -
     for f in got:
         assert "OWN-" not in f.message + str(f.facts), f
     assert "OWN-" not in str(trail)
+
+
+def test_approved_match_for_other_writers(ruled: Path) -> None:
+    from assetreg import payments
+
+    pid = propose(ruled, "1000.00")
+    entries = Compound.locate(ruled).load().entries
+    assert "审批未完成" in payments.approved_match(entries, dt.date(2024, 3, 5), payments.Decimal("1000.00"), MAINT)
+    for key in ("OWN-0002", "OWN-0007"):
+        ok("payment", "approve", pid, "--by", key, "--date", "2024-03-03", "-L", ruled)
+    entries = Compound.locate(ruled).load().entries
+    found = payments.approved_match(entries, dt.date(2024, 3, 5), payments.Decimal("1000.00"), MAINT)
+    assert not isinstance(found, str) and found.version.pid == pid
+    assert "未设定" in payments.approved_match(entries, dt.date(2024, 2, 5), payments.Decimal("1000.00"), MAINT)

@@ -226,3 +226,18 @@ def bean_check(root: Path) -> int:
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     return r.returncode
+
+
+def test_a_sheet_cannot_reach_out_of_its_folder_through_a_linked_folder(banked: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    scan(outside, "secret.pdf")
+    folder = tmp_path / "list"
+    folder.mkdir()
+    os.symlink(outside, folder / "scans")
+    sheet = write_xlsx(folder / "凭证清单.xlsx", [["对应记录", "凭证文件"], ["SN002", "scans/secret.pdf"]])
+    before = snapshot(banked)
+    code, out = run("import", sheet, "-L", banked)
+    assert code == 2 and "outside the folder" in out and "凭证清单.xlsx:Sheet1:2:B(凭证文件)" in out
+    assert snapshot(banked) == before
+    # from the command line a scan in a linked folder is fine: only the file itself may not be a link
+    ok("voucher", "attach", "SN002", folder / "scans" / "secret.pdf", "--date", "2024-04-02", "-L", banked)
