@@ -330,3 +330,11 @@ def test_approved_match_for_other_writers(ruled: Path) -> None:
     found = payments.approved_match(entries, dt.date(2024, 3, 5), payments.Decimal("1000.00"), MAINT)
     assert not isinstance(found, str) and found.version.pid == pid
     assert "未设定" in payments.approved_match(entries, dt.date(2024, 2, 5), payments.Decimal("1000.00"), MAINT)
+
+
+def test_the_new_checks_have_chinese_titles() -> None:
+    from assetreg.audit import CHECKS
+    from assetreg.vocab import CHECK_LABELS
+
+    ids = [*CHECKS["approvals"][1], *CHECKS["vouchers"][1]]
+    assert len(ids) == 6 and all(CHECK_LABELS.get(i, "").isascii() is False for i in ids)
