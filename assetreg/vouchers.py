@@ -190,7 +190,9 @@ def resolve(entries: Sequence[Any], root: Path, ref: str) -> Any:
     at = _AT.match(ref)
     if at:
         rel, line = at.group("file"), int(at.group("line"))
-        found = [e for e in entries if (e.meta or {}).get("lineno") == line and _relpath(e, root) == rel]
+        target = str((root / rel).resolve())
+        found = [e for e in entries if (e.meta or {}).get("lineno") == line
+                 and (e.meta.get("filename") == target or _relpath(e, root) == rel)]
         if not found:
             raise BadInput(f"no entry starts at {ref}", "give the file (relative to the compound) and the entry's first line")
         return found[0]

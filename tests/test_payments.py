@@ -338,3 +338,14 @@ def test_the_new_checks_have_chinese_titles() -> None:
 
     ids = [*CHECKS["approvals"][1], *CHECKS["vouchers"][1]]
     assert len(ids) == 6 and all(CHECK_LABELS.get(i, "").isascii() is False for i in ids)
+
+
+def test_a_later_payment_of_the_same_sum_is_not_taken_for_a_late_approval(ruled: Path, tmp_path: Path) -> None:
+    pid = propose(ruled, "1000.00", MAINT, "补充维修资金", "2024-03-14")
+    for key in ("OWN-0002", "OWN-0007"):
+        ok("payment", "approve", pid, "--by", key, "--date", "2024-03-15", "-L", ruled)
+    # the same sum to the same payee left once without a proposal, then once on this one
+    statement(ruled, tmp_path, (dt.date(2024, 3, 13), "1000.00", MAINT, ""),
+              (dt.date(2024, 3, 20), "1000.00", MAINT, pid))
+    assert txn_of(ruled, "SN901").meta["payment"] == pid
+    assert [(f.check, f.facts["date"]) for f in findings(ruled)] == [("payment-unapproved", "2024-03-13")]

@@ -106,9 +106,12 @@ def _steps_after(p: payments.Proposal, v: payments.Version) -> list[payments.Ste
 
 def _approved_after(book: payments.PaymentBook, e: Any, amount: Any, payee: str) -> Finding | None:
     """An unapproved outflow whose proposal (same amount and payee) was approved only later."""
+    # A proposal another bank outflow paid is not this one's (the same sum may be paid monthly);
+    # one assigned from suspense afterwards is.
+    by_bank = {pid for pid, paid in book.paid.items() if any(payments.bank_outflow(x) for x in paid)}
     for p in book.proposals.values():
         v = p.current
-        if v.amount != amount or not payments.same_party(v.payee, payee) or v.date > e.date + _window(book, e):
+        if p.id in by_bank or v.amount != amount or not payments.same_party(v.payee, payee) or v.date > e.date + _window(book, e):
             continue
         later = book.standing(p.id, max(x.date for x in p.events))
         if later is not None and later.state == "approved":
