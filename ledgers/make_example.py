@@ -19,6 +19,14 @@ hand, as a treasurer would: the opening balance (before the first statement's
 deposits) and nothing else — transfers to the maintenance fund and the committee cite
 their resolution in the bank's 摘要 and are booked by the import.
 
+From 2025-11-01 the committee's approval rule holds (issue 15, ``record_payments``): every
+payment of the last year is a proposal approved by two committee members (and the community
+supervisor above ¥5,000, through an imported approval sheet) before the bank statement books
+it; one proposal is rejected, and a barrier-gate repair paid before its second approval waits
+in suspense (the audit reports it). The treasurer's scans of every cost and of income lines
+above ¥5,000 are attached in bulk from ``sources/12-凭证清单.xlsx`` (``attach_vouchers``), all
+but the two latest, which the audit lists.
+
 Run ``python ledgers/make_example.py`` to rebuild it from scratch (deterministic; a test
 checks that the committed copy equals a fresh build).
 """
