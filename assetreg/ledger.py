@@ -189,7 +189,7 @@ class Transaction:
     compound: Compound
     loaded: Loaded
     _blocks: dict[Path, list[Block]] = field(default_factory=dict, init=False, repr=False)
-    _files: dict[Path, str] = field(default_factory=dict, init=False, repr=False)
+    _files: dict[Path, str | bytes] = field(default_factory=dict, init=False, repr=False)
     _after: list[Any] | None = field(default=None, init=False, repr=False)
     _after_options: Options | None = field(default=None, init=False, repr=False)
 
@@ -209,10 +209,10 @@ class Transaction:
         if any(_is_option(e) for e in block.entries):
             self._after_options = None
 
-    def write_file(self, path: str | os.PathLike[str], text: str) -> Path:
-        """Stage the whole text of a file in the compound folder that is not part of the
-        ledger (a seal's manifest); it is written by the same commit as the entries, or not
-        at all. Returns the absolute path."""
+    def write_file(self, path: str | os.PathLike[str], text: str | bytes) -> Path:
+        """Stage the whole text (or bytes: a voucher's scan) of a file in the compound folder
+        that is not part of the ledger (a seal's manifest); it is written by the same commit
+        as the entries, or not at all. Returns the absolute path."""
         p = Path(path)
         p = (p if p.is_absolute() else self.compound.root / p).resolve()
         if self.compound.root not in p.parents:
@@ -223,6 +223,11 @@ class Transaction:
             raise LedgerError(f"internal error: {p} is already staged in this transaction")
         self._files[p] = text
         return p
+
+    def staged_file(self, path: str | os.PathLike[str]) -> bool:
+        """Is a file already staged at ``path`` in this transaction?"""
+        p = Path(path)
+        return (p if p.is_absolute() else self.compound.root / p).resolve() in self._files
 
     def staged_entries(self, part: str | None = None) -> list[Any]:
         """The entries staged so far (for one part, or all), in the order they were staged."""
@@ -261,8 +266,8 @@ class Transaction:
             texts[path] = text
         # Other files first, so no ledger entry ever names a file that is not there.
         # A part that was staged nothing is not rewritten: a no-op must leave its bytes alone.
-        for path, text in self._files.items():
-            atomic_write(path, text)
+        for path, content in self._files.items():
+            atomic_write(path, content)
         for path, text in texts.items():
             old = path.read_text(encoding="utf-8") if path.exists() else ""
             if old and not old.endswith("\n"):
@@ -369,15 +374,21 @@ def _parse_check(text: str, path: Path) -> None:
         )
 
 
-def atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str | bytes) -> None:
     """Write via a temp file in the same folder, fsync, then rename over ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+        if isinstance(text, bytes):
+            with os.fdopen(fd, "wb") as b:
+                b.write(text)
+                b.flush()
+                os.fsync(b.fileno())
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
         if path.exists():
             os.chmod(tmp, path.stat().st_mode & 0o777)
         else:

@@ -41,6 +41,10 @@ DEFAULTS: dict[str, str] = {
     "share-basis": "area",  # area | unit: how net income is shared among units (Art. 283)
     "audit-errors": "",  # extra audit check ids bean-check reports as errors, comma separated
     "district-sharing": "beyond-district",  # or district-only: no figures beyond the district (dated)
+    # Vouchers (assetreg.vouchers): income and cost lines of more than this many yuan without a
+    # voucher are flagged (empty: none are); the largest scan `voucher attach` accepts.
+    "voucher-threshold": "",
+    "voucher-max-bytes": "20000000",
 }
 
 

@@ -205,6 +205,12 @@ CHECK_LABELS: Final[dict[str, str]] = {
     "suspense-balance": "待查明款项有余额",
     "suspense-at-seal": "封账日待查明款项有余额",
     "seal-broken": "已封账期间被改动",
+    "voucher-missing": "收支缺少凭证",
+    "voucher-changed": "凭证文件与登记不符",
+    "payment-unapproved": "付款未经完整审批",
+    "payment-approved-late": "先付款后审批",
+    "payment-self-approval": "申请人自己审批",
+    "payment-hash-mismatch": "审批所见内容与付款申请不符",
 }
 
 
@@ -231,3 +237,11 @@ def parse_label(table: Mapping[str, str], text: str, what: str = "value",
             return key
     choices = "、".join(f"{label} ({key})" for key, label in table.items())
     raise BadInput(f"unknown {what} {str(text).strip()!r}", f"use one of: {choices}")
+
+
+# Spending approvals (assetreg.payments): who approves, and the steps of a payment.
+APPROVER_GROUPS: Final[dict[str, str]] = {"committee": "业委会委员", "supervisor": "社区/街道监督人"}
+PAYMENT_STEPS: Final[dict[str, str]] = {
+    "proposed": "提出付款申请", "amended": "修改付款申请", "approved": "同意", "rejected": "否决"}
+PAYMENT_STATES: Final[dict[str, str]] = {
+    "approved": "已批准", "pending": "待审批", "rejected": "已否决", "paid": "已支付"}

@@ -52,6 +52,7 @@ from assetreg.audit.income import gate_problem
 from assetreg.contracts import Contract, Due, contracts_from_entries, schedule
 from assetreg.errors import BadInput
 from assetreg.ledger import meta
+from assetreg.payments import OutflowGate
 from assetreg.registry import Registry, registry_from_entries
 from assetreg.resolutions import Resolution, make_resolution_check, resolutions_from_entries
 
@@ -354,6 +355,9 @@ class BankImporter(SheetImporter):
         manager = ctx.options.get("manager-name") or "物业服务公司"
         fp = ctx.fingerprints(self.kind)
         match = _Matcher(manager, contracts, resolutions, registry)
+        # Once the compound has an approval rule, money out is booked to its purpose only
+        # when it pays an approved proposal (assetreg.payments), else it waits in suspense.
+        outflows = OutflowGate(ctx.entries)
         existing = _bank_postings(ctx.entries)
         existing_balances: dict[dt.date, Decimal] = {
             e.date: e.amount.number for e in ctx.entries
@@ -375,7 +379,7 @@ class BankImporter(SheetImporter):
             if import_id in seen:
                 plan.already += 1
                 continue
-            txn, what = match.allocation(line, import_id) or match.classify(line, import_id)
+            txn, what = outflows.settle(*(match.allocation(line, import_id) or match.classify(line, import_id)))
             kinds[what] = kinds.get(what, 0) + 1
             plan.add("journal", txn, line.row)
             new.append((line.day, line.amount))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from assetreg.errors import BadInput
 
+from .approval_sheet import ApprovalSheetImporter
 from .bank import BankImporter, builtin_layouts, load_layout
 from .base import SheetImporter
 from .cells import Header, Sheet, clean
@@ -15,15 +16,17 @@ from .contracts_sheet import ContractsImporter
 from .income_report import IncomeReportImporter
 from .register import RegisterImporter
 from .roster import RosterImporter
+from .voucher_sheet import VoucherSheetImporter
 
-KIND_NAMES = ("bank", "income-report", "register", "roster", "contracts", "consents", "waitlist")
+KIND_NAMES = ("bank", "income-report", "register", "roster", "contracts", "consents", "waitlist", "vouchers",
+              "approvals")
 
 
 def all_importers(bank_configs: Sequence[Path] = ()) -> list[SheetImporter]:
     """One importer per kind; extra bank layouts come before the built-in ones."""
     layouts = [load_layout(p) for p in bank_configs] + builtin_layouts()
     return [BankImporter(layouts), IncomeReportImporter(), RegisterImporter(), RosterImporter(), ContractsImporter(),
-            ConsentsImporter(), WaitlistImporter()]
+            ConsentsImporter(), WaitlistImporter(), VoucherSheetImporter(), ApprovalSheetImporter()]
 
 
 def choose(path: Path, sheets: list[Sheet], importers: list[SheetImporter],

@@ -20,6 +20,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from assetreg.errors import BadInput
 from assetreg.vocab import KINDS
 
+from .approval_sheet import COLUMNS as APPROVALS
 from .bank import LAYOUTS_DIR, load_layout
 from .cells import Column
 from .consents_sheet import CONSENT_COLUMNS, WAITLIST_COLUMNS
@@ -28,6 +29,7 @@ from .contracts_sheet import _uses
 from .income_report import COLUMNS as INCOME
 from .register import COLUMNS as REGISTER
 from .roster import COLUMNS as ROSTER
+from .voucher_sheet import COLUMNS as VOUCHERS
 
 BODY_ROWS = 500
 MONEY_FORMAT = "#,##0.00"
@@ -53,6 +55,8 @@ def columns_for(kind: str) -> tuple[str, tuple[Column, ...]]:
         "contracts": ("经营合同台账", CONTRACTS),
         "consents": ("利害关系业主同意登记", CONSENT_COLUMNS),
         "waitlist": ("车位排队名单", WAITLIST_COLUMNS),
+        "vouchers": ("凭证清单", VOUCHERS),
+        "approvals": ("付款审批表", APPROVALS),
         # Read by `assetreg resolution tally` (importers/ballots.py), not by `assetreg import`.
         "ballots": ("表决票统计表", (Column("unit", "房号", note="房号，如 3-1-502；未投票的房号不填"),
                                     Column("vote", "表决意见", note="同意 / 反对 / 弃权"))),
@@ -82,6 +86,8 @@ def _lists(kind: str, uses: Sequence[str] | None) -> dict[str, list[str]]:
         return {"action": ["同意", "撤回"]}
     if kind == "waitlist":
         return {"action": ["排队", "退出"]}
+    if kind == "approvals":
+        return {"decision": ["同意", "否决"]}
     return {}
 
 

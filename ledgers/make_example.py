@@ -19,6 +19,14 @@ hand, as a treasurer would: the opening balance (before the first statement's
 deposits) and nothing else — transfers to the maintenance fund and the committee cite
 their resolution in the bank's 摘要 and are booked by the import.
 
+From 2025-11-01 the committee's approval rule holds (issue 15, ``record_payments``): every
+payment of the last year is a proposal approved by two committee members (and the community
+supervisor above ¥5,000, through an imported approval sheet) before the bank statement books
+it; one proposal is rejected, and a barrier-gate repair paid before its second approval waits
+in suspense (the audit reports it). The treasurer's scans of every cost and of income lines
+above ¥5,000 are attached in bulk from ``sources/12-凭证清单.xlsx`` (``attach_vouchers``), all
+but the two latest, which the audit lists.
+
 Run ``python ledgers/make_example.py`` to rebuild it from scratch (deterministic; a test
 checks that the committed copy equals a fresh build).
 """
@@ -27,10 +35,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import random
 import shutil
+import struct
 import sys
+import zlib
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -283,6 +294,124 @@ def billing(rows: list[dict[str, Any]], ended: dict[str, D]) -> list[tuple[D, di
     return out
 
 
+# ---------------------------------------------------------------- spending approvals and vouchers (issue 15)
+
+RULE_FROM = D(2025, 11, 1)  # from the committee's 2025 election, money leaves only on approved proposals
+SUPERVISOR = "SUP-QJP-JH01"
+GATE_REPAIR = "道闸维修款"  # the barrier-gate repair, paid before its second approval
+
+
+def committee_of(units: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(owner key, role) of the committee members who approve; the last keeps the books and proposes."""
+    owners = sorted({u["owner"] for u in units if not u["unsold"]})
+    roles = ["业委会主任", "业委会副主任", "业委会委员", "业委会委员（财务）"]
+    return [(owners[10 + 37 * n], role) for n, role in enumerate(roles)]
+
+
+def unapproved_spending() -> list[tuple[D, str, Decimal, Decimal, str, str]]:
+    """Money out in the year under the rule besides allocations and deposits: a barrier-gate
+    repair the treasurer paid three days before the second committee approval."""
+    return [(D(2026, 5, 9), GATE_REPAIR, Decimal(0), Decimal("3200.00"), "淮安市安通门控设备有限公司", "")]
+
+
+def record_payments(t: Treasurer, units: list[dict[str, Any]], bank: list[tuple[D, str, Decimal, Decimal, str, str]]) -> None:
+    """The approval rule and approvers from RULE_FROM, and a proposal for every payment of the
+    year that follows, approved by two committee members (and the community supervisor above
+    ¥5,000, through the approval sheet the treasurer imports); one proposal rejected; the
+    barrier-gate repair paid before its second approval (the audit finds it)."""
+    (chair, _), (vice, _), (member, _), (treasurer, _) = committee = committee_of(units)
+    t.run("payment", "rule", "--committee", 2, "--supervisor-above", 5000, "--resolution-above", 50000,
+          "--window-days", 30, "--date", RULE_FROM)
+    for key, role in committee:
+        t.run("payment", "approver", "add", key, "--group", "committee", "--role", role, "--date", RULE_FROM)
+    t.run("payment", "approver", "add", SUPERVISOR, "--group", "supervisor", "--role", "景湖社区居委会", "--date", RULE_FROM)
+    outflows = sorted((x for x in bank if x[0] >= RULE_FROM and x[3] > 0 and x[1] != "账户管理费"),
+                      key=lambda x: (x[0], x[1]))
+    sheet_rows: list[list[Any]] = []
+    for n, (day, summary, _, amount, who, _) in enumerate(outflows, 1):
+        pid = f"PAY-{day.year}-{n:03d}"
+        words = summary.split()
+        purpose = "".join(w for w in words if not w.startswith(("R-", "C-", "PAY-")))
+        extra: list[Any] = []
+        if "R-2024-02" in summary:
+            extra += ["--resolution", "R-2024-02"]
+        contract = next((w for w in words if w.startswith("C-")), None)
+        if contract:
+            extra += ["--contract", contract]
+        gate = summary == GATE_REPAIR
+        proposed = day - dt.timedelta(days=3 if gate else 8)
+        t.run("payment", "propose", "--id", pid, "--amount", amount, "--to", who, "--purpose", purpose,
+              "--by", treasurer, "--date", proposed, *extra)
+        if gate:
+            t.run("payment", "approve", pid, "--by", chair, "--date", day - dt.timedelta(days=2))
+            t.run("payment", "approve", pid, "--by", vice, "--date", day + dt.timedelta(days=3))
+            continue
+        t.run("payment", "approve", pid, "--by", chair, "--date", proposed + dt.timedelta(days=1))
+        t.run("payment", "approve", pid, "--by", vice if n % 2 else member, "--date", proposed + dt.timedelta(days=2))
+        if amount > 5000:
+            shown = json.loads(t.run("payment", "show", pid, "--json", "--date", proposed))
+            sheet_rows.append([pid, SUPERVISOR, proposed + dt.timedelta(days=3), "同意", shown["hash"][7:23], None])
+    # a proposal the committee turned down
+    pid = f"PAY-2026-{len(outflows) + 1:03d}"
+    t.run("payment", "propose", "--id", pid, "--amount", "8800.00", "--to", "淮安市清浦广告传媒有限公司",
+          "--purpose", "会所南墙广告灯箱制作", "--by", treasurer, "--date", "2026-08-03")
+    t.run("payment", "approve", pid, "--by", vice, "--date", "2026-08-04")
+    t.run("payment", "reject", pid, "--by", member, "--date", "2026-08-05",
+          "--reason", "外墙广告决议R-2025-03未获通过，不得设置灯箱")
+    sheet = write_sheet(t.folder / "sources" / "13-付款审批表-社区监督.xlsx", "审批", "景湖社区居委会 付款审批意见（监督人）",
+                        ["付款申请编号", "审批人编号", "审批日期", "审批意见", "所见内容哈希", "理由"], sheet_rows)
+    t.run("import", sheet)
+
+
+def write_png(path: Path, seed: int) -> None:
+    """A small real PNG (a grey slip with a coloured band), different for each seed."""
+    w, h = 96, 64
+    band = bytes(((seed * 53) % 256, (seed * 97) % 256, (seed * 29) % 256))
+    rows = [b"\x00" + (band if 20 <= y < 28 else b"\xee\xee\xee") * w for y in range(h)]
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + chunk(b"IEND", b""))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(png)
+
+
+def attach_vouchers(t: Treasurer, folder: Path) -> None:
+    """The treasurer scans the vouchers of every cost and every income line above ¥5,000 and
+    attaches them in bulk (凭证清单): bank slips for transfers out and the tower's rent, the
+    property company's invoices for the lift adverts and the locker site, the tower lease's
+    signed page. The two latest lines above the threshold are not scanned yet: the audit
+    lists them (voucher-missing)."""
+    from assetreg.ledger import load_path  # the example reads its own ledger only here
+
+    t.write("accounts", [custom(D(2026, 2, 1), "assetreg-option", ["voucher-threshold", "5000"])])
+    entries = load_path(folder / "main.beancount").entries
+    txns = [e for e in entries if isinstance(e, data.Transaction)]
+    costs = [e for e in txns if any(p.account.startswith("Expenses:Allocation") for p in e.postings)]
+    income = [e for e in txns if any(p.account.startswith("Income:") and p.units.number < -5000 for p in e.postings)]
+    missing = sorted(income, key=lambda e: e.date)[-2:]
+    src = folder / "sources" / "凭证"
+    rows: list[list[Any]] = []
+    for n, e in enumerate(sorted([*costs, *(e for e in income if e not in missing)], key=lambda e: e.date), 1):
+        ref = str(e.meta.get("bank_ref") or e.meta["import_id"])
+        if e.meta.get("bank_ref"):
+            name = f"{e.date}-{'转账回单' if e in costs else '收款回单'}-{n:02d}.png"
+            write_png(src / name, n)
+        else:
+            name = f"{e.date}-发票-{n:02d}.pdf"
+            write_pdf(src / name, [f"Invoice for {e.narration[:7]} common income, {e.date}",
+                                   "Fictional example voucher generated by ledgers/make_example.py"])
+        rows.append([ref, f"凭证/{name}"])
+    lease = "2024-10-基站租赁合同签字页.pdf"
+    write_pdf(src / lease, ["Base-station site lease C-2024-004, signature page (fictional example)."])
+    rows.append(["C-2024-004", f"凭证/{lease}"])
+    sheet = write_sheet(folder / "sources" / "12-凭证清单.xlsx", "凭证", f"{NAME} 凭证清单", ["对应记录", "凭证文件"], rows,
+                        widths={1: 40, 2: 40})
+    t.run("import", sheet, "--date", END)
+
+
 # ---------------------------------------------------------------- build
 
 def build(folder: Path) -> Path:
@@ -517,6 +646,8 @@ def build(folder: Path) -> Path:
     for q in range(8):
         bank.append((D(2024, 12, 21) + dt.timedelta(days=91 * q), "账户管理费", Decimal(0), Decimal("30.00"), "", ""))
     bank.append((D(2026, 10, 14), "转账", Decimal("360.00"), Decimal(0), "个人", "车位费"))
+    bank += unapproved_spending()
+    record_payments(t, units, bank)  # the year under the approval rule (issue 15)
 
     bank.sort(key=lambda x: (x[0], x[1]))
     balance = opening
@@ -546,6 +677,7 @@ def build(folder: Path) -> Path:
     # an owner joins the waiting list in the autumn of 2026 and is still waiting
     t.run("waitlist", "add", "--owner", [u["owner"] for u in units if not u["unsold"]][250], "--date", "2026-09-07",
           "--note", "申请租用地面车位")
+    attach_vouchers(t, folder)
     return folder / "main.beancount"
 
 

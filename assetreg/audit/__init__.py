@@ -45,7 +45,7 @@ from typing import Any
 from ..books import Books, no_gc
 from ..books import of as books_of
 from ..options import Options
-from . import billing, disclosure_due, income, money, seals, uses
+from . import approvals, billing, disclosure_due, income, money, seals, uses
 from .context import Context
 from .findings import SEVERITIES, Finding
 
@@ -68,6 +68,9 @@ CHECKS: dict[str, tuple[Check, tuple[str, ...]]] = {
     "disclosure": (disclosure_due.check_disclosure, ("disclosure-overdue",)),
     "suspense": (money.check_suspense, ("suspense-balance", "suspense-at-seal")),
     "seals": (seals.check_seals, ("seal-broken",)),
+    "approvals": (approvals.check_payments, ("payment-unapproved", "payment-approved-late",
+                                             "payment-self-approval", "payment-hash-mismatch")),
+    "vouchers": (approvals.check_vouchers, ("voucher-missing", "voucher-changed")),
 }
 
 CHECK_IDS: tuple[str, ...] = tuple(i for _, ids in CHECKS.values() for i in ids)

@@ -24,6 +24,8 @@ COMMAND_MODULES = [
     "assetreg.cli.serve_cmds",
     "assetreg.cli.district_cmds",
     "assetreg.cli.settings_cmds",
+    "assetreg.cli.voucher_cmds",
+    "assetreg.cli.payment_cmds",
 ]
 
 # Where each command lives, so a run imports only its own module: importing every
@@ -41,6 +43,7 @@ COMMANDS = {
     "consent": "assetreg.cli.consent_cmds", "waitlist": "assetreg.cli.consent_cmds",
     "district": "assetreg.cli.district_cmds",
     "settings": "assetreg.cli.settings_cmds",
+    "voucher": "assetreg.cli.voucher_cmds", "payment": "assetreg.cli.payment_cmds",
 }
 
 

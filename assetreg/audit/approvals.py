@@ -1,0 +1,182 @@
+"""Money out only with recorded approvals, and a voucher behind every large line.
+
+``payment-unapproved``: from the compound's first ``approval-rule`` on, money that leaves the
+owners' account (other than the bank's own charges) is paid on a proposal approved under
+the rule in force that day, by approvals dated on or before it, for that amount and payee.
+An outflow booked to suspense, or naming no proposal, is unapproved.
+
+``payment-approved-late``: the proposal an outflow paid (or, for an unapproved outflow, the
+one of that amount and payee) got approvals only after the money left.
+
+``payment-self-approval``: someone who proposed or amended a payment approved it.
+
+``payment-hash-mismatch``: a proposal whose recorded hash is not that of what it says now
+(edited after it was recorded), or an approval or rejection of a content hash other than
+that of the version it followed.
+
+``voucher-missing``: a line of income or cost above ``voucher-threshold`` without a voucher,
+with its amount and age. ``voucher-changed``: a voucher's file missing or not the scan that
+was attached (its sha256 differs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from beancount.core import data
+
+from .. import payments, vouchers
+from .context import Context
+from .findings import Finding, finding
+
+RULE = "业主共有资金使用审批制度（业委会集体审批、社区/街道监督）；民法典第278条、第281条"
+VOUCHER_RULE = "公共收益收支须有合法凭证并向业主公开（民法典第281条、第943条）"
+
+
+def check_payments(ctx: Context) -> list[Finding]:
+    book = payments.of(ctx.books)
+    out: list[Finding] = []
+    since = book.since
+    for p in book.proposals.values():
+        out.extend(_proposal_findings(book, p))
+    if since is None:
+        return out
+    for e in ctx.books.entries:
+        if type(e) is not data.Transaction or e.date < since or e.date > ctx.as_of:
+            continue
+        amount = payments.bank_outflow(e)
+        if amount is None or book.rule_on(e.date) is None:
+            continue
+        out.extend(_outflow_findings(book, e, amount))
+    return out
+
+
+def _outflow_findings(book: payments.PaymentBook, e: Any, amount: Any) -> list[Finding]:
+    pid = str(e.meta.get("payment") or "")
+    payee = e.payee or ""
+    facts = dict(date=e.date, amount=amount, payee=payee)
+    if not pid:
+        why = str(e.meta.get("unmatched") or "未注明付款申请")
+        after = _approved_after(book, e, amount, payee)
+        out = [finding("payment-unapproved", "warning",
+                       f"{amount} left the owners' account on {e.date} to {payee or '?'} without an approved "
+                       f"payment proposal ({why})", RULE, [e], **facts, reason=why)]
+        if after is not None:
+            out.append(after)
+        return out
+    st = book.standing(pid, e.date)
+    if st is None:
+        return [finding("payment-unapproved", "warning",
+                        f"{amount} paid on {e.date} cites payment {pid}, which is not proposed by that day",
+                        RULE, [e], **facts, payment=pid)]
+    v = st.version
+    out = []
+    problems = []
+    if v.amount != amount:
+        problems.append(f"the proposal is for {v.amount}")
+    if not payments.same_party(v.payee, payee):
+        problems.append(f"the proposal pays {v.payee}")
+    if st.state != "approved":
+        problems.append("；".join(st.missing) if st.state == "pending" else f"rejected on {st.rejected_by.date}"
+                        if st.rejected_by else st.state)
+    if problems:
+        out.append(finding("payment-unapproved", "warning",
+                           f"{amount} paid on {e.date} on proposal {pid}, not approved as paid: " + "; ".join(problems),
+                           RULE, [e, v.entry], **facts, payment=pid, state=st.state, missing="；".join(st.missing)))
+    late = [s for s in _steps_after(st.proposal, v) if s.action == "approved" and s.date > e.date]
+    if late:
+        out.append(finding("payment-approved-late", "warning",
+                           f"payment {pid} of {amount} left the account on {e.date}; {len(late)} approval(s) are "
+                           f"dated after it ({', '.join(str(s.date) for s in late)})",
+                           RULE, [e, *(s.entry for s in late)], **facts, payment=pid,
+                           approvals_after=", ".join(f"{_role(book, s)}@{s.date}" for s in late)))
+    return out
+
+
+def _steps_after(p: payments.Proposal, v: payments.Version) -> list[payments.Step]:
+    i = p.events.index(v)
+    out = []
+    for x in p.events[i + 1:]:
+        if isinstance(x, payments.Version):
+            break
+        out.append(x)
+    return out
+
+
+def _approved_after(book: payments.PaymentBook, e: Any, amount: Any, payee: str) -> Finding | None:
+    """An unapproved outflow whose proposal (same amount and payee) was approved only later."""
+    # A proposal another bank outflow paid is not this one's (the same sum may be paid monthly);
+    # one assigned from suspense afterwards is.
+    by_bank = {pid for pid, paid in book.paid.items() if any(payments.bank_outflow(x) for x in paid)}
+    for p in book.proposals.values():
+        v = p.current
+        if p.id in by_bank or v.amount != amount or not payments.same_party(v.payee, payee) or v.date > e.date + _window(book, e):
+            continue
+        later = book.standing(p.id, max(x.date for x in p.events))
+        if later is not None and later.state == "approved":
+            done = max(s.date for s in (*later.committee, *later.supervisor)) if later.committee else v.date
+            if done > e.date:
+                return finding("payment-approved-late", "warning",
+                               f"{amount} left the account on {e.date} to {payee}; payment {p.id} for it was "
+                               f"approved only on {done}", RULE, [e, v.entry], date=e.date, amount=amount,
+                               payee=payee, payment=p.id, approved=done)
+    return None
+
+
+def _window(book: payments.PaymentBook, e: Any) -> dt.timedelta:
+    rule = book.rule_on(e.date)
+    return dt.timedelta(days=rule.window_days if rule else 0)
+
+
+def _role(book: payments.PaymentBook, s: payments.Step) -> str:
+    """Who took a step, as residents may read it: the role, never the owner's key."""
+    who = book.approver_on(s.by, s.date)
+    return who.role if who and who.role else "未登记的审批人"
+
+
+def _proposal_findings(book: payments.PaymentBook, p: payments.Proposal) -> list[Finding]:
+    out = []
+    current: payments.Version | None = None
+    proposers = p.proposers
+    for x in p.events:
+        if isinstance(x, payments.Version):
+            current = x
+            if x.stored_hash != x.hash:
+                out.append(finding("payment-hash-mismatch", "warning",
+                                   f"payment {p.id} as recorded on {x.date} says other than its hash: it was "
+                                   "edited after it was recorded, and approvals of it do not count",
+                                   RULE, [x.entry], payment=p.id, recorded=x.stored_hash, now=x.hash))
+            continue
+        if x.action == "approved" and x.by in proposers:
+            out.append(finding("payment-self-approval", "warning",
+                               f"the {_role(book, x)} approved payment {p.id} on {x.date}, which they proposed or "
+                               "amended (it does not count)", RULE, [x.entry], payment=p.id, role=_role(book, x),
+                               date=x.date))
+        if current is not None and not payments._hash_matches(x.hash, current.hash):
+            out.append(finding("payment-hash-mismatch", "warning",
+                               f"the {_role(book, x)}'s {x.action} of payment {p.id} on {x.date} is of content "
+                               f"{x.hash[:19]}…, not of the proposal as it stood ({current.hash[:19]}…)",
+                               RULE, [x.entry, current.entry], payment=p.id, role=_role(book, x), seen=x.hash,
+                               now=current.hash))
+    return out
+
+
+def check_vouchers(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    limit = vouchers.threshold(ctx.books)
+    if limit is not None:
+        for line in vouchers.lines(ctx.books, ctx.as_of):
+            if not line.flagged:
+                continue
+            age = (ctx.as_of - line.date).days
+            label = "income" if line.kind == "income" else "cost"
+            out.append(finding("voucher-missing", "warning",
+                               f"{label} of {line.amount} on {line.date} ({age} days ago) has no voucher; lines "
+                               f"above {limit} need one (`assetreg voucher attach`)", VOUCHER_RULE, [line.entry],
+                               date=line.date, amount=line.amount, age_days=age, threshold=limit, kind=line.kind))
+    for v, why in vouchers.check_files(ctx.books):
+        out.append(finding("voucher-changed", "warning",
+                           f"voucher {v.name} attached on {v.attached} ({v.key}): {why}", VOUCHER_RULE, [v.entry],
+                           file=v.filename, sha256=v.sha256))
+    return out
