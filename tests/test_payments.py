@@ -284,10 +284,10 @@ def test_the_approval_sheet_records_steps_all_or_nothing_and_once(ruled: Path, t
     assert "bad.xlsx:Sheet1:6:E(所见内容哈希)" in out and "changed since" in out
     sheet = write_xlsx(tmp_path / "ok.xlsx", [["付款审批表"], header, *good])
     out = ok("import", sheet, "-L", ruled)
-    assert "付款审批表 (approvals)" in out and "2 entries to write" in out
+    assert "付款审批表 (approvals)" in out and "2 entries written" in out
     assert standing(ruled, pid, "2024-03-03")["missing"][0].startswith("金额超过5000.00元")
     out = ok("import", sheet, "-L", ruled)
-    assert "0 entries to write, 2 row(s) already" in out
+    assert "0 entries written, 2 row(s) already" in out
 
 
 def bean_check(root: Path) -> int:

@@ -199,10 +199,10 @@ def test_the_voucher_sheet_attaches_in_bulk_all_or_nothing_and_once(banked: Path
     sheet = write_xlsx(folder / "凭证清单.xlsx", [*header, ["SN002", "scans/slip-002.pdf"],
                                                   ["SN003", "scans/deposit.png"], ["SN002", "scans/deposit.png"]])
     out = ok("import", sheet, "-L", banked)
-    assert "凭证清单 (vouchers)" in out and "3 entries to write" in out
+    assert "凭证清单 (vouchers)" in out and "3 entries written" in out
     assert len(list((banked / "documents" / "凭证").iterdir())) == 2  # the png is stored once
     out = ok("import", sheet, "-L", banked)
-    assert "0 entries to write, 3 row(s) already" in out
+    assert "0 entries written, 3 row(s) already" in out
     assert bean_check(banked) == 0
 
 
