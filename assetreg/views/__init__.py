@@ -15,7 +15,7 @@ reveals only the unit number, its building, its area and its share.
 from __future__ import annotations
 
 from .audit import AuditPage, CheckCount, FindingRow, SealRow, audit_page
-from .base import Books, Rejected, build_books, yuan
+from .base import PER_PAGE, Books, Paged, Rejected, build_books, paginate, yuan
 from .contracts import (
     Billing,
     BillingRow,
@@ -26,6 +26,7 @@ from .contracts import (
     ResolutionSummary,
     TallyRatio,
     billing,
+    contract_list,
     contract_page,
     contract_state,
     contract_summary,
@@ -38,12 +39,17 @@ from .contracts import (
 from .income import (
     AccountLabel,
     AllocationLine,
+    Destination,
+    IncomeCharts,
+    IncomeLead,
     IncomePage,
     IncomeRow,
     IncomeTotals,
     KindLabel,
     ShareRow,
     UnitShare,
+    income_charts,
+    income_lead,
     income_page,
     unit_share,
 )
@@ -68,7 +74,9 @@ from .registry import (
     PeriodAmount,
     RegistryPage,
     StatusCount,
+    ZoneCount,
     asset_page,
+    confirmation_chart,
     registry_page,
 )
 
@@ -83,6 +91,8 @@ __all__ = [
     "contract_summary", "contracts_page", "current_contract", "gate_check", "income_page",
     "policy_page", "policy_set", "registry_page", "resolution_summary", "rule_index",
     "tally_ratios", "unit_share", "warm", "yuan",
+    "PER_PAGE", "Paged", "paginate", "contract_list", "Destination", "IncomeCharts", "IncomeLead",
+    "income_charts", "income_lead", "ZoneCount", "confirmation_chart",
 ]
 
 
@@ -91,5 +101,7 @@ def warm(books: Books) -> None:
     registry_page(books)
     contracts_page(books)
     income_page(books)
+    income_charts(books)
+    confirmation_chart(books)
     policy_page(books)
     audit_page(books)
