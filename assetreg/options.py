@@ -34,6 +34,7 @@ DEFAULTS: dict[str, str] = {
     "share-basis": "area",  # area | unit: how net income is shared among units (Art. 283)
     "audit-errors": "",  # extra audit check ids bean-check reports as errors, comma separated
     "district-sharing": "beyond-district",  # or district-only: no figures beyond the district (dated)
+    "public-url": "",  # the compound's page online (https://…): the printed 公示 carries it as a QR code
 }
 
 
