@@ -71,7 +71,7 @@ def _nice_max(top: Decimal) -> tuple[Decimal, Decimal]:
     if top <= 0:
         return Decimal(1), Decimal(1)
     raw = top / 4
-    power = Decimal(10) ** (len(str(int(raw))) - 1) if raw >= 1 else Decimal("0.01")
+    power = Decimal(1).scaleb(raw.adjusted())  # the power of ten at or below a quarter of the top
     for m in (1, 2, 5, 10):
         step = power * m
         if step * 4 >= top:

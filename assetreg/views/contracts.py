@@ -375,7 +375,7 @@ def _contracts_page(books: Books) -> ContractsPage:
         reasons = str(m.get("reasons", m.get("reason", "")))
         rejected.append(RejectedRow(
             date=r.date, id=r.id, verdict=r.verdict, verdict_label=r.verdict_label,
-            use=use, use_label=USES.get(use, use), assets=str(m.get("assets", "")),
+            use=use, use_label=USES.get(use, f"清单外用途（{use}）"), assets=str(m.get("assets", "")),
             rules=rules, rule_details=_rule_details(books, rules),
             reasons=tuple(s.strip() for s in re.split(r"[;；\n]+", reasons) if s.strip()),
         ))
