@@ -42,6 +42,6 @@ def check_disclosure(ctx: Context) -> list[Finding]:
             out.append(finding(
                 "disclosure-overdue", "warning",
                 f"{periods.label(p.key)}（{p.start} 至 {p.end}）的公共收益尚未公示，应于 "
-                f"{p.end + days} 前公示（命令：assetreg disclose --period {p.key}）",
+                f"{p.end + days} 前公示（命令：`assetreg disclose --period {p.key}`）",
                 RULE, [], period=p.key, due=p.end + days, frequency=frequency))
     return out
