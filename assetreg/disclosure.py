@@ -431,6 +431,7 @@ th, td { border: .5pt solid #888; padding: 1.5pt 4pt; text-align: left; vertical
 th { background: #eee; font-weight: bold; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr { break-inside: avoid; }
+#contracts-listed td:first-child, #audit td:nth-child(2) { white-space: nowrap; }
 thead { display: table-header-group; }
 .head { display: flex; justify-content: space-between; gap: 1em; align-items: flex-start; }
 .head .compound { font-size: 11pt; }
