@@ -152,6 +152,25 @@ def test_summary_fits_four_a4_pages_and_the_pdf_is_a4(half: disclosure.Disclosur
     assert len(summary) < len(whole) <= len(summary) + 6, (len(summary), len(whole))
     ARTIFACTS.mkdir(exist_ok=True)
     shutil.copy(tmp_path / "whole.pdf", ARTIFACTS / "notice-board-2026H1.pdf")
+    _print_view_shots(whole_html)
+
+
+def _print_view_shots(page: Path) -> None:
+    """The print view, one A4 page's content box (186 × 271 mm at 96 dpi) per picture, for a
+    person to look at (no pdftoppm here): test-artifacts/notice-board-N.png."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=pdf.find_chromium(), args=list(pdf.CHROMIUM_FLAGS[1:]))
+        try:
+            view = browser.new_page(viewport={"width": 703, "height": 1024})
+            view.goto(page.as_uri())
+            view.emulate_media(media="print")
+            height = int(view.evaluate("document.documentElement.scrollHeight"))
+            for n, top in enumerate(range(0, min(height, 1024 * 8), 1024)):
+                view.screenshot(path=str(ARTIFACTS / f"notice-board-{n}.png"), full_page=True,
+                                clip={"x": 0, "y": top, "width": 703, "height": min(1024, height - top)})
+        finally:
+            browser.close()
 
 
 @pytest.mark.browser
