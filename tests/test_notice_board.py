@@ -200,7 +200,9 @@ def test_disclose_writes_workbook_page_and_pdf(chromium: str, tmp_path: Path) ->
 
 def test_pdf_is_skipped_with_a_message_without_chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                        small_compound: Path) -> None:
-    from test_disclosure import books as books_fixture  # the small compound with a half-year of income
+    from test_disclosure import (
+        books as books_fixture,  # the small compound with a half-year of income
+    )
 
     monkeypatch.setenv("ASSETREG_CHROMIUM", str(tmp_path / "no-such-chromium"))
     assert pdf.find_chromium() is None

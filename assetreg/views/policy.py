@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from ..ledger import Compound, Loaded
 from ..policy import engine, load_policy_set, policy_hash
 from ..policy.schema import Clause, Condition, GuidanceRule, NegativeRule, PolicySet, condition_id
-from ..vocab import CONDITION_KINDS, COUNTERPARTY_KINDS, KINDS, PROPOSAL_FACTS, STRUCTURES, USES, ZONES
+from ..vocab import (
+    CONDITION_KINDS,
+    COUNTERPARTY_KINDS,
+    KINDS,
+    PROPOSAL_FACTS,
+    STRUCTURES,
+    USES,
+    ZONES,
+)
 from .base import Books, plain_text
 
 
