@@ -20,6 +20,9 @@ from flask import request
 from .. import views
 from ..vocab import CONTRACT_STATE_LABELS, KINDS, STATUS_LABELS, USES, ZONES
 
+# The query-string keys of the lists' filters, search and pages.
+FILTERS = ("kind", "status", "zone", "q", "state", "use", "page")
+
 _LOCK = threading.Lock()
 # FavaLedger has __slots__ (no weak references, no extra attributes), so the index is
 # kept here by the ledger's id, holding the ledger and its entry list so neither id can
@@ -83,8 +86,11 @@ class _ResidentsPage:
 
     @staticmethod
     def args_without(*names: str) -> dict[str, str]:
-        """The query string's filters, less ``names`` (links that change one filter keep the rest)."""
-        return {k: v for k, v in request.args.items() if k not in names and v}
+        """The query string's filters, less ``names`` (links that change one filter keep the rest).
+
+        Only the lists' own filters: any other key (say ``extension_name``) is dropped, not
+        passed on to ``url_for``."""
+        return {k: v[:100] for k, v in request.args.items() if k in FILTERS and k not in names and v}
 
     @property
     def kinds(self) -> dict[str, str]:
