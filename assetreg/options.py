@@ -45,6 +45,7 @@ DEFAULTS: dict[str, str] = {
     # voucher are flagged (empty: none are); the largest scan `voucher attach` accepts.
     "voucher-threshold": "",
     "voucher-max-bytes": "20000000",
+    "public-url": "",  # the compound's page online (https://…): the printed 公示 carries it as a QR code
 }
 
 

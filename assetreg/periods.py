@@ -30,6 +30,12 @@ _YEAR = re.compile(r"^(\d{4})$")
 _HALF = re.compile(r"^(\d{4})\s*[Hh]([12])$")
 _QUARTER = re.compile(r"^(\d{4})\s*[Qq]([1-4])$")
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+# The same periods as residents write them (and as :func:`label` prints them).
+_ZH_YEAR = re.compile(r"^(\d{4})\s*年(?:度|全年)?$")
+_ZH_HALF = re.compile(r"^(\d{4})\s*年\s*([上下])\s*半\s*年(?:度)?$")
+_ZH_QUARTER = re.compile(r"^(\d{4})\s*年\s*第\s*([1-4一二三四])\s*季\s*度?$")
+_ZH_MONTH = re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月(?:份)?$")
+_ZH_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
 
 
 @dataclass(frozen=True)
@@ -56,9 +62,23 @@ def _months(year: int, first: int, count: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
 
 
+def _from_chinese(s: str) -> str:
+    """``2026年上半年`` → ``2026H1`` (and the year, quarter and month forms); else ``s``."""
+    if m := _ZH_YEAR.match(s):
+        return m[1]
+    if m := _ZH_HALF.match(s):
+        return f"{m[1]}H{1 if m[2] == '上' else 2}"
+    if m := _ZH_QUARTER.match(s):
+        return f"{m[1]}Q{_ZH_DIGITS.get(m[2], m[2])}"
+    if m := _ZH_MONTH.match(s):
+        return f"{m[1]}-{m[2]}"
+    return s
+
+
 def parse(text: str) -> Period:
-    """Parse 2025, 2025H1, 2025Q3 or 2025-07; BadInput with the fix otherwise."""
-    s = text.strip()
+    """Parse 2025, 2025H1, 2025Q3 or 2025-07 (or 2025年, 2025年上半年, 2025年第3季度,
+    2025年7月); BadInput with the fix otherwise."""
+    s = _from_chinese(text.strip())
     if m := _YEAR.match(s):
         y = int(m[1])
         return Period(f"{y}", *_months(y, 1, 12))

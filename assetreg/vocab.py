@@ -184,6 +184,31 @@ CONTRACT_STATE_LABELS: Final[dict[str, str]] = {
 SEVERITIES: Final = ("error", "warning", "info")
 SEVERITY_LABELS: Final[dict[str, str]] = {"error": "错误", "warning": "警告", "info": "提示"}
 
+# The facts an audit finding rests on (Finding.facts keys), as residents read them.
+AUDIT_FACT_LABELS: Final[dict[str, str]] = {
+    "account": "账户", "asset": "资产", "assets": "资产", "date": "日期", "contract": "合同",
+    "period": "账期", "start": "起始日", "end": "终止日", "decision": "政策决定",
+    "stored_hash": "记录的内容哈希", "recomputed_hash": "重算的内容哈希", "gross": "收入", "cost": "成本",
+    "agreed_share": "约定比例", "limit": "上限", "excess": "超出", "collected": "代收日",
+    "remitted": "转入日", "days": "天数", "outstanding": "未转入", "as_of": "审计日", "amount": "金额",
+    "held": "在押", "ended": "终止日", "agreed": "约定", "balance": "余额", "last_movement": "最近变动",
+    "through": "封账截至", "scheme": "算法", "sealed_hash": "封账摘要值", "hash_now": "现在的摘要值",
+    "sealed_entries": "封账时记录数", "entries_now": "现在记录数", "change": "改动", "changes": "改动数",
+    "resolution": "决议", "year": "年度", "net_to_date": "累计净收益", "to_maintenance_fund": "已补充维修资金",
+    "required_share": "规定比例", "required": "应补充", "shortfall": "差额", "due": "应收", "paid": "实收",
+    "difference": "差额", "arrears": "欠缴", "frequency": "公示频次",
+}
+
+# Disclosure frequencies (periods.FREQUENCY_LABELS has the short words), as a finding names them.
+FREQUENCY_LABELS_ZH: Final[dict[str, str]] = {
+    "month": "按月", "quarter": "按季度", "half-year": "按半年", "year": "按年"}
+
+# What changed in a sealed period (assetreg.seal.Change kinds), as residents read it.
+SEAL_CHANGE_LABELS: Final[dict[str, str]] = {
+    "edited": "修改", "inserted": "插入", "deleted": "删除",
+    "manifest-unusable": "封账清单缺失或被改动", "month-changed": "月份内容变化",
+}
+
 # The audit's check ids (assetreg.audit.CHECKS) as residents read them.
 CHECK_LABELS: Final[dict[str, str]] = {
     "registry": "登记簿记录不合规",

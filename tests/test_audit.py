@@ -121,12 +121,12 @@ def test_clean_ledger_has_no_findings(audited) -> None:  # type: ignore[no-untyp
 
 
 @pytest.mark.parametrize(("journal", "check", "fragment"), [
-    (income("2024-01-10", "2024-01"), "income-unconfirmed", "status that day: noticed"),
-    (income("2024-02-29", "2024-02", asset="AD-001"), "income-unconfirmed", "status that day: registered"),
-    (income("2024-02-29", "2024-02", asset="P-404"), "income-asset", "unknown asset P-404"),
-    (income("2024-02-29", "2024-02", contract=None), "income-no-contract", "names no contract"),
-    (income("2024-02-29", "2024-02", contract="C-9999"), "income-no-contract", "not recorded"),
-    (income("2024-09-30", "2024-09"), "income-no-contract", "in force only from 2024-02-01"),
+    (income("2024-01-10", "2024-01"), "income-unconfirmed", "当日状态：公示中"),
+    (income("2024-02-29", "2024-02", asset="AD-001"), "income-unconfirmed", "当日状态：已登记"),
+    (income("2024-02-29", "2024-02", asset="P-404"), "income-asset", "资产 P-404 不在登记簿中"),
+    (income("2024-02-29", "2024-02", contract=None), "income-no-contract", "未注明合同"),
+    (income("2024-02-29", "2024-02", contract="C-9999"), "income-no-contract", "账本中没有这份合同"),
+    (income("2024-09-30", "2024-09"), "income-no-contract", "仅在 2024-02-01"),
 ])
 def test_income_checks_trip(audited, journal: str, check: str, fragment: str) -> None:  # type: ignore[no-untyped-def]
     findings, _ = audited(full_year() + journal)
@@ -155,12 +155,12 @@ def test_income_on_asset_outside_the_contract(audited, small_compound: Path) -> 
   reason: "业主大会决议确权"
 """)
     findings, _ = audited(full_year() + income("2024-03-31", "2024-03", asset="P-002"))
-    assert any(f.check == "income-no-contract" and "covers only P-001" in f.message for f in findings)
+    assert any(f.check == "income-no-contract" and "只涵盖 P-001" in f.message for f in findings)
 
 
 @pytest.mark.parametrize(("contract", "fragment"), [
-    (contract_text(decision="forbidden"), "'forbidden', not 'permitted'"),
-    (contract_text(tamper=True), "no longer match the content_hash"),
+    (contract_text(decision="forbidden"), "“禁止（负面清单）”，不是“准许”"),
+    (contract_text(tamper=True), "与政策决定时记录的内容哈希不一致"),
 ])
 def test_contract_gate_trips(audited, contract: str, fragment: str) -> None:  # type: ignore[no-untyped-def]
     findings, _ = audited(full_year(), contracts=contract)
@@ -216,9 +216,9 @@ def test_allocation_too_late_counts_as_missing(audited) -> None:  # type: ignore
 
 
 @pytest.mark.parametrize(("resolution", "fragment"), [
-    (None, "cites no resolution"),
-    ("R-2023-03", "did not pass"),
-    ("R-2099-01", "no such resolution"),
+    (None, "未引用业主大会决议"),
+    ("R-2023-03", "未获通过"),
+    ("R-2099-01", "账本中没有这项决议"),
 ])
 def test_spending_without_a_valid_resolution(audited, resolution: str | None, fragment: str) -> None:  # type: ignore[no-untyped-def]
     line = f'  resolution: "{resolution}"\n' if resolution else ""

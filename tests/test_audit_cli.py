@@ -117,7 +117,7 @@ def test_business_findings_do_not_fail_bean_check_unless_configured(books: Path)
     append(books / "accounts.beancount",
            '\n2020-01-01 custom "assetreg-option" "audit-errors" "billing-arrears"\n')
     r = bean_check(books)
-    assert r.returncode != 0 and "[billing-arrears] contract C-2024-001 period 2024-04" in r.stdout + r.stderr
+    assert r.returncode != 0 and "[billing-arrears] 合同 C-2024-001 账期 2024-04" in r.stdout + r.stderr
 
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "ledgers" / "qjp-jinghu-garden"

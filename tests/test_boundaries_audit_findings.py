@@ -38,13 +38,13 @@ JOURNAL = (full_year().replace(remit("2024-03-15", "105.00"), remit("2024-04-20"
 """ + CLEAN_TAIL)
 
 EXPECTED = [
-    ('suspense-at-seal', 'error', '-88.00 was in Liabilities:Suspense:待查明款项 on 2024-09-30, a sealed date: a sealed period must not leave money unexplained', '期间封存：封存期末不得有待查明款项；民法典第281条、第943条（定期公开）', ['journal.beancount:96'], {'account': 'Liabilities:Suspense:待查明款项', 'balance': '-88.00', 'through': '2024-09-30'}),
-    ('remittance-late', 'warning', "income collected by the property company on 2024-02-29 reached the owners' account only on 2024-04-15, 46 days later (limit 30)", '业主共有资金专户管理（代收款30日内转入）；民法典第282条', ['journal.beancount:3', 'journal.beancount:23'], {'collected': '2024-02-29', 'remitted': '2024-04-15', 'days': '46', 'limit': '30'}),
-    ('remittance-aging', 'warning', '105.00 collected by the property company on 2025-10-31 is still held after 61 days (limit 30); it must be passed on to Assets:Bank:共有资金专户', '业主共有资金专户管理（代收款30日内转入）；民法典第282条', ['journal.beancount:75'], {'collected': '2025-10-31', 'outstanding': '105.00', 'days': '61', 'limit': '30', 'as_of': '2025-12-31'}),
-    ('deposit-unlinked', 'warning', 'deposit movement of 50.00 on 2025-02-05 names no contract: add `contract: "C-…"` so it can be returned when that contract ends', '经营合同押金条款；业主共有资金管理', ['journal.beancount:90'], {'amount': '50.00', 'date': '2025-02-05'}),
-    ('deposit-unreturned', 'warning', 'deposit 300.00 of contract C-2024-001 still held; the contract ended on 2024-07-31 (return within 30 days)', '经营合同押金条款；业主共有资金管理', ['journal.beancount:82', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'held': '300.00', 'ended': '2024-07-31'}),
-    ('suspense-balance', 'warning', '-88.00 left in Liabilities:Suspense:待查明款项 on 2025-12-31: match these bank lines to income, remittances or deposits', '会计核算：待查明款项应及时查明入账', [], {'account': 'Liabilities:Suspense:待查明款项', 'balance': '-88.00', 'last_movement': '2024-09-03'}),
-    ('deposit-held', 'info', 'deposit 400.00 held against contract C-2024-002 (agreed 500.00)', '经营合同押金条款；业主共有资金管理', ['journal.beancount:86', 'contracts.beancount:33'], {'contract': 'C-2024-002', 'held': '400.00', 'agreed': '500.00'}),
+    ('suspense-at-seal', 'error', '封账日 2024-09-30 待查明款项 尚有 -88.00 元：已封账期间不得留有来历不明的款项', '期间封存：封存期末不得有待查明款项；民法典第281条、第943条（定期公开）', ['journal.beancount:96'], {'account': 'Liabilities:Suspense:待查明款项', 'balance': '-88.00', 'through': '2024-09-30'}),
+    ('remittance-late', 'warning', '物业于 2024-02-29 代收的收入，2024-04-15 才转入业主共有资金账户，历时 46 日（限 30 日）', '业主共有资金专户管理（代收款30日内转入）；民法典第282条', ['journal.beancount:3', 'journal.beancount:23'], {'collected': '2024-02-29', 'remitted': '2024-04-15', 'days': '46', 'limit': '30'}),
+    ('remittance-aging', 'warning', '物业于 2025-10-31 代收的 105.00 元，61 日后仍未转入（限 30 日）；应转入共有资金专户', '业主共有资金专户管理（代收款30日内转入）；民法典第282条', ['journal.beancount:75'], {'collected': '2025-10-31', 'outstanding': '105.00', 'days': '61', 'limit': '30', 'as_of': '2025-12-31'}),
+    ('deposit-unlinked', 'warning', '2025-02-05 的押金 50.00 元未注明合同：请加上 contract: "C-…"，以便合同终止时退还', '经营合同押金条款；业主共有资金管理', ['journal.beancount:90'], {'amount': '50.00', 'date': '2025-02-05'}),
+    ('deposit-unreturned', 'warning', '合同 C-2024-001 的押金 300.00 元仍未退还；合同已于 2024-07-31 终止（应在 30 日内退还）', '经营合同押金条款；业主共有资金管理', ['journal.beancount:82', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'held': '300.00', 'ended': '2024-07-31'}),
+    ('suspense-balance', 'warning', '2025-12-31 待查明款项 尚有 -88.00 元：请将这些银行流水对应到收入、代收款转入或押金', '会计核算：待查明款项应及时查明入账', [], {'account': 'Liabilities:Suspense:待查明款项', 'balance': '-88.00', 'last_movement': '2024-09-03'}),
+    ('deposit-held', 'info', '合同 C-2024-002 在押押金 400.00 元（约定 500.00 元）', '经营合同押金条款；业主共有资金管理', ['journal.beancount:86', 'contracts.beancount:33'], {'contract': 'C-2024-002', 'held': '400.00', 'agreed': '500.00'}),
 ]
 
 
@@ -66,10 +66,10 @@ BILLING_JOURNAL = (full_year().replace(income("2024-04-30", "2024-04"), income("
   + income("2024-07-15", "2024-09", gross="150.00", cost="45.00") + CLEAN_TAIL)
 
 BILLING_EXPECTED = [
-    ('billing-arrears', 'warning', 'contract C-2024-001 period 2024-04 (2024-04-01 to 2024-04-30): paid 100.00 of 150.00 due, 50.00 in arrears', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:27', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-04', 'due': '150.00', 'paid': '100.00', 'arrears': '50.00', 'as_of': '2025-12-31'}),
-    ('billing-overpaid', 'warning', 'contract C-2024-001 period 2024-05: paid 200.00, due 150.00 (over by 50.00)', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:39', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-05', 'due': '150.00', 'paid': '200.00', 'difference': '50.00'}),
-    ('billing-arrears', 'warning', 'contract C-2024-001 period 2024-06 (2024-06-01 to 2024-06-30): paid 0 of 150.00 due, 150.00 in arrears', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-06', 'due': '150.00', 'paid': '0', 'arrears': '150.00', 'as_of': '2025-12-31'}),
-    ('billing-overpaid', 'warning', 'contract C-2024-001: 150.00 paid for period 2024-09, which its schedule does not bill', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:67', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-09', 'due': '0', 'paid': '150.00', 'difference': '150.00'}),
+    ('billing-arrears', 'warning', '合同 C-2024-001 账期 2024-04（2024-04-01 至 2024-04-30）：应收 150.00 元，实收 100.00 元，欠缴 50.00 元', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:27', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-04', 'due': '150.00', 'paid': '100.00', 'arrears': '50.00', 'as_of': '2025-12-31'}),
+    ('billing-overpaid', 'warning', '合同 C-2024-001 账期 2024-05：实收 200.00 元，应收 150.00 元（多收 50.00 元）', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:39', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-05', 'due': '150.00', 'paid': '200.00', 'difference': '50.00'}),
+    ('billing-arrears', 'warning', '合同 C-2024-001 账期 2024-06（2024-06-01 至 2024-06-30）：应收 150.00 元，实收 0 元，欠缴 150.00 元', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-06', 'due': '150.00', 'paid': '0', 'arrears': '150.00', 'as_of': '2025-12-31'}),
+    ('billing-overpaid', 'warning', '合同 C-2024-001：账期 2024-09 收款 150.00 元，但该合同的缴费计划中没有这一账期', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:67', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-09', 'due': '0', 'paid': '150.00', 'difference': '150.00'}),
 ]
 
 
@@ -150,16 +150,13 @@ def test_small_amounts_order_and_the_audit_day_in_the_money_checks(small_compoun
            if f.check.startswith(("remittance", "deposit", "suspense"))]
     assert got == [
         # paid off by the last 1.00, 31 days after the collection
-        ("remittance-late", "income collected by the property company on 2024-03-31 reached the owners' "
-                            "account only on 2024-05-01, 31 days later (limit 30)"),
+        ("remittance-late", "物业于 2024-03-31 代收的收入，2024-05-01 才转入业主共有资金账户，历时 31 日（限 30 日）"),
         # 0.50 is a collection, however small, and it is still held
-        ("remittance-aging", "0.50 collected by the property company on 2025-10-31 is still held after 61 days "
-                             "(limit 30); it must be passed on to Assets:Bank:共有资金专户"),
+        ("remittance-aging", "物业于 2025-10-31 代收的 0.50 元，61 日后仍未转入（限 30 日）；应转入共有资金专户"),
         # an unlinked deposit does not hide the linked ones after it
-        ("deposit-unlinked", "deposit movement of 50.00 on 2024-01-20 names no contract: add `contract: \"C-…\"` "
-                             "so it can be returned when that contract ends"),
+        ("deposit-unlinked", "2024-01-20 的押金 50.00 元未注明合同：请加上 contract: \"C-…\"，以便合同终止时退还"),
         # a deposit paid on the audit day is held; equal to the agreed amount, nothing to add
-        ("deposit-held", "deposit 500.00 held against contract C-2024-002"),
+        ("deposit-held", "合同 C-2024-002 在押押金 500.00 元"),
         # a contract not in the ledger: held, agreed nothing
-        ("deposit-held", "deposit 20.00 held against contract C-2099-001"),
+        ("deposit-held", "合同 C-2099-001 在押押金 20.00 元"),
     ]  # and no suspense-at-seal: the suspense was cleared before the sealed day

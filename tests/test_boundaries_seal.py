@@ -69,7 +69,7 @@ def test_the_sealed_day_is_inside_the_seal(books: Path, day: str, broken: bool) 
     assert bool(findings) is broken
     if broken:
         assert [f.facts["change"] for f in findings] == ["inserted"]
-        assert f"inserted {day}" in findings[0].message
+        assert f"插入 {day}" in findings[0].message
 
 
 def test_hashes_through_agree_with_compute_at_each_boundary(books: Path) -> None:  # noqa: F811

@@ -98,7 +98,7 @@ def test_asset_page_shows_history_and_income(served) -> None:  # type: ignore[no
 
 def test_contracts_page_and_a_contracts_income(served) -> None:  # type: ignore[no-untyped-def]
     totals = journal()[1]
-    html = get(served, "/extension/Contracts/")
+    html = get(served, "/extension/Contracts/?state=all")  # every state, not only in force
     body = text_of(html)
     assert "PROP-2024-01" in body and "禁止（负面清单）" in body and "不予准许" in body
     assert "R-2024-01 通过" in body

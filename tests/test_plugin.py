@@ -57,9 +57,9 @@ def test_clean_compound_passes(small_compound: Path) -> None:
 @pytest.mark.parametrize(
     ("date", "asset", "message"),
     [
-        ("2024-01-10", "P-001", "status that day: noticed"),  # before confirmation
-        ("2024-02-01", "AD-001", "status that day: registered"),  # never confirmed
-        ("2024-02-01", "P-404", "unknown asset P-404"),
+        ("2024-01-10", "P-001", "当日状态：公示中"),  # before confirmation
+        ("2024-02-01", "AD-001", "当日状态：已登记"),  # never confirmed
+        ("2024-02-01", "P-404", "资产 P-404 不在登记簿中"),
     ],
 )
 def test_income_on_unconfirmed_asset_is_an_error_with_file_and_line(
@@ -82,7 +82,7 @@ def test_income_after_dispute_is_an_error(small_compound: Path) -> None:
     append(small_compound / "journal.beancount", INCOME.format(date="2024-05-01", asset="P-001"))
     r = bean_check(small_compound)
     assert r.returncode != 0
-    assert "status that day: disputed" in r.stdout + r.stderr
+    assert "当日状态：有争议" in r.stdout + r.stderr
 
 
 def test_income_without_asset_metadata_is_an_error(small_compound: Path) -> None:
@@ -93,7 +93,7 @@ def test_income_without_asset_metadata_is_an_error(small_compound: Path) -> None
 """)
     r = bean_check(small_compound)
     assert r.returncode != 0
-    assert "names no asset" in r.stdout + r.stderr
+    assert "未注明资产" in r.stdout + r.stderr
 
 
 def test_asset_on_posting_overrides_transaction(small_compound: Path) -> None:
@@ -108,7 +108,7 @@ def test_asset_on_posting_overrides_transaction(small_compound: Path) -> None:
 """)
     r = bean_check(small_compound)
     assert r.returncode != 0
-    assert "asset AD-001" in r.stdout + r.stderr
+    assert "资产 AD-001" in r.stdout + r.stderr
     assert "asset P-001" not in r.stdout + r.stderr
 
 
@@ -135,7 +135,7 @@ def test_hand_edited_illegal_confirmation_is_reported(empty_compound: Path) -> N
     assert r.returncode != 0
     assert "[registry] asset P-009: cannot confirm P-009 on 2024-01-06" in out
     # the illegal confirmation conferred nothing: the income is refused too
-    assert "[income-unconfirmed] income on asset P-009" in out
+    assert "[income-unconfirmed] 资产 P-009" in out
 
 
 def test_objection_naming_another_notice_is_reported(small_compound: Path) -> None:

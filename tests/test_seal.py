@@ -89,10 +89,10 @@ def test_layout_order_and_whitespace_do_not_break_a_seal(books: Path) -> None:
     ("edited",
      lambda t: t.replace("2024-03 停车位 P-001 公共收益\"\n  asset: \"P-001\"\n  contract: \"C-2024-001\"\n  period: \"2024-03\"\n  Assets:Receivable:物业代收  105.00 CNY\n  Expenses:Manager:物业经营成本  45.00 CNY",
                          "2024-03 停车位 P-001 公共收益\"\n  asset: \"P-001\"\n  contract: \"C-2024-001\"\n  period: \"2024-03\"\n  Assets:Receivable:物业代收  115.00 CNY\n  Expenses:Manager:物业经营成本  35.00 CNY"),
-     "edited 2024-03-31"),
+     "修改 2024-03-31"),
     ("inserted", lambda t: t + income("2024-05-15", "2024-05", gross="10.00", cost="3.00"),
-     "inserted 2024-05-15"),
-    ("deleted", lambda t: t.replace(income("2024-04-30", "2024-04"), ""), "deleted 2024-04-30"),
+     "插入 2024-05-15"),
+    ("deleted", lambda t: t.replace(income("2024-04-30", "2024-04"), ""), "删除 2024-04-30"),
 ])
 def test_each_kind_of_change_breaks_the_seal_and_is_named(books: Path, kind: str, mutate, expect: str) -> None:  # type: ignore[no-untyped-def]
     do_seal(books)

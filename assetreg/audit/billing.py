@@ -72,19 +72,19 @@ def check_billing(ctx: Context) -> list[Finding]:
         if due is None:
             out.append(finding(
                 "billing-overpaid", "warning",
-                f"contract {cid}: {got} paid for period {period}, which its schedule does not bill",
+                f"合同 {cid}：账期 {period} 收款 {got} 元，但该合同的缴费计划中没有这一账期",
                 RULE, refs, contract=cid, period=period, due=ZERO, paid=got, difference=got))
         elif kind == "billing-overpaid":
             out.append(finding(
                 "billing-overpaid", "warning",
-                f"contract {cid} period {due.period}: paid {got}, due {due.amount} (over by {got - due.amount})",
+                f"合同 {cid} 账期 {due.period}：实收 {got} 元，应收 {due.amount} 元（多收 {got - due.amount} 元）",
                 RULE, refs, contract=cid, period=due.period, due=due.amount,
                 paid=got, difference=got - due.amount))
         else:
             out.append(finding(
                 "billing-arrears", "warning",
-                f"contract {cid} period {due.period} ({due.start} to {due.end}): paid {got} of "
-                f"{due.amount} due, {due.amount - got} in arrears",
+                f"合同 {cid} 账期 {due.period}（{due.start} 至 {due.end}）：应收 {due.amount} 元，"
+                f"实收 {got} 元，欠缴 {due.amount - got} 元",
                 RULE, refs, contract=cid, period=due.period, due=due.amount,
                 paid=got, arrears=due.amount - got, as_of=ctx.as_of))
     return out

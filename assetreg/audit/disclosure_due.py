@@ -26,7 +26,7 @@ def check_disclosure(ctx: Context) -> list[Finding]:
             published.append(periods.parse(str(e.values[0].value)))
         except (BadInput, IndexError):
             out.append(finding("disclosure-overdue", "warning",
-                               "disclosure entry with an unreadable period",
+                               "收益公示记录的期间无法识别",
                                RULE, [e]))
     first = min(inc.entry.date for inc in ctx.books.income)
     # Period after period from the first income: each is of the frequency in force on its
@@ -40,7 +40,7 @@ def check_disclosure(ctx: Context) -> list[Finding]:
             p = periods.of(cursor, frequency)
         except BadInput as err:
             return [*out, finding("disclosure-overdue", "warning",
-                                  f"option disclosure-frequency: {err.problem}", RULE, [])]
+                                  f"选项 disclosure-frequency 有误：{err.problem}", RULE, [])]
         days = dt.timedelta(days=ctx.books.option_int("disclosure-days", p.end))
         if p.end + days >= ctx.as_of:
             break
@@ -50,7 +50,7 @@ def check_disclosure(ctx: Context) -> list[Finding]:
         if not any(q.start <= p.start and p.end <= q.end for q in published):
             out.append(finding(
                 "disclosure-overdue", "warning",
-                f"income for {p.key} ({p.start} to {p.end}) has not been disclosed; it was due "
-                f"by {p.end + days} (publish with `assetreg disclose --period {p.key}`)",
+                f"{periods.label(p.key)}（{p.start} 至 {p.end}）的公共收益尚未公示，应于 "
+                f"{p.end + days} 前公示（命令：`assetreg disclose --period {p.key}`）",
                 RULE, [], period=p.key, due=p.end + days, frequency=frequency))
     return out

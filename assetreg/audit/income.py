@@ -18,7 +18,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..accounts import leaf as account_label
 from ..contracts import Contract, content_hash, schedule
+from ..vocab import STATUS_LABELS, VERDICT_LABELS
 from .context import Context, Income
 from .findings import Finding, finding
 
@@ -40,24 +42,23 @@ def check_assets(ctx: Context) -> list[Finding]:
         for account in inc.missing_asset:
             out.append(finding(
                 "income-asset", "error",
-                f"income posted to {account} names no asset: add `asset: \"ID\"` "
-                "metadata so the income can be traced to a confirmed common asset",
+                f"记入 {account_label(account)} 的收入未注明资产：请加上 asset: \"编号\"，"
+                "使每笔收入都能追溯到已确权的共有资产",
                 ART_282, [e], account=account))
         for asset_id in inc.assets:
             asset = assets.get(asset_id)
             if asset is None:
                 out.append(finding(
                     "income-asset", "error",
-                    f"income on unknown asset {asset_id}: register it first",
+                    f"收入所注资产 {asset_id} 不在登记簿中：请先登记该资产",
                     ART_282, [e], asset=asset_id))
             elif not asset.confirmed_on(e.date):
-                status = asset.status_on(e.date) or "not yet registered"
+                status = asset.status_on(e.date)
+                status_label = STATUS_LABELS.get(status, status) if status else "尚未登记"
                 out.append(finding(
                     "income-unconfirmed", "error",
-                    f"income on asset {asset_id} dated {e.date}, "
-                    f"when its ownership was not confirmed (status that day: {status}); "
-                    "book it only from the confirmation date (民法典第282条: income from "
-                    "common parts belongs to the owners once ownership is established)",
+                    f"资产 {asset_id} 在 {e.date} 有收入，而当日尚未确权（当日状态：{status_label}）；"
+                    "应自确权之日起记收入（民法典第282条：共有部分的收入在权属确定后属于业主共有）",
                     ART_282, [e], asset=asset_id, date=e.date, status=status))
     return out
 
@@ -82,13 +83,13 @@ def covers(contract: Contract, inc: Income, cache: dict[str, set[str]]) -> bool:
 def gate_problem(contract: Contract) -> str | None:
     decision = str(contract.meta.get("decision", ""))
     if decision != "permitted":
-        return f"its recorded policy decision is {decision or 'missing'!r}, not 'permitted'"
+        shown = VERDICT_LABELS.get(decision, decision) if decision else "未记录"
+        return f"记录的政策决定为“{shown}”，不是“准许”"
     stored = str(contract.meta.get("content_hash", ""))
     if not stored:
-        return "it carries no content_hash, so its decision cannot be tied to its terms"
+        return "合同未记录内容哈希（content_hash），无法确认政策决定针对的就是这些条款"
     if stored != content_hash(contract.terms):
-        return ("its terms no longer match the content_hash recorded with its decision "
-                "(terms edited after the policy gate)")
+        return "合同条款与政策决定时记录的内容哈希不一致（条款在政策审查后被改动）"
     return None
 
 
@@ -104,15 +105,15 @@ def check_contracts(ctx: Context) -> list[Finding]:
         if not cid:
             out.append(finding(
                 "income-no-contract", "error",
-                f"income dated {e.date} names no contract: add `contract: \"C-…\"`; common parts "
-                "may be operated only under a contract the owners decided on",
+                f"{e.date} 的收入未注明合同：请加上 contract: \"C-…\"；"
+                "共有部分只能依业主共同决定的合同经营",
                 rule, [e], date=e.date))
             continue
         contract = ctx.books.contracts.get(cid)
         if contract is None:
             out.append(finding(
                 "income-no-contract", "error",
-                f"income dated {e.date} names contract {cid}, which is not recorded in the ledger",
+                f"{e.date} 的收入注明合同 {cid}，但账本中没有这份合同",
                 rule, [e], contract=cid, date=e.date))
             continue
         if cid not in terms:  # worked out once per contract, not once per payment
@@ -126,9 +127,8 @@ def check_contracts(ctx: Context) -> list[Finding]:
         if not in_force and not (span is not None and covers(contract, inc, cache)):
             out.append(finding(
                 "income-no-contract", "error",
-                f"income dated {e.date} (period {inc.period or '-'}) on contract {cid}, which is "
-                f"in force only from {contract.terms.get('start')} to "
-                f"{contract.end if span else contract.terms.get('end')}",
+                f"{e.date} 的收入（账期 {inc.period or '—'}）记在合同 {cid} 下，而该合同仅在 "
+                f"{contract.terms.get('start')} 至 {contract.end if span else contract.terms.get('end')} 期间有效",
                 rule, [e, cref], contract=cid, date=e.date, period=inc.period or "",
                 start=contract.terms.get("start"), end=contract.terms.get("end")))
         elif span is not None:
@@ -136,14 +136,14 @@ def check_contracts(ctx: Context) -> list[Finding]:
             if outside:
                 out.append(finding(
                     "income-no-contract", "error",
-                    f"income on {', '.join(outside)} booked to contract {cid}, which covers only "
-                    f"{', '.join(contract.assets) or 'no assets'}",
+                    f"资产 {'、'.join(outside)} 的收入记在合同 {cid} 下，而该合同只涵盖 "
+                    f"{'、'.join(contract.assets) or '（无资产）'}",
                     rule, [e, cref], contract=cid, assets=",".join(outside)))
         problem = gate[cid]
         if problem:
             out.append(finding(
                 "contract-gate", "error",
-                f"income dated {e.date} on contract {cid}, which did not pass the policy gate: {problem}",
+                f"{e.date} 的收入记在合同 {cid} 下，而该合同未通过政策审查：{problem}",
                 "负面清单/指导清单（政策闸门）；民法典第278条", [e, cref], contract=cid,
                 decision=contract.meta.get("decision", ""),
                 stored_hash=contract.meta.get("content_hash", ""),
@@ -175,8 +175,8 @@ def check_manager_cost(ctx: Context) -> list[Finding]:
             share = (inc.cost / inc.gross).quantize(Decimal("0.0001"))
             out.append(finding(
                 "manager-cost", "warning",
-                f"the manager deducted {inc.cost} of {inc.gross} income ({share:.2%}) on {e.date}, "
-                f"above the agreed share {agreed} (at most {limit})",
+                f"物业于 {e.date} 从 {inc.gross} 元收入中扣除成本 {inc.cost} 元（{share:.2%}），"
+                f"超过约定比例 {agreed}（最多 {limit} 元）",
                 "民法典第282条（扣除合理成本）；合同约定的成本比例", [e],
                 contract=inc.contract or "", gross=inc.gross, cost=inc.cost, agreed_share=agreed,
                 limit=limit, excess=inc.cost - limit))

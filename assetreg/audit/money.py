@@ -56,8 +56,8 @@ def check_remittance(ctx: Context) -> list[Finding]:
                 if days > limit:
                     out.append(finding(
                         "remittance-late", "warning",
-                        f"income collected by the property company on {lot[0]} reached the owners' "
-                        f"account only on {mv.date}, {days} days later (limit {limit})",
+                        f"物业于 {lot[0]} 代收的收入，{mv.date} 才转入业主共有资金账户，"
+                        f"历时 {days} 日（限 {limit} 日）",
                         _remit_rule(limit), [lot[2], mv.entry], collected=lot[0], remitted=mv.date, days=days,
                         limit=limit))
     for day, remaining, entry in lots:
@@ -66,8 +66,8 @@ def check_remittance(ctx: Context) -> list[Finding]:
         if day <= ctx.as_of and days > limit:
             out.append(finding(
                 "remittance-aging", "warning",
-                f"{remaining} collected by the property company on {day} is still held after "
-                f"{days} days (limit {limit}); it must be passed on to {accounts.BANK}",
+                f"物业于 {day} 代收的 {remaining} 元，{days} 日后仍未转入（限 {limit} 日）；"
+                f"应转入{accounts.leaf(accounts.BANK)}",
                 _remit_rule(limit), [entry], collected=day, outstanding=remaining, days=days, limit=limit,
                 as_of=ctx.as_of))
     return out
@@ -88,8 +88,8 @@ def check_deposits(ctx: Context) -> list[Finding]:
         if not mv.contract:
             out.append(finding(
                 "deposit-unlinked", "warning",
-                f"deposit movement of {-mv.amount} on {mv.date} names no contract: add "
-                "`contract: \"C-…\"` so it can be returned when that contract ends",
+                f"{mv.date} 的押金 {-mv.amount} 元未注明合同：请加上 contract: \"C-…\"，"
+                "以便合同终止时退还",
                 rule, [mv.entry], amount=-mv.amount, date=mv.date))
             continue
         held[mv.contract] -= mv.amount
@@ -105,15 +105,15 @@ def check_deposits(ctx: Context) -> list[Finding]:
         if contract is not None and "end" in contract.terms and contract.end + grace < ctx.as_of:
             out.append(finding(
                 "deposit-unreturned", "warning",
-                f"deposit {amount} of contract {cid} still held; the contract ended on "
-                f"{contract.end} (return within {grace.days} days)",
+                f"合同 {cid} 的押金 {amount} 元仍未退还；合同已于 {contract.end} 终止"
+                f"（应在 {grace.days} 日内退还）",
                 rule, [*refs[cid], cref], contract=cid, held=amount, ended=contract.end))
         else:
             agreed = contract.deposit if contract is not None else ZERO
             out.append(finding(
                 "deposit-held", "info",
-                f"deposit {amount} held against contract {cid}"
-                + (f" (agreed {agreed})" if agreed and agreed != amount else ""),
+                f"合同 {cid} 在押押金 {amount} 元"
+                + (f"（约定 {agreed} 元）" if agreed and agreed != amount else ""),
                 rule, [*refs[cid], cref], contract=cid, held=amount, agreed=agreed))
     return out
 
@@ -125,16 +125,16 @@ def check_suspense(ctx: Context) -> list[Finding]:
             dates, _ = ctx.books.suspense[account]
             out.append(finding(
                 "suspense-balance", "warning",
-                f"{balance} left in {account} on {ctx.as_of}: match these bank lines to income, "
-                "remittances or deposits", "会计核算：待查明款项应及时查明入账", [],
+                f"{ctx.as_of} {accounts.leaf(account)} 尚有 {balance} 元：请将这些银行流水对应到收入、"
+                "代收款转入或押金", "会计核算：待查明款项应及时查明入账", [],
                 account=account, balance=balance, last_movement=dates[-1]))
     for seal in ctx.books.seals:
         for account, balance in sorted(ctx.books.suspense_on(seal.through).items()):
             if balance != 0:
                 out.append(finding(
                     "suspense-at-seal", "error",
-                    f"{balance} was in {account} on {seal.through}, a sealed date: a sealed "
-                    "period must not leave money unexplained",
+                    f"封账日 {seal.through} {accounts.leaf(account)} 尚有 {balance} 元：已封账期间"
+                    "不得留有来历不明的款项",
                     "期间封存：封存期末不得有待查明款项；民法典第281条、第943条（定期公开）",
                     [seal.entry], account=account, balance=balance, through=seal.through))
     return out

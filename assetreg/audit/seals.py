@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import seal as sealing
+from ..vocab import SEAL_CHANGE_LABELS as CHANGE_LABELS
 from .context import Context
 from .findings import Finding, finding
 
@@ -32,14 +33,14 @@ def check_seals(ctx: Context, name_changes: bool = True,
     """``now``: the hashes at the sealed days, when the caller computed them already
     (:func:`hash_in_background`); else they are computed here."""
     out: list[Finding] = [
-        finding("seal-broken", "error", "seal entry without a through date or a hash", RULE, [e])
+        finding("seal-broken", "error", "封账记录缺少截止日期或摘要值", RULE, [e])
         for e in ctx.books.seal_malformed
     ]
     seals = [s for s in ctx.books.seals if s.hash and s.scheme == sealing.SCHEME]
     out.extend(
         finding("seal-broken", "error",
-                f"the seal through {s.through} was made with scheme {s.scheme!r}, which this "
-                f"version of assetreg cannot recompute (it uses {sealing.SCHEME!r})",
+                f"截至 {s.through} 的封账使用算法 {s.scheme!r}，本版本无法复算"
+                f"（本版本使用 {sealing.SCHEME!r}）",
                 RULE, [s.entry], through=s.through, scheme=s.scheme)
         for s in ctx.books.seals if s.hash and s.scheme != sealing.SCHEME)
     if not seals:
@@ -56,8 +57,8 @@ def check_seals(ctx: Context, name_changes: bool = True,
         if not name_changes:
             out.append(finding(
                 "seal-broken", "error",
-                f"the period sealed through {s.through} ({s.source}) has changed: {s.entries} "
-                f"entries sealed, {count} now, hash differs; run `assetreg audit` to see which",
+                f"截至 {s.through} 的已封账期间（{s.source}）被改动：封账时 {s.entries} 条记录，"
+                f"现在 {count} 条，摘要值不同；运行 assetreg audit 查看具体改动",
                 RULE, [s.entry], **facts))
             continue
         state = sealing.compute(ctx.entries, s.through, root)
@@ -66,17 +67,18 @@ def check_seals(ctx: Context, name_changes: bool = True,
             refs = [s.entry] if c.entry is None else [c.entry, s.entry]
             out.append(finding(
                 "seal-broken", "error",
-                f"sealed through {s.through}: {c.kind} {c.date or ''} {c.text}".replace("  ", " "),
+                f"截至 {s.through} 的封账：{CHANGE_LABELS.get(c.kind, c.kind)} {c.date or ''} {c.text}"
+                .replace("  ", " "),
                 RULE, refs, change=c.kind, date=c.date or "", **facts))
         if len(changes) > MAX_NAMED:
             out.append(finding(
                 "seal-broken", "error",
-                f"sealed through {s.through}: {len(changes) - MAX_NAMED} more changes not listed "
-                f"({len(changes)} in all)", RULE, [s.entry], change="more",
+                f"截至 {s.through} 的封账：另有 {len(changes) - MAX_NAMED} 处改动未列出"
+                f"（共 {len(changes)} 处）", RULE, [s.entry], change="more",
                 changes=len(changes), **facts))
         if not changes:
             out.append(finding("seal-broken", "error",
-                               f"the period sealed through {s.through} has changed (hash differs)",
+                               f"截至 {s.through} 的已封账期间被改动（摘要值不同）",
                                RULE, [s.entry], **facts))
     return out
 

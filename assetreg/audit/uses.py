@@ -38,22 +38,22 @@ def check_spending(ctx: Context) -> list[Finding]:
         if not rid:
             out.append(finding(
                 "spending-no-resolution", "warning",
-                f"{mv.amount} spent to {mv.account} on {mv.date} cites no resolution: add "
-                "`resolution: \"R-…\"` naming the owners' decision",
+                f"{mv.date} 支出 {mv.amount} 元至{accounts.leaf(mv.account)}，未引用业主大会决议："
+                "请加上 resolution: \"R-…\" 注明业主的决定",
                 rule, [mv.entry], account=mv.account, amount=mv.amount, date=mv.date))
             continue
         r = ctx.books.resolutions.get(rid)
         problem = None
         if r is None:
-            problem = "no such resolution in the ledger"
+            problem = "账本中没有这项决议"
         elif not r.passed:
-            problem = f"it did not pass ({r.source})"
+            problem = f"该决议未获通过（{r.source}）"
         elif r.date > mv.date:
-            problem = f"it was adopted on {r.date}, after the spending"
+            problem = f"该决议于 {r.date} 通过，晚于支出"
         if problem:
             out.append(finding(
                 "spending-no-resolution", "warning",
-                f"{mv.amount} spent to {mv.account} on {mv.date} cites resolution {rid}, but {problem}",
+                f"{mv.date} 支出 {mv.amount} 元至{accounts.leaf(mv.account)}，引用决议 {rid}，但{problem}",
                 rule, [mv.entry], account=mv.account, amount=mv.amount, resolution=rid,
                 date=mv.date))
     return out
@@ -88,9 +88,8 @@ def check_allocation(ctx: Context) -> list[Finding]:
         if cum_fund < need:
             out.append(finding(
                 "allocation-split", "warning",
-                f"by {deadline}, {cum_fund} of the {cum_net} net common income earned up to "
-                f"{year}-12-31 went to the maintenance fund; the compound's rule asks at least "
-                f"{share} of it ({need}), {need - cum_fund} short",
+                f"截至 {deadline}，{year}-12-31 前累计净收益 {cum_net} 元中有 {cum_fund} 元补充了维修资金；"
+                f"本小区规定至少 {share}（{need} 元），尚差 {need - cum_fund} 元",
                 "物业管理条例第54条（主要用于补充专项维修资金）；民法典第281条；小区规约",
                 [fund[i - 1][2]] if i else [], year=year, net_to_date=cum_net,
                 to_maintenance_fund=cum_fund, required_share=share, required=need,

@@ -146,25 +146,41 @@ def seal(ledger: str | None, through_text: str, date_text: str | None) -> None:
 @click.command()
 @ledger_option
 @click.option("--period", "period_text", required=True, metavar="P",
-              help="2025 | 2025H1 | 2025Q3 | 2025-07")
+              help="2025 | 2025H1 | 2025Q3 | 2025-07 (or 2025年上半年, 2025年第3季度, 2025年7月)")
 @click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
               help="the disclosure workbook, REPORT.xlsx")
 @click.option("--html", "html_out", type=click.Path(path_type=Path), default=None,
-              help="also write a printable HTML page")
+              help="also write the A4 公示 for the notice board (HTML), and its PDF next to it")
+@click.option("--pdf", "pdf_out", type=click.Path(path_type=Path), default=None,
+              help="the PDF of the A4 公示 (default: the --html file's name with .pdf)")
+@click.option("--no-pdf", is_flag=True, help="write the HTML only (no chromium run)")
 @click.option("--date", "date_text", default=None, metavar="DATE",
               help="date of publication (and of the ledger entry); default today")
 def disclose(ledger: str | None, period_text: str, out: Path, html_out: Path | None,
-             date_text: str | None) -> None:
+             pdf_out: Path | None, no_pdf: bool, date_text: str | None) -> None:
     """Publish the income disclosure (公示) of a period, with every unit's share."""
+    # the PDF module runs chromium; only this command needs it
+    from ..pdf import PdfError, print_to_pdf
+
     period = periods_.parse(period_text)
     day = the_date(date_text)
     if period.end >= day:
         raise BadInput(f"period {period.key} runs until {period.end}; it has not ended on {day}",
                        "disclose a period after it ends (or pass --date)")
     _check_out_path(out, ".xlsx", "-o")
+    if pdf_out is not None and html_out is None:
+        raise BadInput("--pdf is printed from the HTML 公示, and no --html was given",
+                       "add --html 公示.html (the PDF is made from it)")
     if html_out is not None:
         _check_out_path(html_out, ".html", "--html")
+        if pdf_out is None and not no_pdf:
+            pdf_out = html_out.with_suffix(".pdf")
+        if no_pdf:
+            pdf_out = None
+    if pdf_out is not None:
+        _check_out_path(pdf_out, ".pdf", "--pdf")
     c = compound(ledger)
+    pdf_note = ""
     staged: list[tuple[str, Path]] = []
     try:
         with Progress(f"公示 {period.key}"), c.transaction() as txn:
@@ -177,11 +193,36 @@ def disclose(ledger: str | None, period_text: str, out: Path, html_out: Path | N
             staged.append((tmp, out))
             write_xlsx(d, Path(tmp))
             if html_out is not None:
+                if d.public_url and not d.public_url.startswith(("https://", "http://")):
+                    raise BadInput(f"option public-url is {d.public_url!r}, not a web address",
+                                   'set it to the compound\'s page, e.g. custom "assetreg-option" '
+                                   '"public-url" "https://…"')
                 fd, tmp_html = tempfile.mkstemp(prefix=f".{html_out.name}.", suffix=".tmp",
                                                 dir=html_out.resolve().parent)
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    f.write(render_html(d))
+                    f.write(render_html(d, published=day))
                 staged.append((tmp_html, html_out))
+                if pdf_out is not None:
+                    fd, tmp_pdf = tempfile.mkstemp(prefix=f".{pdf_out.name}.", suffix=".tmp",
+                                                   dir=pdf_out.resolve().parent)
+                    os.close(fd)
+                    staged.append((tmp_pdf, pdf_out))
+                    # chromium names the page by its file name: print a copy that ends in .html
+                    page = Path(tmp_html).with_suffix(".print.html")
+                    staged.append((str(page), page))
+                    page.write_bytes(Path(tmp_html).read_bytes())
+                    try:
+                        made = print_to_pdf(page, Path(tmp_pdf))
+                    except PdfError as err:
+                        raise BadInput(f"the PDF of the 公示 could not be made: {err}",
+                                       "run again with --no-pdf and print the HTML from a browser") from err
+                    page.unlink()
+                    staged.remove((str(page), page))
+                    if not made:
+                        staged.remove((tmp_pdf, pdf_out))
+                        os.unlink(tmp_pdf)
+                        pdf_note = ("未找到 chromium，未生成 PDF（no chromium: PDF skipped）；"
+                                    f"请用浏览器打开 {html_out} 打印为 A4，或安装 chromium（apt-get install chromium）后重新运行。")
             txn.append("journal", [disclosure_entry(d, day, out.name)])
         for tmp, final in staged:
             os.replace(tmp, final)
@@ -191,4 +232,7 @@ def disclose(ledger: str | None, period_text: str, out: Path, html_out: Path | N
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
     click.echo(f"disclosed {d.period.label}: gross {d.gross}, cost {d.cost}, net {d.net}, "
-               f"{len(d.shares)} unit shares summing to {sum(d.shares.values())} → {out}")
+               f"{len(d.shares)} unit shares summing to {sum(d.shares.values())} → {out}"
+               + (f", {html_out}" if html_out else "") + (f", {pdf_out}" if pdf_out and not pdf_note else ""))
+    if pdf_note:
+        click.echo(pdf_note, err=True)

@@ -18,7 +18,10 @@ from fava.ext import FavaExtensionBase
 from flask import request
 
 from .. import views
-from ..vocab import KINDS, STATUS_LABELS
+from ..vocab import CONTRACT_STATE_LABELS, KINDS, STATUS_LABELS, USES, ZONES
+
+# The query-string keys of the lists' filters, search and pages.
+FILTERS = ("kind", "status", "zone", "q", "state", "use", "page")
 
 _LOCK = threading.Lock()
 # FavaLedger has __slots__ (no weak references, no extra attributes), so the index is
@@ -81,6 +84,22 @@ class _ResidentsPage:
     def arg(name: str) -> str:
         return (request.args.get(name) or "").strip()
 
+    @staticmethod
+    def args_without(*names: str) -> dict[str, str]:
+        """The query string's filters, less ``names`` (links that change one filter keep the rest).
+
+        Only the lists' own filters: any other key (say ``extension_name``) is dropped, not
+        passed on to ``url_for``."""
+        return {k: v[:100] for k, v in request.args.items() if k in FILTERS and k not in names and v}
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        return KINDS
+
+    @property
+    def zones(self) -> dict[str, str]:
+        return ZONES
+
 
 class AssetRegistry(_ResidentsPage, FavaExtensionBase):
     """共有资产: every asset, filterable by kind and status; an asset's own page."""
@@ -88,15 +107,18 @@ class AssetRegistry(_ResidentsPage, FavaExtensionBase):
     report_title = "共有资产"
 
     def page(self) -> views.RegistryPage:
-        return views.registry_page(self.books, self.arg("kind") or None, self.arg("status") or None)
+        return views.registry_page(self.books, self.arg("kind") or None, self.arg("status") or None,
+                                   self.arg("zone") or None, self.arg("q") or None)
+
+    def paged(self, page: views.RegistryPage) -> views.Paged[views.AssetRow]:
+        return views.paginate(page.rows, self.arg("page"))
+
+    def chart(self) -> str:
+        return views.confirmation_chart(self.books)
 
     def asset(self) -> views.AssetPage | None:
         asset_id = self.arg("asset")
         return views.asset_page(self.books, asset_id) if asset_id else None
-
-    @property
-    def kinds(self) -> dict[str, str]:
-        return KINDS
 
     @property
     def statuses(self) -> dict[str, str]:
@@ -111,6 +133,28 @@ class Contracts(_ResidentsPage, FavaExtensionBase):
     def page(self) -> views.ContractsPage:
         return views.contracts_page(self.books)
 
+    def state(self) -> str:
+        """The state shown: in force unless the query string asks for another (or 'all')."""
+        state = self.arg("state")
+        return state if state in (*CONTRACT_STATE_LABELS, "all") else "in-force"
+
+    def listed(self) -> tuple[views.ContractSummary, ...]:
+        state = self.state()
+        return views.contract_list(self.books, None if state == "all" else state,
+                                   self.arg("use") or None, self.arg("kind") or None,
+                                   self.arg("zone") or None, self.arg("q") or None)
+
+    def paged(self, rows: tuple[views.ContractSummary, ...]) -> views.Paged[views.ContractSummary]:
+        return views.paginate(rows, self.arg("page"))
+
+    @property
+    def states(self) -> dict[str, str]:
+        return CONTRACT_STATE_LABELS
+
+    @property
+    def uses(self) -> dict[str, str]:
+        return USES
+
     def contract(self) -> views.ContractSummary | None:
         cid = self.arg("contract")
         return views.contract_page(self.books, cid) if cid else None
@@ -123,6 +167,12 @@ class IncomeDisclosure(_ResidentsPage, FavaExtensionBase):
 
     def page(self) -> views.IncomePage:
         return views.income_page(self.books)
+
+    def lead(self) -> views.IncomeLead:
+        return views.income_lead(self.books)
+
+    def charts(self) -> views.IncomeCharts:
+        return views.income_charts(self.books)
 
     def unit(self) -> views.UnitShare | None:
         number = self.arg("unit")

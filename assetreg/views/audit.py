@@ -6,8 +6,16 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..accounts import leaf
 from ..audit import run_checks
-from ..vocab import CHECK_LABELS, SEVERITY_LABELS
+from ..vocab import (
+    AUDIT_FACT_LABELS,
+    CHECK_LABELS,
+    FREQUENCY_LABELS_ZH,
+    SEAL_CHANGE_LABELS,
+    SEVERITY_LABELS,
+    VERDICT_LABELS,
+)
 from .base import Books, plain_text
 
 
@@ -53,6 +61,24 @@ class AuditPage:
     seal_message: str = ""
 
 
+def _fact_value(key: str, value: str) -> str:
+    """A fact's value in the residents' words: accounts by their Chinese leaf, codes by label."""
+    if key == "account" and ":" in value:
+        return leaf(value)
+    if key == "decision":
+        return VERDICT_LABELS.get(value, value) or "未记录"
+    if key == "change":
+        return SEAL_CHANGE_LABELS.get(value, "更多" if value == "more" else value)
+    if key == "frequency":
+        return FREQUENCY_LABELS_ZH.get(value, value)
+    return value
+
+
+def fact_text(facts: dict[str, str]) -> str:
+    """A finding's facts in one line, labelled in Chinese (the ids and amounts as recorded)."""
+    return plain_text({AUDIT_FACT_LABELS.get(k, k): _fact_value(k, str(v)) for k, v in facts.items()})
+
+
 def audit_page(books: Books) -> AuditPage:
     """审计: the latest audit findings (as of the books' day) and the sealed periods."""
     return books.memo("audit", lambda: _audit_page(books))
@@ -78,7 +104,7 @@ def _audit_page(books: Books) -> AuditPage:
                 severity=f.severity,
                 severity_label=SEVERITY_LABELS.get(f.severity, f.severity),
                 message=f.message,
-                facts=plain_text(f.facts),
+                facts=fact_text(f.facts),
                 source=f.rule,
                 entries=tuple(Path(str(w)).name for w in f.entries),
             ))

@@ -15,7 +15,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .. import books as ledger_index
 from ..contracts import Contract
@@ -161,6 +161,41 @@ def _evidence_documents(files: Iterable[str], root: Path | None) -> dict[str, st
             with contextlib.suppress(ValueError):  # a document outside the compound folder
                 out[str(Path(filename).resolve().relative_to(root.resolve()))] = filename
     return out
+
+
+PER_PAGE = 30  # rows per page of a long list: a phone screenful or three
+
+
+@dataclass(frozen=True)
+class Paged(Generic[T]):
+    """One page of a long list (pages count from 1; an out-of-range page shows the last)."""
+
+    rows: tuple[T, ...]
+    page: int
+    pages: int
+    total: int  # rows in the whole (filtered) list
+    first: int  # 1-based position of the first row shown (0 when empty)
+    last: int
+
+
+def paginate(rows: Sequence[T], page: int | str | None, per_page: int = PER_PAGE) -> Paged[T]:
+    """The ``page``-th slice of ``rows``; a page number that is not a number shows page 1."""
+    try:
+        n = int(str(page or 1))
+    except ValueError:
+        n = 1
+    pages = max(1, -(-len(rows) // per_page))
+    n = min(max(n, 1), pages)
+    start = (n - 1) * per_page
+    shown = tuple(rows[start:start + per_page])
+    return Paged(shown, n, pages, len(rows), start + 1 if shown else 0, start + len(shown))
+
+
+def matches(query: str, *texts: object) -> bool:
+    """Whether every word of a search query occurs in one of the texts (case-insensitive)."""
+    words = query.casefold().split()
+    hay = " ".join(str(t) for t in texts).casefold()
+    return all(w in hay for w in words)
 
 
 def rule_ids(value: object) -> tuple[str, ...]:

@@ -17,7 +17,7 @@ from ..contracts import Contract, billing_period
 from ..resolutions import Resolution
 from ..tally import Tally
 from ..vocab import CONTRACT_STATE_LABELS, ORGANISATION_KINDS, USES, VERDICT_LABELS, ZERO
-from .base import Books, rule_ids, source_ref, yuan
+from .base import Books, matches, rule_ids, source_ref, yuan
 from .policy import RuleRef, rule_index
 
 
@@ -119,6 +119,33 @@ class ContractSummary:
     source: str  # file:line
     payments: tuple[Payment, ...] = ()
 
+    @property
+    def deciding(self) -> tuple[RuleRef, ...]:
+        """The rules that decided it: for a permitted contract the guidance and general
+        rules that let it in (not the negative-list rules it merely cleared)."""
+        return deciding_rules(self.rule_details, self.decision)
+
+    @property
+    def cleared(self) -> int:
+        """How many negative-list rules a permitted contract was checked against and cleared."""
+        return sum(1 for r in self.rule_details if r.kind == "negative") if self.decision == "permitted" else 0
+
+    @property
+    def general(self) -> int:
+        """How many general rules (every contract's) a permitted contract passed."""
+        return sum(1 for r in self.rule_details if r.kind == "general") if self.decision == "permitted" else 0
+
+
+def deciding_rules(details: tuple[RuleRef, ...], decision: str) -> tuple[RuleRef, ...]:
+    if decision == "permitted":
+        # The guidance rule that lists the use decides; the general rules every contract
+        # passes (confirmed asset, no overlap, cost-share cap) stay in the full list.
+        allowed = tuple(r for r in details if r.kind != "negative")
+        return tuple(r for r in allowed if r.kind not in ("general", "condition")) or allowed
+    if decision == "forbidden":
+        return tuple(r for r in details if r.kind == "negative") or details
+    return details
+
 
 @dataclass(frozen=True)
 class RejectedRow:
@@ -134,6 +161,10 @@ class RejectedRow:
     rules: tuple[str, ...]
     rule_details: tuple[RuleRef, ...]
     reasons: tuple[str, ...]
+
+    @property
+    def deciding(self) -> tuple[RuleRef, ...]:
+        return deciding_rules(self.rule_details, self.verdict)
 
 
 @dataclass(frozen=True)
@@ -344,7 +375,7 @@ def _contracts_page(books: Books) -> ContractsPage:
         reasons = str(m.get("reasons", m.get("reason", "")))
         rejected.append(RejectedRow(
             date=r.date, id=r.id, verdict=r.verdict, verdict_label=r.verdict_label,
-            use=use, use_label=USES.get(use, use), assets=str(m.get("assets", "")),
+            use=use, use_label=USES.get(use, f"清单外用途（{use}）"), assets=str(m.get("assets", "")),
             rules=rules, rule_details=_rule_details(books, rules),
             reasons=tuple(s.strip() for s in re.split(r"[;；\n]+", reasons) if s.strip()),
         ))
@@ -374,3 +405,28 @@ def contract_page(books: Books, cid: str) -> ContractSummary | None:
     )
     return dataclasses.replace(contract_summary(books, c), billing=billing(books, c, with_rows=True),
                                payments=payments)
+
+
+def contract_list(books: Books, state: str | None = None, use: str | None = None,
+                  kind: str | None = None, zone: str | None = None,
+                  query: str | None = None) -> tuple[ContractSummary, ...]:
+    """Contracts filtered by state (in force, upcoming, ended), use, the kind and zone of
+    their assets, and a search over id, title, assets, use and counterparty."""
+    page = contracts_page(books)
+    rows = {"in-force": page.in_force, "upcoming": page.upcoming, "ended": page.ended}.get(
+        state or "", page.in_force + page.upcoming + page.ended)
+    assets = books.registry.assets
+    query = (query or "").strip()[:100]
+
+    def keep(c: ContractSummary) -> bool:
+        if use and c.use != use:
+            return False
+        mine = [assets[a] for a in c.assets if a in assets]
+        if kind and not any(a.kind == kind for a in mine):
+            return False
+        if zone and not any(zone in re.split(r"[,\s;，]+", str(a.facts.get("zones", ""))) for a in mine):
+            return False
+        return not query or matches(query, c.id, c.title, " ".join(c.assets), c.use_label,
+                                    c.counterparty, c.state_label, c.decision_label)
+
+    return tuple(c for c in rows if keep(c))

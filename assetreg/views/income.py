@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 
-from .. import accounts, periods
+from .. import accounts, charts, periods
 from ..accounts import ALLOCATION_LABELS
 from ..vocab import CENT, KINDS, ZERO
 from .base import Books
@@ -228,4 +228,78 @@ def unit_share(books: Books, unit_number: str, period: str | None = None) -> Uni
         percent=(Decimal(frac.numerator) / Decimal(frac.denominator) * 100).quantize(Decimal("0.0001")),
         rows=tuple(rows),
         share_total=sum((x.share for x in rows), ZERO),
+    )
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where the net income went, all periods to date: an allocation account or 未分配."""
+
+    key: str  # the allocation account, or "unallocated"
+    label: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class IncomeLead:
+    """What a resident asks first: the latest ended period's figures and where the net went."""
+
+    row: IncomeRow | None  # the latest period that has ended (else the latest with income)
+    ended: bool  # whether ``row`` has ended (else it is still running)
+    destinations: tuple[Destination, ...]  # to date; adds up to the net to date
+    net_to_date: Decimal
+
+
+CHART_PERIODS = 8  # the latest periods a chart shows; the tables keep them all
+
+
+def income_lead(books: Books) -> IncomeLead:
+    return books.memo("income-lead", lambda: _income_lead(books))
+
+
+def _income_lead(books: Books) -> IncomeLead:
+    page = income_page(books)
+    ended = [r for r in page.rows if periods.end_of(r.period) < books.today]
+    row = ended[-1] if ended else (page.rows[-1] if page.rows else None)
+    dests = [Destination(a.account, a.label, page.totals.allocated[a.account])
+             for a in page.allocation_accounts]
+    dests.append(Destination("unallocated", "尚未分配", page.totals.unallocated))
+    return IncomeLead(row=row, ended=bool(ended), destinations=tuple(dests),
+                      net_to_date=page.totals.net)
+
+
+@dataclass(frozen=True)
+class IncomeCharts:
+    by_kind: str  # income by asset kind over periods (stacked bars)
+    cost_net: str  # cost deducted and net, per period (stacked bars: together the income)
+    destinations: str  # where the net went, to date (horizontal bars)
+
+
+def income_charts(books: Books) -> IncomeCharts:
+    """The income page's charts as inline SVG with their tables (see :mod:`assetreg.charts`)."""
+    return books.memo("income-charts", lambda: _income_charts(books))
+
+
+def _income_charts(books: Books) -> IncomeCharts:
+    page = income_page(books)
+    rows = page.rows[-CHART_PERIODS:]
+    cats = [r.label for r in rows]
+    kind_series = [charts.Series(k.label, tuple(r.by_kind.get(k.kind, ZERO) for r in rows))
+                   for k in page.kinds]
+    cost_net = [charts.Series("扣除成本", tuple(r.cost for r in rows), "#D55E00"),
+                charts.Series("净收益", tuple(r.net for r in rows), "#009E73")]
+    colors = {accounts.MAINTENANCE_FUND: "#0072B2", accounts.COMMITTEE_FUNDS: "#CC79A7",
+              "unallocated": "#999999"}
+    lead = income_lead(books)
+    some = len(page.rows) > len(rows)
+    note = f"显示最近 {len(rows)} 期；全部期间见下方收益公示表。" if some else ""
+    return IncomeCharts(
+        by_kind=charts.stacked_bars("chart-income-kind", "各期收入（按资产类别）", cats, kind_series,
+                                    note=note),
+        cost_net=charts.stacked_bars("chart-cost-net", "各期收入的构成：扣除成本与净收益", cats, cost_net,
+                                     note=note),
+        destinations=charts.hbars(
+            "chart-destinations", "净收益去向（累计）",
+            [charts.Item(d.label, d.amount, colors.get(d.key, "")) for d in lead.destinations],
+            note=f"截至 {books.today}，累计净收益 {charts.money(lead.net_to_date)} 元。"),
     )

@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from ..ledger import Compound, Loaded
 from ..policy import engine, load_policy_set, policy_hash
 from ..policy.schema import Clause, Condition, GuidanceRule, NegativeRule, PolicySet, condition_id
-from ..vocab import CONDITION_KINDS, COUNTERPARTY_KINDS, KINDS, PROPOSAL_FACTS, USES, ZONES
+from ..vocab import (
+    CONDITION_KINDS,
+    COUNTERPARTY_KINDS,
+    KINDS,
+    PROPOSAL_FACTS,
+    STRUCTURES,
+    USES,
+    ZONES,
+)
 from .base import Books, plain_text
 
 
@@ -67,7 +75,7 @@ def clause_text(clause: Clause) -> str:
     if clause.asset_kinds:
         parts.append("资产类别为" + _names(clause.asset_kinds, KINDS))
     if clause.asset_structure:
-        parts.append("资产结构涉及" + _names(clause.asset_structure, {}))
+        parts.append("资产结构涉及" + _names(clause.asset_structure, STRUCTURES))
     if clause.uses:
         parts.append("用途为" + _names(clause.uses, USES))
     if clause.uses_not:

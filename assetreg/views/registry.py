@@ -8,10 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .. import periods
+from .. import charts, periods
 from ..registry import Asset
 from ..vocab import ACTION_LABELS, CONTRACT_STATE_LABELS, KINDS, STATUS_LABELS, ZERO, ZONES
-from .base import Books, source_ref
+from .base import Books, matches, source_ref
 from .contracts import ContractSummary, contract_state, contract_summary, current_contract
 
 
@@ -39,6 +39,8 @@ class AssetRow:
     contract_state_label: str
     income_year: Decimal
     income_total: Decimal
+    zones: tuple[str, ...]  # where it sits (road, lift, ...), for the zone filter
+    zone_label: str
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,16 @@ class KindCount:
 
 
 @dataclass(frozen=True)
+class ZoneCount:
+    zone: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
 class RegistryPage:
-    """共有资产: the assets shown (filtered by ``kind``/``status``, "" for all) and counts."""
+    """共有资产: the assets shown (filtered by ``kind``/``status``/``zone`` and a search
+    ``query``, "" for all) and counts of the whole registry."""
 
     year: int
     total: int  # assets in the registry, whatever the filter
@@ -69,6 +79,9 @@ class RegistryPage:
     income_year: Decimal
     income_total: Decimal
     violations: tuple[str, ...]  # registry events not accepted, with why
+    zone: str = ""
+    query: str = ""
+    counts_by_zone: tuple[ZoneCount, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +132,7 @@ def _asset_row(books: Books, a: Asset) -> AssetRow:
     c = current_contract(books, a.id)
     state = contract_state(c, books.today) if c else None
     confirmed = [ev.date for ev in a.events if ev.action == "confirmed"]
+    zones = _zones(a)
     return AssetRow(
         id=a.id,
         kind=a.kind,
@@ -134,7 +148,13 @@ def _asset_row(books: Books, a: Asset) -> AssetRow:
         contract_state_label=CONTRACT_STATE_LABELS[state] if state else "",
         income_year=sum((amount for inc, amount in lines if inc.date.year == year), ZERO),
         income_total=sum((amount for _, amount in lines), ZERO),
+        zones=zones,
+        zone_label="、".join(ZONES.get(z, z) for z in zones),
     )
+
+
+def _zones(a: Asset) -> tuple[str, ...]:
+    return tuple(z for z in re.split(r"[,\s;，]+", str(a.facts.get("zones", ""))) if z)
 
 
 def _asset_rows(books: Books) -> dict[str, AssetRow]:
@@ -142,24 +162,35 @@ def _asset_rows(books: Books) -> dict[str, AssetRow]:
             for a in sorted(books.registry.assets.values(), key=lambda a: a.id)}
 
 
-def registry_page(books: Books, kind: str | None = None, status: str | None = None) -> RegistryPage:
-    """共有资产: every asset (optionally filtered), with counts by status and by kind."""
+def registry_page(books: Books, kind: str | None = None, status: str | None = None,
+                  zone: str | None = None, query: str | None = None) -> RegistryPage:
+    """共有资产: every asset (optionally filtered, or searched by id, place, description
+    or contract), with counts by status, by kind and by zone."""
     rows = books.memo("asset-rows", lambda: _asset_rows(books))
-    if (kind and kind not in KINDS) or (status and status not in STATUS_LABELS):
-        # An unknown filter from the query string matches nothing and is not remembered.
-        return _registry_page(books, rows, kind, status)
-    return books.memo(("registry", kind, status), lambda: _registry_page(books, rows, kind, status))
+    query = (query or "").strip()[:100]
+    if (kind and kind not in KINDS) or (status and status not in STATUS_LABELS) \
+            or (zone and zone not in ZONES) or query:
+        # An unknown filter or a search from the query string is not remembered.
+        return _registry_page(books, rows, kind, status, zone, query)
+    return books.memo(("registry", kind, status, zone),
+                      lambda: _registry_page(books, rows, kind, status, zone, ""))
 
 
 def _registry_page(books: Books, all_rows: dict[str, AssetRow], kind: str | None,
-                   status: str | None) -> RegistryPage:
+                   status: str | None, zone: str | None = None, query: str = "") -> RegistryPage:
     assets = sorted(books.registry.assets.values(), key=lambda a: a.id)
-    rows = tuple(all_rows[a.id] for a in assets
-                 if (not kind or a.kind == kind) and (not status or a.status == status))
+    rows = tuple(r for r in (all_rows[a.id] for a in assets)
+                 if (not kind or r.kind == kind) and (not status or r.status == status)
+                 and (not zone or zone in r.zones)
+                 and (not query or matches(query, r.id, r.location, r.description, r.kind_label,
+                                           r.status_label, r.zone_label, r.contract or "")))
     by_status = books.registry.counts_by_status()
     by_kind: dict[str, int] = dict.fromkeys(KINDS, 0)
+    by_zone: dict[str, int] = {}
     for a in assets:
         by_kind[a.kind] = by_kind.get(a.kind, 0) + 1
+        for z in all_rows[a.id].zones:
+            by_zone[z] = by_zone.get(z, 0) + 1
     return RegistryPage(
         year=books.today.year,
         total=len(assets),
@@ -171,7 +202,31 @@ def _registry_page(books: Books, all_rows: dict[str, AssetRow], kind: str | None
         income_year=sum((r.income_year for r in rows), ZERO),
         income_total=sum((r.income_total for r in rows), ZERO),
         violations=tuple(v.message for v in books.registry.violations),
+        zone=zone or "",
+        query=query,
+        counts_by_zone=tuple(ZoneCount(z, ZONES.get(z, z), n) for z, n in
+                             sorted(by_zone.items(), key=lambda x: (-x[1], x[0]))),
     )
+
+
+# Status colours of the confirmation chart: done green, under way amber/blue, problems red/grey.
+STATUS_COLORS = {"confirmed": "#009E73", "noticed": "#E69F00", "registered": "#56B4E9",
+                 "disputed": "#D55E00", "excluded": "#999999"}
+
+
+def confirmation_chart(books: Books) -> str:
+    """确权进度: the register's assets by 确权 status, as an inline SVG bar and a table."""
+    return books.memo("chart-confirmation", lambda: _confirmation_chart(books))
+
+
+def _confirmation_chart(books: Books) -> str:
+    counts = books.registry.counts_by_status()
+    items = [charts.Item(STATUS_LABELS.get(s, s), Decimal(counts.get(s, 0)), STATUS_COLORS.get(s, ""))
+             for s in STATUS_LABELS]
+    done = counts.get("confirmed", 0)
+    total = sum(counts.values())
+    return charts.progress("chart-confirmation", "确权进度", items, "项",
+                           f"共 {total} 项共有资产，已确权 {done} 项。")
 
 
 # History metadata shown on an asset's page, with Chinese labels; other keys are not shown.
