@@ -167,7 +167,7 @@ def test_manager_share_cap_applies_from_its_day(small_compound: Path) -> None:
     loaded = Compound.locate(small_compound).load()
     found = [f for f in run_checks(loaded.entries, loaded.options_map, dt.date(2025, 7, 1))
              if f.check == "manager-cost"]
-    assert [f.message.split(" on ")[1][:10] for f in found] == ["2025-06-30"], [f.message for f in found]
+    assert [f.message.split("物业于 ")[1][:10] for f in found] == ["2025-06-30"], [f.message for f in found]
 
 
 def test_the_disclosure_frequency_changes_with_the_next_period(small_compound: Path) -> None:
