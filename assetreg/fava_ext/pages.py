@@ -174,6 +174,12 @@ class IncomeDisclosure(_ResidentsPage, FavaExtensionBase):
     def charts(self) -> views.IncomeCharts:
         return views.income_charts(self.books)
 
+    def vouchers(self) -> views.VouchersPage:
+        return views.vouchers_page(self.books, self.arg("vperiod") or None)
+
+    def voucher_lines(self, page: views.VouchersPage) -> views.Paged[views.VoucherLine]:
+        return views.paginate(page.lines, self.arg("page"))
+
     def unit(self) -> views.UnitShare | None:
         number = self.arg("unit")
         return views.unit_share(self.books, number, self.arg("period") or None) if number else None

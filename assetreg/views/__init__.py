@@ -79,6 +79,14 @@ from .registry import (
     confirmation_chart,
     registry_page,
 )
+from .vouchers import (
+    PaymentTrail,
+    TrailStep,
+    VoucherLine,
+    VoucherLink,
+    VouchersPage,
+    vouchers_page,
+)
 
 __all__ = [
     "PER_PAGE",
@@ -108,6 +116,7 @@ __all__ = [
     "ObjectionRow",
     "Paged",
     "Payment",
+    "PaymentTrail",
     "PeriodAmount",
     "PolicyPage",
     "RegistryPage",
@@ -120,7 +129,11 @@ __all__ = [
     "ShareRow",
     "StatusCount",
     "TallyRatio",
+    "TrailStep",
     "UnitShare",
+    "VoucherLine",
+    "VoucherLink",
+    "VouchersPage",
     "ZoneCount",
     "asset_page",
     "audit_page",
@@ -147,6 +160,7 @@ __all__ = [
     "rule_index",
     "tally_ratios",
     "unit_share",
+    "vouchers_page",
     "warm",
     "yuan",
 ]
