@@ -70,6 +70,7 @@ from .vocab import (
     VERDICT_LABELS,
     ZERO,
 )
+from .vouchers import lines as voucher_lines
 
 DISCLOSURE_TYPE = "disclosure"
 
@@ -107,6 +108,8 @@ class Disclosure:
     unallocated_end: Decimal = ZERO  # net earned through the period's end not yet allocated then
     public_url: str = ""  # the compound's page online (option ``public-url``), for the QR code
     objection_days: int = 15  # days residents have to object after publication (``notice-days``)
+    lines: int = 0  # income and cost lines of the period (assetreg.vouchers.lines)
+    vouchered: int = 0  # of them, with a voucher residents can open
 
     @property
     def net(self) -> Decimal:
@@ -270,7 +273,9 @@ def build(entries: list[Any], period: Period | str, options_map: dict[str, Any] 
         objection_days = int(books.options.get("notice-days"))
     except ValueError:
         objection_days = 15
+    in_period = [line for line in voucher_lines(books) if p.contains(line.date)]
     return Disclosure(
+        lines=len(in_period), vouchered=sum(1 for line in in_period if line.vouchers),
         unallocated_end=earned - allocated_end, public_url=books.options.get("public-url").strip(),
         objection_days=objection_days,
         period=p, compound=books.options.get("compound-name"), by_kind=by_kind,
@@ -381,6 +386,7 @@ def write_xlsx(d: Disclosure, path: Path) -> None:
         ("分摊方式", _basis_text(d)),
         ("户数", len(d.shares)), ("各户分摊合计", sum(d.shares.values(), ZERO)),
         ("未解决的审计发现", len(d.findings)),
+        ("附有凭证的收支", f"{d.vouchered} / {d.lines} 笔"),
         ("异议期", f"公示之日起 {d.objection_days} 日内"),
         *([("网上查阅", d.public_url)] if d.public_url else []),
     ]:
@@ -577,6 +583,8 @@ def render_html(d: Disclosure, published: dt.date | None = None, parts: tuple[st
             f"<p>本公示自 {day} 起公示 {d.objection_days} 日，至 {last} 止。业主对公示内容有异议的，"
             "请在公示期内以书面形式向业主委员会提出，写明房号、异议事项及理由，并可附相关材料；"
             "业主委员会将书面答复，并将处理结果公示。</p>"
+            f'<p id="vouchers">本期 {d.lines} 笔收支中 {d.vouchered} 笔附有原始凭证（发票、收据、合同页、银行回单），'
+            "可在网上收益公示页面“收支凭证”中逐笔打开。</p>"
             f"<p>业主可向业主委员会申请查阅收支明细与原始凭证{online}。各户分享额见后附表，"
             "完整明细（按资产、每份合同、每条审计发现）见公示工作簿。</p></div>"
             '<div class="sign" id="signatures"><div>业主委员会（盖章）</div><div>主任（签字）</div>'

@@ -83,3 +83,14 @@ def test_payment_trails_show_roles_and_dates_never_keys(served, books: views.Boo
     assert 'id="payment-trails"' in html and "OWN-" not in html
     for t in page.payments:
         assert all(isinstance(s.date, dt.date) and s.role and "OWN-" not in s.role for s in t.steps)
+
+
+def test_the_printed_notice_counts_the_lines_with_vouchers(books: views.Books) -> None:
+    from assetreg import periods
+    from assetreg.disclosure import build, render_html
+
+    key = next(k for k, _ in views.vouchers_page(books).periods if views.vouchers_page(books, k).with_voucher)
+    page = views.vouchers_page(books, key)
+    d = build(list(books.entries), periods.parse(key), books.options_map, as_of=books.today, findings=[])
+    assert (d.lines, d.vouchered) == (len(page.lines), page.with_voucher)
+    assert f"本期 {d.lines} 笔收支中 {d.vouchered} 笔附有原始凭证" in render_html(d)
