@@ -15,15 +15,16 @@ from .contracts_sheet import ContractsImporter
 from .income_report import IncomeReportImporter
 from .register import RegisterImporter
 from .roster import RosterImporter
+from .suspense_sheet import SuspenseImporter
 
-KIND_NAMES = ("bank", "income-report", "register", "roster", "contracts", "consents", "waitlist")
+KIND_NAMES = ("bank", "income-report", "register", "roster", "contracts", "consents", "waitlist", "suspense")
 
 
 def all_importers(bank_configs: Sequence[Path] = ()) -> list[SheetImporter]:
     """One importer per kind; extra bank layouts come before the built-in ones."""
     layouts = [load_layout(p) for p in bank_configs] + builtin_layouts()
     return [BankImporter(layouts), IncomeReportImporter(), RegisterImporter(), RosterImporter(), ContractsImporter(),
-            ConsentsImporter(), WaitlistImporter()]
+            ConsentsImporter(), WaitlistImporter(), SuspenseImporter()]
 
 
 def choose(path: Path, sheets: list[Sheet], importers: list[SheetImporter],

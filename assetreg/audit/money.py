@@ -22,7 +22,7 @@ from collections import defaultdict, deque
 from decimal import Decimal
 from typing import Any
 
-from .. import accounts
+from .. import accounts, suspense
 from .context import ZERO, Context
 from .findings import Finding, finding
 
@@ -105,22 +105,37 @@ def check_deposits(ctx: Context) -> list[Finding]:
 
 
 def check_suspense(ctx: Context) -> list[Finding]:
+    """One finding per open suspense line, with its age; at a seal, the lines open then.
+    Lines, not balances: money in on one line and out on another never cancel out."""
     out: list[Finding] = []
-    for account, balance in sorted(ctx.books.suspense_on(ctx.as_of).items()):
-        if balance != 0:
-            dates, _ = ctx.books.suspense[account]
+    if not ctx.books.suspense_entries:
+        return out
+    every = suspense.lines(ctx.books.suspense_entries)
+    for ln in every:
+        if ln.date > ctx.as_of:
+            continue
+        if ln.open_on(ctx.as_of):
             out.append(finding(
                 "suspense-balance", "warning",
-                f"{balance} left in {account} on {ctx.as_of}: match these bank lines to income, "
-                "remittances or deposits", "会计核算：待查明款项应及时查明入账", [],
-                account=account, balance=balance, last_movement=dates[-1]))
+                f"suspense line {ln.id} of {ln.date}: {ln.amount} ({ln.payee or '-'}, "
+                f"{ln.hint or '-'}) still unexplained after {ln.age(ctx.as_of)} days"
+                + (f"; unmatched because {ln.reason}" if ln.reason else "")
+                + f"; assign it with `assetreg suspense assign {ln.id} …`",
+                "会计核算：待查明款项应及时查明入账", [ln.entry],
+                line=ln.id, account=ln.account, date=ln.date, amount=ln.amount,
+                age_days=ln.age(ctx.as_of), bank_ref=ln.bank_ref, reason=ln.reason))
     for seal in ctx.books.seals:
-        for account, balance in sorted(ctx.books.suspense_on(seal.through).items()):
-            if balance != 0:
-                out.append(finding(
-                    "suspense-at-seal", "error",
-                    f"{balance} was in {account} on {seal.through}, a sealed date: a sealed "
-                    "period must not leave money unexplained",
-                    "期间封存：封存期末不得有待查明款项；民法典第281条、第943条（定期公开）",
-                    [seal.entry], account=account, balance=balance, through=seal.through))
+        left_at_seal = [ln for ln in every if ln.open_on(seal.through)]
+        if left_at_seal:
+            total = sum((ln.amount for ln in left_at_seal), ZERO)
+            out.append(finding(
+                "suspense-at-seal", "error",
+                f"{len(left_at_seal)} suspense line(s) were open on {seal.through}, a sealed date: "
+                + ", ".join(f"{ln.id} ({ln.date}, {ln.amount})" for ln in left_at_seal[:20])
+                + ("…" if len(left_at_seal) > 20 else "")
+                + "; a sealed period must not leave money unexplained",
+                "期间封存：封存期末不得有待查明款项；民法典第281条、第943条（定期公开）",
+                [seal.entry], lines=",".join(ln.id for ln in left_at_seal), net=total,
+                through=seal.through))
     return out
+

@@ -94,3 +94,49 @@ def check_allocation(ctx: Context) -> list[Finding]:
                 to_maintenance_fund=cum_fund, required_share=share, required=need,
                 shortfall=need - cum_fund))
     return out
+
+
+def undistributed(ctx: Context) -> list[tuple[dt.date, Decimal, Decimal, object]]:
+    """期末累计未分配 after each allocation: (date, allocated that day, undistributed at the
+    end of that day, entry), for the days that allocate. Undistributed is the net common
+    income (gross less the manager's cost) earned up to that day, less every allocation."""
+    moves: list[tuple[dt.date, int, Decimal, object]] = []
+    for inc in ctx.books.income:
+        moves.append((inc.entry.date, 0, inc.gross, inc.entry))
+    for mv in ctx.books.costs:
+        moves.append((mv.date, 0, -mv.amount, mv.entry))
+    for mv in ctx.books.allocations:
+        moves.append((mv.date, 1, -mv.amount, mv.entry))
+    moves.sort(key=lambda m: (m[0], m[1]))
+    out: list[tuple[dt.date, Decimal, Decimal, object]] = []
+    left = ZERO
+    i = 0
+    while i < len(moves):
+        day = moves[i][0]
+        allocated = ZERO
+        first = None
+        while i < len(moves) and moves[i][0] == day:
+            _, is_alloc, amount, entry = moves[i]
+            left += amount
+            if is_alloc and amount < 0:
+                allocated -= amount
+                first = first or entry
+            i += 1
+        if allocated:
+            out.append((day, allocated, left, first))
+    return out
+
+
+def check_undistributed(ctx: Context) -> list[Finding]:
+    """``allocation-overdrawn``: an allocation that took 期末累计未分配 below zero, i.e.
+    spent net income the owners had not yet earned (or already allocated)."""
+    out: list[Finding] = []
+    for day, allocated, left, entry in undistributed(ctx):
+        if left < 0 and day <= ctx.as_of:
+            out.append(finding(
+                "allocation-overdrawn", "warning",
+                f"{allocated} allocated on {day} left the undistributed net income (期末累计未分配) "
+                f"at {left}: more was allocated than the net common income earned up to that day",
+                "民法典第282条（扣除合理成本后的收益归业主共有）；物业管理条例第54条；业主大会决议",
+                [entry], date=day, allocated=allocated, undistributed=left))
+    return out

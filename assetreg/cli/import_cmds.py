@@ -24,7 +24,7 @@ def register(main: click.Group) -> None:
     main.add_command(template)
 
 
-KIND_HELP = "bank | income-report | register | roster | contracts | consents | waitlist"
+KIND_HELP = "bank | income-report | register | roster | contracts | consents | waitlist | suspense"
 
 
 @click.command("import")
