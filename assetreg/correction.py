@@ -131,7 +131,10 @@ def correct(txn: Transaction, ref: str, reason: str, *, day: dt.date | None = No
     kept = {k: original.meta[k] for k in KEPT if original.meta.get(k)}
     m = meta(reverses=oref, corrects=where(original, root), corrects_sealed=sealed,
              reason=reason.strip(), **kept, import_id=iid)
-    postings = [data.Posting(p.account, Amount(-p.units.number, p.units.currency), None, None, None, None)
+    # a posting's own metadata (an ``asset`` on one income posting) goes with its reversal
+    postings = [data.Posting(p.account, Amount(-p.units.number, p.units.currency), None, None, None,
+                             {k: v for k, v in p.meta.items() if k not in ("filename", "lineno")} or None
+                             if p.meta else None)
                 for p in original.postings if p.units is not None and p.units.number is not None]
     reversal = data.Transaction(m, day, "*", original.payee, f"冲正：{original.narration or ''}",
                                 frozenset(), frozenset(), postings)

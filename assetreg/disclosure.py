@@ -251,13 +251,52 @@ def _kind_label(account: str) -> str:
     return KINDS.get(kind, kind) if kind else accounts.leaf(account)
 
 
-def disclosure_entry(d: Disclosure, day: dt.date, report: str) -> data.Custom:
+def disclosure_entry(d: Disclosure, day: dt.date, report: str, *, revises: data.Custom | None = None,
+                     reason: str | None = None) -> data.Custom:
+    """The ledger entry of a publication; a revision names the publication it replaces
+    (its date and digest) and why."""
     def amt(x: Decimal) -> Amount:
         return Amount(x.quantize(CENT), CURRENCY)
 
+    extra: dict[str, Any] = {}
+    if revises is not None:
+        extra = {"revises": revises.date, "revises_digest": str(revises.meta.get("digest", "")),
+                 "reason": reason}
     return custom(day, DISCLOSURE_TYPE, [d.period.key], start=d.period.start, end=d.period.end,
                   gross=amt(d.gross), cost=amt(d.cost), net=amt(d.net), allocated=amt(d.allocated),
-                  units=len(d.shares), share_basis=d.share_basis, report=report, digest=d.digest())
+                  units=len(d.shares), share_basis=d.share_basis, report=report, digest=d.digest(), **extra)
+
+
+def published(entries: Iterable[Any], period: Period) -> list[data.Custom]:
+    """The disclosure entries of ``period`` already in the ledger, oldest first."""
+    return sorted((e for e in entries if isinstance(e, data.Custom) and e.type == DISCLOSURE_TYPE
+                   and e.values and str(e.values[0].value) == period.key), key=lambda e: e.date)
+
+
+def republication(entries: Iterable[Any], d: Disclosure, revise: bool, reason: str | None) -> tuple[bool, data.Custom | None]:
+    """Whether publishing ``d`` adds a ledger entry, and the publication it revises.
+
+    A period is disclosed once: run again with the same figures, nothing is added (the
+    report is written again); with other figures, or to publish again on purpose, the
+    treasurer passes ``revise`` and a reason, recorded with the new entry."""
+    before = published(entries, d.period)
+    last = before[-1] if before else None
+    if revise:
+        if last is None:
+            raise BadInput(f"{d.period.key} has not been disclosed yet: there is nothing to revise",
+                           "publish it without --revise")
+        if not (reason or "").strip():
+            raise BadInput("a revision of a published disclosure needs its reason",
+                           "pass --reason '…' (kept in the ledger with the revision)")
+        return True, last
+    if last is None:
+        return True, None
+    if str(last.meta.get("digest", "")) == d.digest():
+        return False, last
+    raise BadInput(
+        f"{d.period.key} was disclosed on {last.date} ({last.meta.get('filename', '?')}:{last.meta.get('lineno', '?')}) "
+        "and its figures have changed since",
+        "publish a revision with --revise --reason '…' (recorded), or check what changed with `assetreg audit`")
 
 
 # ------------------------------------------------------------ output

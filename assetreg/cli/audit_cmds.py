@@ -16,7 +16,7 @@ from .. import periods as periods_
 from .. import plugin, sealing
 from ..audit import SEVERITIES, Finding, run_checks
 from ..disclosure import build as build_disclosure
-from ..disclosure import disclosure_entry, render_html, write_xlsx
+from ..disclosure import disclosure_entry, render_html, republication, write_xlsx
 from ..errors import BadInput
 from ..ledger import Loaded, error_source, save_workbook
 from .common import compound, echo_json, ledger_option, the_date
@@ -148,8 +148,10 @@ def seal(ledger: str | None, through_text: str, date_text: str | None) -> None:
               help="also write a printable HTML page")
 @click.option("--date", "date_text", default=None, metavar="DATE",
               help="date of publication (and of the ledger entry); default today")
+@click.option("--revise", is_flag=True, help="publish a period already disclosed again, as a recorded revision")
+@click.option("--reason", default=None, help="why the revision (with --revise)")
 def disclose(ledger: str | None, period_text: str, out: Path, html_out: Path | None,
-             date_text: str | None) -> None:
+             date_text: str | None, revise: bool, reason: str | None) -> None:
     """Publish the income disclosure (公示) of a period, with every unit's share."""
     period = periods_.parse(period_text)
     day = the_date(date_text)
@@ -167,6 +169,7 @@ def disclose(ledger: str | None, period_text: str, out: Path, html_out: Path | N
             if not d.shares:
                 raise BadInput("the units roster is empty, so no unit's share can be computed",
                                "add the units first (`assetreg unit add`)")
+            new_entry, previous = republication(txn.entries, d, revise, reason)
             fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.resolve().parent)
             os.close(fd)
             staged.append((tmp, out))
@@ -177,7 +180,9 @@ def disclose(ledger: str | None, period_text: str, out: Path, html_out: Path | N
                 with os.fdopen(fd, "w", encoding="utf-8") as f:
                     f.write(render_html(d))
                 staged.append((tmp_html, html_out))
-            txn.append("journal", [disclosure_entry(d, day, out.name)])
+            if new_entry:
+                txn.append("journal", [disclosure_entry(d, day, out.name, revises=previous if revise else None,
+                                                        reason=reason)])
         for tmp, final in staged:
             os.replace(tmp, final)
         staged.clear()
@@ -187,3 +192,8 @@ def disclose(ledger: str | None, period_text: str, out: Path, html_out: Path | N
                 os.unlink(tmp)
     click.echo(f"disclosed {d.period.label}: gross {d.gross}, cost {d.cost}, net {d.net}, "
                f"{len(d.shares)} unit shares summing to {sum(d.shares.values())} → {out}")
+    if not new_entry and previous is not None:
+        click.echo(f"already disclosed on {previous.date} with the same figures: report written again, "
+                   "no new ledger entry (--revise --reason … to publish a revision)")
+    elif revise and previous is not None:
+        click.echo(f"recorded as a revision of the disclosure of {previous.date}: {reason}")
