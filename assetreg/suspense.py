@@ -132,9 +132,13 @@ class Line:
     def is_open(self) -> bool:
         return self.open != 0
 
+    def left_on(self, day: dt.date) -> Decimal:
+        """What of the line was in suspense at the end of ``day`` (the posting's sign)."""
+        return sum((n for d, n in self.moves if d <= day), ZERO)
+
     def open_on(self, day: dt.date) -> bool:
         """Was the line open at the end of ``day``?"""
-        return self.date <= day and sum((n for d, n in self.moves if d <= day), ZERO) != 0
+        return self.date <= day and self.left_on(day) != 0
 
     def age(self, as_of: dt.date) -> int:
         return (as_of - self.date).days
@@ -158,34 +162,41 @@ def lines(entries: Iterable[Any], as_of: dt.date | None = None) -> list[Line]:
     found: dict[str, list[Any]] = {}  # line id → [its entry, its posting, its movements]
     of_entry: dict[str, list[str]] = {}  # entry ref → the lines its suspense postings belong to
     order: list[str] = []
-    txns = sorted((e for e in entries if type(e) is data.Transaction and e.flag != "P"
-                   and (as_of is None or e.date <= as_of)), key=data.entry_sortkey)
-    # Three passes, so the order entries sort in on one day does not matter (an entry
-    # staged this minute has no line number yet): the lines themselves, then the entries
-    # that clear a line, then the reversals of either.
+    txns = [e for e in entries if type(e) is data.Transaction and e.flag != "P"
+            and (as_of is None or e.date <= as_of)]
     moving = [(e, [p for p in e.postings if is_suspense(p.account) and p.units is not None
                    and p.units.number is not None]) for e in txns]
-    moving = [(e, ps) for e, ps in moving if ps]
-    refs = {id(e): entry_ref(e) for e, _ in moving}
+    # Day by day; within a day the lines first, then what clears them, then reversals, so
+    # the order entries sort in on one day does not matter (an entry staged this minute
+    # has no line number yet).
+    moving = sorted(((e, ps) for e, ps in moving if ps),
+                    key=lambda m: (m[0].date, 2 if m[0].meta.get("reverses") else 1 if m[0].meta.get("clears") else 0,
+                                   data.entry_sortkey(m[0])))
     for e, postings in moving:
-        if e.meta.get("clears") or e.meta.get("reverses"):
-            continue
-        ref = refs[id(e)]
-        targets = []
-        for n, p in enumerate(postings):
-            lid = _line_id(ref, n, len(postings), set(found))
-            found[lid] = [e, p, []]
-            order.append(lid)
-            targets.append(lid)
+        m = e.meta
+        ref = entry_ref(e)
+        if m.get("reverses"):
+            targets = of_entry.get(str(m["reverses"]), [])
+        elif m.get("clears"):
+            targets = [str(m["clears"]).strip().upper()] * len(postings)
+        else:
+            targets = []
+            for n, p in enumerate(postings):
+                # A hand-written entry (no importer's ``unmatched``) that takes out of suspense
+                # exactly what an earlier line left there clears that line, the oldest first:
+                # how ledgers were cleared before ``clears:`` existed.
+                held = None if m.get("unmatched") else next(
+                    (lid for lid in order if found[lid][1].account == p.account
+                     and sum((x for _, x in found[lid][2]), ZERO) == -p.units.number), None)  # type: ignore[union-attr,operator]
+                if held is not None:
+                    targets.append(held)
+                    continue
+                lid = _line_id(ref, n, len(postings), set(found))
+                found[lid] = [e, p, []]
+                order.append(lid)
+                targets.append(lid)
         of_entry[ref] = targets
-    for e, postings in moving:
-        if e.meta.get("clears") and not e.meta.get("reverses"):
-            of_entry[refs[id(e)]] = [str(e.meta["clears"]).strip().upper()] * len(postings)
-    for e, _ in moving:
-        if e.meta.get("reverses"):
-            of_entry[refs[id(e)]] = of_entry.get(str(e.meta["reverses"]), [])
-    for e, postings in moving:
-        for lid, p in zip(of_entry.get(refs[id(e)], []), postings, strict=False):
+        for lid, p in zip(targets, postings, strict=False):
             if lid in found:
                 found[lid][2].append((e.date, p.units.number))  # type: ignore[union-attr]
     out = []

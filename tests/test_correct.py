@@ -149,8 +149,26 @@ ALLOCATION = """
 """
 
 
+@pytest.fixture
+def lean(small_compound: Path, tmp_path: Path) -> Path:
+    """March imported into an account that opened empty: nothing carried forward."""
+    from test_suspense import RESOLUTIONS, contract_text
+
+    append(small_compound / "contracts.beancount", RESOLUTIONS + contract_text())
+    run("import", statement(tmp_path / "stmt.xlsx", opening=Decimal(0)), "-L", small_compound)
+    return small_compound
+
+
+def test_money_carried_forward_counts_as_undistributed(month: Path) -> None:
+    append(month / "journal.beancount", ALLOCATION.format(amount="10150.00"))  # opening 10000.00 + 150.00 earned
+    loaded = Compound.locate(month).load()
+    assert "allocation-overdrawn" not in {f.check for f in run_checks(loaded.entries, loaded.options_map,
+                                                                      dt.date(2024, 4, 1))}
+
+
 @pytest.mark.parametrize(("amount", "found"), [("150.00", False), ("150.01", True)])
-def test_audit_reports_an_allocation_beyond_what_was_earned(month: Path, amount: str, found: bool) -> None:
+def test_audit_reports_an_allocation_beyond_what_was_earned(lean: Path, amount: str, found: bool) -> None:
+    month = lean
     append(month / "journal.beancount", ALLOCATION.format(amount=amount))  # net income to date: 150.00
     loaded = Compound.locate(month).load()
     over = [f for f in run_checks(loaded.entries, loaded.options_map, dt.date(2024, 4, 1))
@@ -160,7 +178,8 @@ def test_audit_reports_an_allocation_beyond_what_was_earned(month: Path, amount:
         assert over[0].facts["undistributed"] == "-0.01" and over[0].facts["allocated"] == amount
 
 
-def test_allocating_beyond_the_undistributed_is_refused(month: Path) -> None:
+def test_allocating_beyond_the_undistributed_is_refused(lean: Path) -> None:
+    month = lean
     # SN007 (60.00 out) as a top-up of the maintenance fund is fine with 150.00 earned …
     append(month / "journal.beancount", ALLOCATION.format(amount="100.00"))
     line = by_ref(month)["SN007"]
@@ -171,9 +190,10 @@ def test_allocating_beyond_the_undistributed_is_refused(month: Path) -> None:
     assert snapshot(month) == before
 
 
-def test_bank_import_refuses_an_allocation_beyond_the_undistributed(month: Path, tmp_path: Path) -> None:
+def test_bank_import_refuses_an_allocation_beyond_the_undistributed(lean: Path, tmp_path: Path) -> None:
+    month = lean
     later = [(dt.date(2024, 4, 2), "划转维修资金 R-2024-02", None, "500.00", "某某区住房维修资金管理中心", "SN020", "")]
-    opening = Decimal("10000.00") + Decimal("150.00") - Decimal("5.50") + Decimal("88.00") + Decimal("3.21") \
+    opening = Decimal("150.00") - Decimal("5.50") + Decimal("88.00") + Decimal("3.21") \
         - Decimal("60.00") - Decimal("40.00") - Decimal("88.00")
     before = snapshot(month)
     res = run("import", statement(tmp_path / "apr.xlsx", later, opening), "-L", month, ok=False)

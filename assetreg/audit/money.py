@@ -122,12 +122,12 @@ def check_suspense(ctx: Context) -> list[Finding]:
                 + (f"; unmatched because {ln.reason}" if ln.reason else "")
                 + f"; assign it with `assetreg suspense assign {ln.id} …`",
                 "会计核算：待查明款项应及时查明入账", [ln.entry],
-                line=ln.id, account=ln.account, date=ln.date, amount=ln.amount,
+                line=ln.id, account=ln.account, balance=ln.left_on(ctx.as_of), date=ln.date, amount=ln.amount,
                 age_days=ln.age(ctx.as_of), bank_ref=ln.bank_ref, reason=ln.reason))
     for seal in ctx.books.seals:
         left_at_seal = [ln for ln in every if ln.open_on(seal.through)]
         if left_at_seal:
-            total = sum((ln.amount for ln in left_at_seal), ZERO)
+            total = sum((ln.left_on(seal.through) for ln in left_at_seal), ZERO)
             out.append(finding(
                 "suspense-at-seal", "error",
                 f"{len(left_at_seal)} suspense line(s) were open on {seal.through}, a sealed date: "
@@ -135,7 +135,7 @@ def check_suspense(ctx: Context) -> list[Finding]:
                 + ("…" if len(left_at_seal) > 20 else "")
                 + "; a sealed period must not leave money unexplained",
                 "期间封存：封存期末不得有待查明款项；民法典第281条、第943条（定期公开）",
-                [seal.entry], lines=",".join(ln.id for ln in left_at_seal), net=total,
-                through=seal.through))
+                [seal.entry], account=",".join(sorted({ln.account for ln in left_at_seal})), balance=total,
+                lines=",".join(ln.id for ln in left_at_seal), through=seal.through))
     return out
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from beancount.core.data import Transaction
+
 from .. import accounts
 from .context import ZERO, Context
 from .findings import Finding, finding
@@ -98,9 +100,18 @@ def check_allocation(ctx: Context) -> list[Finding]:
 
 def undistributed(ctx: Context) -> list[tuple[dt.date, Decimal, Decimal, object]]:
     """期末累计未分配 after each allocation: (date, allocated that day, undistributed at the
-    end of that day, entry), for the days that allocate. Undistributed is the net common
-    income (gross less the manager's cost) earned up to that day, less every allocation."""
+    end of that day, entry), for the days that allocate. Undistributed is what the books
+    opened with (``Equity:Opening``: the owners' money carried forward when the ledger
+    started) plus the net common income (gross less the manager's cost) earned up to that
+    day, less every allocation."""
     moves: list[tuple[dt.date, int, Decimal, object]] = []
+    if not ctx.books.allocations:
+        return []
+    for e in ctx.books.entries:
+        if type(e) is Transaction:
+            for p in e.postings:
+                if p.account == accounts.OPENING and p.units is not None and p.units.number is not None:
+                    moves.append((e.date, 0, -p.units.number, e))
     for inc in ctx.books.income:
         moves.append((inc.entry.date, 0, inc.gross, inc.entry))
     for mv in ctx.books.costs:
