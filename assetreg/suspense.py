@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
@@ -98,7 +98,7 @@ def entry_ref(entry: Any) -> str:
     return "E-" + hashlib.sha256(canonical(entry).encode("utf-8")).hexdigest()[:16]
 
 
-def _line_id(ref: str, n: int, of: int, taken: set[str]) -> str:
+def _line_id(ref: str, n: int, of: int, taken: Container[str]) -> str:
     digest = hashlib.sha256(ref.encode("utf-8")).hexdigest().upper()
     width = 8
     while True:
@@ -162,6 +162,10 @@ def lines(entries: Iterable[Any], as_of: dt.date | None = None) -> list[Line]:
     found: dict[str, list[Any]] = {}  # line id → [its entry, its posting, its movements]
     of_entry: dict[str, list[str]] = {}  # entry ref → the lines its suspense postings belong to
     order: list[str] = []
+    left: dict[str, Decimal] = {}  # what each line still holds in suspense
+    # lines by (account, what they hold): a hand-written clearing looks its line up here
+    # (entries may be stale: ``left`` is checked before one is used)
+    clearable: dict[tuple[str, Decimal], list[str]] = {}
     txns = [e for e in entries if type(e) is data.Transaction and e.flag != "P"
             and (as_of is None or e.date <= as_of)]
     moving = [(e, [p for p in e.postings if is_suspense(p.account) and p.units is not None
@@ -185,20 +189,25 @@ def lines(entries: Iterable[Any], as_of: dt.date | None = None) -> list[Line]:
                 # A hand-written entry (no importer's ``unmatched``) that takes out of suspense
                 # exactly what an earlier line left there clears that line, the oldest first:
                 # how ledgers were cleared before ``clears:`` existed.
-                held = None if m.get("unmatched") else next(
-                    (lid for lid in order if found[lid][1].account == p.account
-                     and sum((x for _, x in found[lid][2]), ZERO) == -p.units.number), None)  # type: ignore[union-attr,operator]
+                held = None
+                if not m.get("unmatched"):
+                    waiting = clearable.get((p.account, -p.units.number))  # type: ignore[union-attr,operator]
+                    held = next((lid for lid in waiting or () if left[lid] == -p.units.number), None)  # type: ignore[union-attr,operator]
                 if held is not None:
                     targets.append(held)
                     continue
-                lid = _line_id(ref, n, len(postings), set(found))
+                lid = _line_id(ref, n, len(postings), found)
                 found[lid] = [e, p, []]
                 order.append(lid)
                 targets.append(lid)
         of_entry[ref] = targets
         for lid, p in zip(targets, postings, strict=False):
             if lid in found:
-                found[lid][2].append((e.date, p.units.number))  # type: ignore[union-attr]
+                n_: Decimal = p.units.number  # type: ignore[union-attr,assignment]
+                found[lid][2].append((e.date, n_))
+                left[lid] = left.get(lid, ZERO) + n_
+                if left[lid]:
+                    clearable.setdefault((p.account, left[lid]), []).append(lid)
     out = []
     for lid in order:
         e, p, moves = found[lid]

@@ -10,10 +10,15 @@ from pathlib import Path
 import pytest
 from beancount.core import data
 from conftest import append, snapshot
-from test_suspense import bean_check, by_ref, month, open_lines, run, statement  # noqa: F401 (fixture)
+from test_suspense import bean_check, build_month, by_ref, run, statement
 
 from assetreg.audit import run_checks
 from assetreg.ledger import Compound
+
+
+@pytest.fixture
+def month(small_compound: Path, tmp_path: Path) -> Path:
+    return build_month(small_compound, tmp_path)
 
 
 def txns(root: Path) -> list[data.Transaction]:

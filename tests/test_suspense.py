@@ -76,12 +76,16 @@ def bean_check(root: Path) -> subprocess.CompletedProcess[str]:
                           timeout=120)
 
 
-@pytest.fixture
-def month(small_compound: Path, tmp_path: Path) -> Path:
+def build_month(small_compound: Path, tmp_path: Path) -> Path:
     """The small compound with a permitted parking contract, resolutions, and March imported."""
     append(small_compound / "contracts.beancount", RESOLUTIONS + contract_text())
     run("import", statement(tmp_path / "stmt.xlsx"), "-L", small_compound)
     return small_compound
+
+
+@pytest.fixture
+def month(small_compound: Path, tmp_path: Path) -> Path:
+    return build_month(small_compound, tmp_path)
 
 
 def open_lines(root: Path, as_of: dt.date | None = None) -> list[suspense.Line]:

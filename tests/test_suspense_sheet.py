@@ -14,11 +14,16 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from test_import_bank import contract_text
-from test_suspense import RESOLUTIONS, bean_check, by_ref, month, open_lines, run, statement  # noqa: F401 (fixture)
+from test_suspense import RESOLUTIONS, bean_check, build_month, open_lines, run, statement
 
 from assetreg import suspense
 from assetreg.cli import main
 from assetreg.scaffold import init_compound
+
+
+@pytest.fixture
+def month(small_compound: Path, tmp_path: Path) -> Path:
+    return build_month(small_compound, tmp_path)
 
 
 def export(root: Path, path: Path) -> Path:
