@@ -100,12 +100,15 @@ def entry_ref(entry: Any) -> str:
 
 def _line_id(ref: str, n: int, of: int, taken: Container[str]) -> str:
     digest = hashlib.sha256(ref.encode("utf-8")).hexdigest().upper()
-    width = 8
-    while True:
-        lid = "S-" + digest[:width] + (f"-{n + 1}" if of > 1 else "")
+    part = f"-{n + 1}" if of > 1 else ""
+    for width in (8, 12, 16):  # two refs sharing eight hex digits: a longer id for the later one
+        lid = "S-" + digest[:width] + part
         if lid not in taken:
             return lid
-        width += 4  # two refs sharing eight hex digits: longer ids for the later one
+    k = 2  # entries identical to the letter (hand-written twice): numbered in date order
+    while f"S-{digest[:8]}{part}.{k}" in taken:
+        k += 1
+    return f"S-{digest[:8]}{part}.{k}"
 
 
 @dataclass(frozen=True)

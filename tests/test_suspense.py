@@ -254,3 +254,14 @@ def test_kinds_accept_key_or_label() -> None:
         assert suspense.parse_kind(key) == key == suspense.parse_kind(label)
     assert suspense.parse_kind("物业经营成本") == "manager-share"
     assert suspense.parse_kind(" 其他支出(按决议) ") == "other-cost"
+
+
+def test_identical_hand_written_lines_get_ids_of_their_own(small_compound: Path) -> None:
+    entry = """
+2024-06-03 * "银行流水" "未能识别的转入"
+  Assets:Bank:共有资金专户  88.00 CNY
+  Liabilities:Suspense:待查明款项  -88.00 CNY
+"""
+    append(small_compound / "journal.beancount", entry * 3)
+    ids = [ln.id for ln in open_lines(small_compound)]
+    assert len(ids) == 3 == len(set(ids))
