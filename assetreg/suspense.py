@@ -188,16 +188,21 @@ def lines(entries: Iterable[Any], as_of: dt.date | None = None) -> list[Line]:
             targets = [str(m["clears"]).strip().upper()] * len(postings)
         else:
             targets = []
+            touches_bank = any(q.account.startswith("Assets:Bank") for q in e.postings)
             for n, p in enumerate(postings):
                 # A hand-written entry (no importer's ``unmatched``) that takes out of suspense
-                # exactly what an earlier line left there clears that line, the oldest first:
-                # how ledgers were cleared before ``clears:`` existed.
+                # exactly what an earlier line left there clears that line, the oldest first;
+                # one that moves suspense to another account without touching the bank clears
+                # the oldest lines it covers: how ledgers were cleared before ``clears:`` existed.
                 held = None
                 if not m.get("unmatched"):
                     waiting = clearable.get((p.account, -p.units.number))  # type: ignore[union-attr,operator]
                     held = next((lid for lid in waiting or () if left[lid] == -p.units.number), None)  # type: ignore[union-attr,operator]
                 if held is not None:
                     targets.append(held)
+                    continue
+                if not m.get("unmatched") and not touches_bank and _take_oldest(p, e.date, order, found, left, clearable):
+                    targets.append("")  # spread over the lines it clears
                     continue
                 lid = _line_id(ref, n, len(postings), found)
                 found[lid] = [e, p, []]
@@ -219,6 +224,27 @@ def lines(entries: Iterable[Any], as_of: dt.date | None = None) -> list[Line]:
             payee=e.payee or "", hint=mask(e.narration or ""), bank_ref=str(e.meta.get("bank_ref") or ""),
             reason=str(e.meta.get("unmatched") or ""), entry=e, moves=tuple(sorted(moves, key=lambda m: m[0]))))
     return out
+
+
+def _take_oldest(p: Any, day: dt.date, order: list[str], found: dict[str, list[Any]], left: dict[str, Decimal],
+                 clearable: dict[tuple[str, Decimal], list[str]]) -> bool:
+    """Spread posting ``p`` over the oldest open lines of its account it can clear; False
+    (nothing spread) when they hold less than it takes out."""
+    rest: Decimal = p.units.number
+    pool = [lid for lid in order if found[lid][1].account == p.account and left.get(lid, ZERO)
+            and (left[lid] > 0) != (rest > 0)]
+    if abs(sum((left[lid] for lid in pool), ZERO)) < abs(rest):
+        return False
+    for lid in pool:
+        if not rest:
+            break
+        take = -left[lid] if abs(left[lid]) <= abs(rest) else rest
+        found[lid][2].append((day, take))
+        left[lid] += take
+        rest -= take
+        if left[lid]:
+            clearable.setdefault((p.account, left[lid]), []).append(lid)
+    return True
 
 
 def open_lines(entries: Iterable[Any], as_of: dt.date | None = None) -> list[Line]:

@@ -265,3 +265,22 @@ def test_identical_hand_written_lines_get_ids_of_their_own(small_compound: Path)
     append(small_compound / "journal.beancount", entry * 3)
     ids = [ln.id for ln in open_lines(small_compound)]
     assert len(ids) == 3 == len(set(ids))
+
+
+def test_a_line_cleared_by_hand_in_two_parts(small_compound: Path) -> None:
+    append(small_compound / "journal.beancount", """
+2024-06-03 * "银行流水" "未能识别的转入"
+  Assets:Bank:共有资金专户  88.00 CNY
+  Liabilities:Suspense:待查明款项  -88.00 CNY
+2024-06-10 * "物业服务公司" "查明：部分为代收转入"
+  Liabilities:Suspense:待查明款项  50.00 CNY
+  Assets:Receivable:物业代收  -50.00 CNY
+""")
+    (line,) = open_lines(small_compound)
+    assert line.open == Decimal("-38.00")
+    append(small_compound / "journal.beancount", """
+2024-06-12 * "物业服务公司" "查明：其余亦为代收转入"
+  Liabilities:Suspense:待查明款项  38.00 CNY
+  Assets:Receivable:物业代收  -38.00 CNY
+""")
+    assert open_lines(small_compound) == []
