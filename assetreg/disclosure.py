@@ -49,6 +49,7 @@ from beancount.core.amount import Amount
 from . import accounts, periods
 from .audit import run_checks
 from .audit.income import gate_problem
+from .audit.uses import undistributed_on
 from .books import Books
 from .books import of as books_of
 from .errors import BadInput
@@ -91,6 +92,7 @@ class Disclosure:
     units: list[dict[str, Any]]  # unit, building, area, exact share (as text), share
     shares: dict[str, Decimal] = field(default_factory=dict)
     root: str | None = None  # the compound folder: published file:line refs are relative to it
+    undistributed: Decimal = ZERO  # 期末累计未分配: carried forward + net to the period's end − allocated
 
     @property
     def net(self) -> Decimal:
@@ -240,6 +242,7 @@ def build(entries: list[Any], period: Period | str, options_map: dict[str, Any] 
         allocations=allocations, contracts=contracts, resolutions=resolution_rows,
         rejected=rejected, findings=list(findings), share_basis=basis,
         total_area=roster.total_area, units=unit_rows, shares=shares, root=root_of(options_map),
+        undistributed=undistributed_on(books, p.end),
     )
 
 
@@ -342,6 +345,7 @@ def write_xlsx(d: Disclosure, path: Path) -> None:
         ("收入合计 (gross)", d.gross), ("物业经营成本 (cost deducted)", d.cost),
         ("净收益 (net)", d.net), ("已分配 (allocated)", d.allocated),
         *[(f"  其中 {k.rsplit(':', 1)[-1]}", v) for k, v in d.allocated_by_account().items()],
+        ("期末累计未分配 (undistributed at the end)", d.undistributed),
         ("分摊方式 (share basis)", "按专有部分面积 (民法典第283条)" if d.share_basis == "area" else "按户均分"),
         ("户数 (units)", len(d.shares)), ("各户分摊合计", sum(d.shares.values(), ZERO)),
         ("未解决的审计发现 (open findings)", len(d.findings)),
@@ -396,7 +400,8 @@ def render_html(d: Disclosure) -> str:
         table(["项目", "金额（元）"], [
             ["公共收益收入", d.gross], ["扣除物业经营成本", d.cost], ["净收益", d.net],
             ["已分配", d.allocated],
-            *[[f"其中：{k.rsplit(':', 1)[-1]}", v] for k, v in alloc.items()]]),
+            *[[f"其中：{k.rsplit(':', 1)[-1]}", v] for k, v in alloc.items()],
+            ["期末累计未分配", d.undistributed]]),
         "<h2>按资产类别</h2>",
         table(["类别", "收入", "成本", "净收益"],
               [[k, v.gross, v.cost, v.net] for k, v in sorted(d.by_kind.items())]),

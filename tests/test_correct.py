@@ -204,3 +204,14 @@ def test_bank_import_refuses_an_allocation_beyond_the_undistributed(lean: Path, 
     res = run("import", statement(tmp_path / "apr.xlsx", later, opening), "-L", month, ok=False)
     assert res.exit_code == 2 and "allocation-overdrawn" in res.output, res.output
     assert snapshot(month) == before
+
+
+def test_disclosure_shows_the_undistributed_at_the_period_end(month: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    append(month / "journal.beancount", ALLOCATION.format(amount="1000.00"))
+    out = tmp_path / "公示.xlsx"
+    run("disclose", "--period", "2024-03", "-o", out, "--date", "2024-04-10", "-L", month)
+    rows = {r[0]: r[1] for r in load_workbook(out)["概要"].iter_rows(values_only=True)}
+    # 10000.00 carried forward + 150.00 net income − 1000.00 allocated
+    assert rows["期末累计未分配 (undistributed at the end)"] == 9150

@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from beancount.core.data import Transaction
 
 from .. import accounts
+from ..books import Books
 from .context import ZERO, Context
 from .findings import Finding, finding
 
@@ -136,6 +137,20 @@ def undistributed(ctx: Context) -> list[tuple[dt.date, Decimal, Decimal, object]
         if allocated:
             out.append((day, allocated, left, first))
     return out
+
+
+def undistributed_on(books: Books, day: dt.date) -> Decimal:
+    """期末累计未分配 at the end of ``day``, by the rule of :func:`undistributed`."""
+    total = ZERO
+    for e in books.entries:
+        if type(e) is Transaction and e.date <= day:
+            for p in e.postings:
+                if p.account == accounts.OPENING and p.units is not None and p.units.number is not None:
+                    total -= p.units.number
+    total += sum((inc.gross for inc in books.income if inc.date <= day), ZERO)
+    total -= sum((mv.amount for mv in books.costs if mv.date <= day), ZERO)
+    total -= sum((mv.amount for mv in books.allocations if mv.date <= day), ZERO)
+    return total
 
 
 def check_undistributed(ctx: Context) -> list[Finding]:
