@@ -19,6 +19,9 @@ MAINTENANCE_FUND: Final = "Expenses:Allocation:补充维修资金"  # top-up of 
 COMMITTEE_FUNDS: Final = "Expenses:Allocation:业委会工作经费"
 OTHER_USES: Final = "Expenses:Allocation:业主大会决定用途"
 BANK_FEES: Final = "Expenses:Bank:银行手续费"
+# Interest the bank pays on the dedicated account (结息): the owners' money, but not income
+# from common parts, so outside Income:Common. Opened when first booked (assetreg.reclassify).
+BANK_INTEREST: Final = "Income:Bank:银行结息"
 OPENING: Final = "Equity:Opening:期初余额"
 REGISTRY: Final = "Equity:Registry:确权档案"  # holds no money: evidence documents hang here
 

@@ -136,6 +136,8 @@ class Books:
     documents: list[str] = field(default_factory=list)  # filenames of ``document`` entries
     # running balance of each suspense account: dates and cumulative balances, date-sorted
     suspense: dict[str, tuple[list[dt.date], list[Decimal]]] = field(default_factory=dict)
+    # the transactions posting to a suspense account, for the lines (assetreg.suspense)
+    suspense_entries: list[Any] = field(default_factory=list)
     seal_malformed: list[Any] = field(default_factory=list)
     income_by_asset: dict[str, list[tuple[Income, Decimal]]] = field(default_factory=dict)
     income_by_contract: dict[str, list[Income]] = field(default_factory=dict)
@@ -414,6 +416,7 @@ def _index_transactions(books: Books, transactions: list[Any]) -> None:
     kinds = books._kinds
     income = books.income
     add_move = books._moves.append
+    in_suspense_entries = books.suspense_entries
     no_missing: tuple[str, ...] = ()
     for e in transactions:
         gross = cost = ZERO
@@ -455,6 +458,8 @@ def _index_transactions(books: Books, transactions: list[Any]) -> None:
                     cost += n
                 moves = True
             if in_suspense:
+                if not in_suspense_entries or in_suspense_entries[-1] is not e:
+                    in_suspense_entries.append(e)
                 dates, balances = suspense[account]
                 prev = balances[-1] if balances else ZERO
                 if dates and dates[-1] == e.date:

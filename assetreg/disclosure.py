@@ -51,6 +51,7 @@ from beancount.core.amount import Amount
 from . import accounts, charts, periods
 from .audit import run_checks
 from .audit.income import gate_problem
+from .audit.uses import undistributed_on
 from .books import Books
 from .books import of as books_of
 from .errors import BadInput
@@ -105,11 +106,11 @@ class Disclosure:
     units: list[dict[str, Any]]  # unit, building, area, exact share (as text), share
     shares: dict[str, Decimal] = field(default_factory=dict)
     root: str | None = None  # the compound folder: published file:line refs are relative to it
-    unallocated_end: Decimal = ZERO  # net earned through the period's end not yet allocated then
     public_url: str = ""  # the compound's page online (option ``public-url``), for the QR code
     objection_days: int = 15  # days residents have to object after publication (``notice-days``)
     lines: int = 0  # income and cost lines of the period (assetreg.vouchers.lines)
     vouchered: int = 0  # of them, with a voucher residents can open
+    undistributed: Decimal = ZERO  # 期末累计未分配: carried forward + net to the period's end − allocated
 
     @property
     def net(self) -> Decimal:
@@ -264,11 +265,6 @@ def build(entries: list[Any], period: Period | str, options_map: dict[str, Any] 
                           "exact": f"{exact.numerator}/{exact.denominator}" if exact.denominator != 1
                           else str(exact.numerator), "share": shares.get(n, ZERO)})
 
-    # What was earned through the period's end and not allocated by then (the running
-    # balance the residents' page shows at each period's end).
-    earned = sum((inc.gross for inc in books.income if inc.entry.date <= p.end), ZERO) \
-        - sum((mv.amount for mv in books.costs if mv.date <= p.end), ZERO)
-    allocated_end = sum((mv.amount for mv in books.allocations if mv.date <= p.end), ZERO)
     try:
         objection_days = int(books.options.get("notice-days"))
     except ValueError:
@@ -276,13 +272,14 @@ def build(entries: list[Any], period: Period | str, options_map: dict[str, Any] 
     in_period = [line for line in voucher_lines(books) if p.contains(line.date)]
     return Disclosure(
         lines=len(in_period), vouchered=sum(1 for line in in_period if line.vouchers),
-        unallocated_end=earned - allocated_end, public_url=books.options.get("public-url").strip(),
+        public_url=books.options.get("public-url").strip(),
         objection_days=objection_days,
         period=p, compound=books.options.get("compound-name"), by_kind=by_kind,
         by_asset=dict(sorted(by_asset.items())), asset_kinds=kinds, gross=gross, cost=cost,
         allocations=allocations, contracts=contracts, resolutions=resolution_rows,
         rejected=rejected, findings=list(findings), share_basis=basis,
         total_area=roster.total_area, units=unit_rows, shares=shares, root=root_of(options_map),
+        undistributed=undistributed_on(books, p.end),
     )
 
 
@@ -300,13 +297,52 @@ def _kind_label(account: str) -> str:
     return KINDS.get(kind, kind) if kind else accounts.leaf(account)
 
 
-def disclosure_entry(d: Disclosure, day: dt.date, report: str) -> data.Custom:
+def disclosure_entry(d: Disclosure, day: dt.date, report: str, *, revises: data.Custom | None = None,
+                     reason: str | None = None) -> data.Custom:
+    """The ledger entry of a publication; a revision names the publication it replaces
+    (its date and digest) and why."""
     def amt(x: Decimal) -> Amount:
         return Amount(x.quantize(CENT), CURRENCY)
 
+    extra: dict[str, Any] = {}
+    if revises is not None:
+        extra = {"revises": revises.date, "revises_digest": str(revises.meta.get("digest", "")),
+                 "reason": reason}
     return custom(day, DISCLOSURE_TYPE, [d.period.key], start=d.period.start, end=d.period.end,
                   gross=amt(d.gross), cost=amt(d.cost), net=amt(d.net), allocated=amt(d.allocated),
-                  units=len(d.shares), share_basis=d.share_basis, report=report, digest=d.digest())
+                  units=len(d.shares), share_basis=d.share_basis, report=report, digest=d.digest(), **extra)
+
+
+def published(entries: Iterable[Any], period: Period) -> list[data.Custom]:
+    """The disclosure entries of ``period`` already in the ledger, oldest first."""
+    return sorted((e for e in entries if isinstance(e, data.Custom) and e.type == DISCLOSURE_TYPE
+                   and e.values and str(e.values[0].value) == period.key), key=lambda e: e.date)
+
+
+def republication(entries: Iterable[Any], d: Disclosure, revise: bool, reason: str | None) -> tuple[bool, data.Custom | None]:
+    """Whether publishing ``d`` adds a ledger entry, and the publication it revises.
+
+    A period is disclosed once: run again with the same figures, nothing is added (the
+    report is written again); with other figures, or to publish again on purpose, the
+    treasurer passes ``revise`` and a reason, recorded with the new entry."""
+    before = published(entries, d.period)
+    last = before[-1] if before else None
+    if revise:
+        if last is None:
+            raise BadInput(f"{d.period.key} has not been disclosed yet: there is nothing to revise",
+                           "publish it without --revise")
+        if not (reason or "").strip():
+            raise BadInput("a revision of a published disclosure needs its reason",
+                           "pass --reason '…' (kept in the ledger with the revision)")
+        return True, last
+    if last is None:
+        return True, None
+    if str(last.meta.get("digest", "")) == d.digest():
+        return False, last
+    raise BadInput(
+        f"{d.period.key} was disclosed on {last.date} ({last.meta.get('filename', '?')}:{last.meta.get('lineno', '?')}) "
+        "and its figures have changed since",
+        "publish a revision with --revise --reason '…' (recorded), or check what changed with `assetreg audit`")
 
 
 # ------------------------------------------------------------ output
@@ -382,7 +418,7 @@ def write_xlsx(d: Disclosure, path: Path) -> None:
         ("公共收益收入", d.gross), ("扣除物业经营成本", d.cost),
         ("净收益", d.net), ("本期划转合计", d.allocated),
         *[(f"  其中：{accounts.leaf(k)}", v) for k, v in d.allocated_by_account().items()],
-        ("期末累计未分配", d.unallocated_end),
+        ("期末累计未分配", d.undistributed),
         ("分摊方式", _basis_text(d)),
         ("户数", len(d.shares)), ("各户分摊合计", sum(d.shares.values(), ZERO)),
         ("未解决的审计发现", len(d.findings)),
@@ -531,13 +567,13 @@ def render_html(d: Disclosure, published: dt.date | None = None, parts: tuple[st
                            [[k, v.gross, v.cost, v.net] for k, v in kinds]
                            + [["合计", d.gross, d.cost, d.net]], "by-kind")
                    + f"</div><div>{kind_chart}</div></div>")
-        dest = [*[(accounts.leaf(k), v) for k, v in alloc.items()], ("期末累计未分配", d.unallocated_end)]
+        dest = [*[(accounts.leaf(k), v) for k, v in alloc.items()], ("期末累计未分配", d.undistributed)]
         dest_chart = charts.hbars("nb-dest", "净收益去向",
                                   [charts.Item(k, v) for k, v in dest])
         resolutions = sorted({a["resolution"] for a in d.allocations if a["resolution"]})
         out.append('<h2>三、净收益去向</h2><div class="two"><div>'
                    + table(["去向", "#金额"], [*([f"本期划转：{accounts.leaf(k)}", v] for k, v in alloc.items()),
-                                              ["截至期末累计未分配", d.unallocated_end]], "destinations")
+                                              ["截至期末累计未分配", d.undistributed]], "destinations")
                    + f'<p class="muted">本期划转依据业主大会决议 {e("、".join(resolutions) or "（未引用）")}；'
                    f'净收益通常在期后按决议划转，“累计未分配”为截至 {d.period.end} 已取得而尚未划转的净收益。</p>'
                    f"</div><div>{dest_chart}</div></div>")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from beancount.core import data
 
-from . import books
+from . import books, suspense
 from .errors import BadInput
 from .ledger import Transaction, custom, error_source
 from .seal import (
@@ -62,12 +62,15 @@ def record(txn: Transaction, through: dt.date, *, day: dt.date | None = None) ->
         raise BadInput(f"already sealed through {later[0].through} ({later[0].source})",
                        "seal a later day; a sealed period is never sealed again")
     index = books.of(loaded.entries, loaded.options_map)
-    left = {a: b for a, b in index.suspense_on(through).items() if b != 0}
+    left = [ln for ln in suspense.lines(index.suspense_entries) if ln.open_on(through)]
     if left:
-        account, balance = next(iter(left.items()))
-        raise BadInput(f"{balance} is still in {account} on {through}",
-                       "match the suspense lines to income, remittances or deposits first, "
-                       "then seal")
+        shown = "; ".join(f"{ln.id} {ln.date} {ln.amount} {ln.payee or '-'}"
+                          + (f" ({ln.reason})" if ln.reason else "") for ln in left[:20])
+        where = ", ".join(sorted({ln.account for ln in left}))
+        raise BadInput(f"{len(left)} suspense line(s) still open in {where} on {through}: {shown}"
+                       + (" …" if len(left) > 20 else ""),
+                       "assign each line (`assetreg suspense assign LINE --as KIND` or "
+                       "`assetreg suspense export` and import the filled sheet), then seal")
     state = compute(loaded.entries, through, root_of(loaded.options_map))
     rel = f"{MANIFEST_DIR}/{through.isoformat()}.manifest"
     manifest_path = txn.compound.root / rel

@@ -221,6 +221,7 @@ CHECK_LABELS: Final[dict[str, str]] = {
     "billing-overpaid": "多收",
     "allocation-split": "净收益分配不符合规定比例",
     "spending-no-resolution": "支出无业主大会决议",
+    "allocation-overdrawn": "分配超过累计未分配收益",
     "remittance-late": "物业代收款逾期未转入",
     "remittance-aging": "物业代收款账龄",
     "deposit-unlinked": "押金未关联合同",

@@ -19,6 +19,10 @@ from typing import Any, ClassVar
 import beangulp
 from beancount.core import data
 
+from assetreg.accounts import ALLOCATION_ROOT
+from assetreg.audit.context import Context as AuditContext
+from assetreg.audit.uses import check_undistributed
+from assetreg.books import build
 from assetreg.errors import BadInput
 from assetreg.ledger import Transaction, format_entry
 from assetreg.options import Options, options_from_entries
@@ -184,6 +188,11 @@ def book_errors(path: Path, plans: Sequence[Plan], entries: Sequence[Any], stage
         sorted(entries, key=data.entry_sortkey), options_map, verify_seals=rehash)}
     after = book_findings(sorted([*entries, *staged, *new], key=data.entry_sortkey), options_map,
                           verify_seals=rehash)
+    if any(p.account.startswith(ALLOCATION_ROOT + ":") for e in new if type(e) is data.Transaction
+           for p in e.postings):
+        # An allocation may not spend net income not yet earned (期末累计未分配 below zero).
+        before |= {(f.check, f.message) for f in _overdrawn(entries, options_map)}
+        after = [*after, *_overdrawn([*entries, *staged, *new], options_map)]
     rows = {k: (p.sheet, v) for p in plans for k, v in p.rows.items()}
     out = []
     for f in after:
@@ -193,6 +202,13 @@ def book_errors(path: Path, plans: Sequence[Plan], entries: Sequence[Any], stage
         out.append(CellError(str(path), sheet, row, "(row)", f"[{f.check}] {f.message}",
                              f"a row bean-check accepts ({f.rule})"))
     return out
+
+
+def _overdrawn(entries: Sequence[Any], options_map: dict[str, Any]) -> list[Any]:
+    ordered = sorted(entries, key=data.entry_sortkey)
+    last = ordered[-1].date if ordered else dt.date.today()
+    ctx = AuditContext(build(ordered), ordered, options_map, max(last, dt.date.today()))
+    return check_undistributed(ctx)
 
 
 def _quote(s: str) -> str:

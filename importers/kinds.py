@@ -16,17 +16,19 @@ from .contracts_sheet import ContractsImporter
 from .income_report import IncomeReportImporter
 from .register import RegisterImporter
 from .roster import RosterImporter
+from .suspense_sheet import SuspenseImporter
 from .voucher_sheet import VoucherSheetImporter
 
 KIND_NAMES = ("bank", "income-report", "register", "roster", "contracts", "consents", "waitlist", "vouchers",
-              "approvals")
+              "approvals", "suspense")
 
 
 def all_importers(bank_configs: Sequence[Path] = ()) -> list[SheetImporter]:
     """One importer per kind; extra bank layouts come before the built-in ones."""
     layouts = [load_layout(p) for p in bank_configs] + builtin_layouts()
     return [BankImporter(layouts), IncomeReportImporter(), RegisterImporter(), RosterImporter(), ContractsImporter(),
-            ConsentsImporter(), WaitlistImporter(), VoucherSheetImporter(), ApprovalSheetImporter()]
+            ConsentsImporter(), WaitlistImporter(), VoucherSheetImporter(), ApprovalSheetImporter(),
+            SuspenseImporter()]
 
 
 def choose(path: Path, sheets: list[Sheet], importers: list[SheetImporter],

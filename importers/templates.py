@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from assetreg.errors import BadInput
+from assetreg.suspense import KINDS as SUSPENSE_KINDS
 from assetreg.vocab import KINDS
 
 from .approval_sheet import COLUMNS as APPROVALS
@@ -29,6 +30,7 @@ from .contracts_sheet import _uses
 from .income_report import COLUMNS as INCOME
 from .register import COLUMNS as REGISTER
 from .roster import COLUMNS as ROSTER
+from .suspense_sheet import COLUMNS as SUSPENSE
 from .voucher_sheet import COLUMNS as VOUCHERS
 
 BODY_ROWS = 500
@@ -57,6 +59,8 @@ def columns_for(kind: str) -> tuple[str, tuple[Column, ...]]:
         "waitlist": ("车位排队名单", WAITLIST_COLUMNS),
         "vouchers": ("凭证清单", VOUCHERS),
         "approvals": ("付款审批表", APPROVALS),
+        # Usually written filled with the open lines by `assetreg suspense export`.
+        "suspense": ("待查明款项归属表", SUSPENSE),
         # Read by `assetreg resolution tally` (importers/ballots.py), not by `assetreg import`.
         "ballots": ("表决票统计表", (Column("unit", "房号", note="房号，如 3-1-502；未投票的房号不填"),
                                     Column("vote", "表决意见", note="同意 / 反对 / 弃权"))),
@@ -88,6 +92,8 @@ def _lists(kind: str, uses: Sequence[str] | None) -> dict[str, list[str]]:
         return {"action": ["排队", "退出"]}
     if kind == "approvals":
         return {"decision": ["同意", "否决"]}
+    if kind == "suspense":
+        return {"kind": list(SUSPENSE_KINDS.values())}
     return {}
 
 

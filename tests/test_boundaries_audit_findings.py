@@ -38,12 +38,12 @@ JOURNAL = (full_year().replace(remit("2024-03-15", "105.00"), remit("2024-04-20"
 """ + CLEAN_TAIL)
 
 EXPECTED = [
-    ('suspense-at-seal', 'error', '封账日 2024-09-30 待查明款项 尚有 -88.00 元：已封账期间不得留有来历不明的款项', '期间封存：封存期末不得有待查明款项；民法典第281条、第943条（定期公开）', ['journal.beancount:96'], {'account': 'Liabilities:Suspense:待查明款项', 'balance': '-88.00', 'through': '2024-09-30'}),
+    ('suspense-at-seal', 'error', '封账日 2024-09-30 尚有 1 笔待查明款项未查明：S-2C95137E（2024-09-03，88.00 元）；已封账期间不得留有来历不明的款项', '期间封存：封存期末不得有待查明款项；民法典第281条、第943条（定期公开）', ['journal.beancount:96'], {'account': 'Liabilities:Suspense:待查明款项', 'balance': '-88.00', 'lines': 'S-2C95137E', 'through': '2024-09-30'}),
     ('remittance-late', 'warning', '物业于 2024-02-29 代收的收入，2024-04-15 才转入业主共有资金账户，历时 46 日（限 30 日）', '业主共有资金专户管理（代收款30日内转入）；民法典第282条', ['journal.beancount:3', 'journal.beancount:23'], {'collected': '2024-02-29', 'remitted': '2024-04-15', 'days': '46', 'limit': '30'}),
     ('remittance-aging', 'warning', '物业于 2025-10-31 代收的 105.00 元，61 日后仍未转入（限 30 日）；应转入共有资金专户', '业主共有资金专户管理（代收款30日内转入）；民法典第282条', ['journal.beancount:75'], {'collected': '2025-10-31', 'outstanding': '105.00', 'days': '61', 'limit': '30', 'as_of': '2025-12-31'}),
     ('deposit-unlinked', 'warning', '2025-02-05 的押金 50.00 元未注明合同：请加上 contract: "C-…"，以便合同终止时退还', '经营合同押金条款；业主共有资金管理', ['journal.beancount:90'], {'amount': '50.00', 'date': '2025-02-05'}),
     ('deposit-unreturned', 'warning', '合同 C-2024-001 的押金 300.00 元仍未退还；合同已于 2024-07-31 终止（应在 30 日内退还）', '经营合同押金条款；业主共有资金管理', ['journal.beancount:82', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'held': '300.00', 'ended': '2024-07-31'}),
-    ('suspense-balance', 'warning', '2025-12-31 待查明款项 尚有 -88.00 元：请将这些银行流水对应到收入、代收款转入或押金', '会计核算：待查明款项应及时查明入账', [], {'account': 'Liabilities:Suspense:待查明款项', 'balance': '-88.00', 'last_movement': '2024-09-03'}),
+    ('suspense-balance', 'warning', '待查明款项 S-2C95137E（2024-09-03，88.00 元，银行流水，未能识别的转入）已 484 日未查明；请用 `assetreg suspense assign S-2C95137E …` 归属', '会计核算：待查明款项应及时查明入账', ['journal.beancount:93'], {'line': 'S-2C95137E', 'account': 'Liabilities:Suspense:待查明款项', 'balance': '-88.00', 'date': '2024-09-03', 'amount': '88.00', 'age_days': '484', 'bank_ref': '', 'reason': ''}),
     ('deposit-held', 'info', '合同 C-2024-002 在押押金 400.00 元（约定 500.00 元）', '经营合同押金条款；业主共有资金管理', ['journal.beancount:86', 'contracts.beancount:33'], {'contract': 'C-2024-002', 'held': '400.00', 'agreed': '500.00'}),
 ]
 

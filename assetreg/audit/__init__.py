@@ -24,13 +24,14 @@ billing-overpaid           warning   a period paid more than due, or not billed 
 allocation-split           warning   less than ``maintenance-share-min`` of the net to the
                                      maintenance fund (Regulations Art. 54)
 spending-no-resolution     warning   spending citing no resolution that passed by its date
+allocation-overdrawn       warning   an allocation that took 期末累计未分配 below zero
 remittance-late            warning   collected income passed on after ``remittance-days``
 remittance-aging           warning   collected income still held past ``remittance-days``
 deposit-unlinked           warning   a deposit movement naming no contract
 deposit-unreturned         warning   a deposit held after its contract ended
 deposit-held               info      deposits held against contracts
 disclosure-overdue         warning   a period not disclosed in time (Arts. 281, 943)
-suspense-balance           warning   money left in a suspense or unmatched account
+suspense-balance           warning   a suspense line still open (one finding per line, with its age)
 suspense-at-seal           error     money in suspense at a sealed date
 seal-broken                error     an entry in a sealed period edited, inserted or deleted
 =========================  ========  ==================================================
@@ -63,6 +64,7 @@ CHECKS: dict[str, tuple[Check, tuple[str, ...]]] = {
     "billing": (billing.check_billing, ("billing-arrears", "billing-overpaid")),
     "allocation": (uses.check_allocation, ("allocation-split",)),
     "spending": (uses.check_spending, ("spending-no-resolution",)),
+    "undistributed": (uses.check_undistributed, ("allocation-overdrawn",)),
     "remittance": (money.check_remittance, ("remittance-late", "remittance-aging")),
     "deposits": (money.check_deposits, ("deposit-unlinked", "deposit-unreturned", "deposit-held")),
     "disclosure": (disclosure_due.check_disclosure, ("disclosure-overdue",)),

@@ -60,35 +60,35 @@ def _outflow_findings(book: payments.PaymentBook, e: Any, amount: Any) -> list[F
         why = str(e.meta.get("unmatched") or "未注明付款申请")
         after = _approved_after(book, e, amount, payee)
         out = [finding("payment-unapproved", "warning",
-                       f"{amount} left the owners' account on {e.date} to {payee or '?'} without an approved "
-                       f"payment proposal ({why})", RULE, [e], **facts, reason=why)]
+                       f"{e.date} 从业主共有资金账户付给{payee or '（未注明）'} {amount} 元，没有已批准的"
+                       f"付款申请（{why}）", RULE, [e], **facts, reason=why)]
         if after is not None:
             out.append(after)
         return out
     st = book.standing(pid, e.date)
     if st is None:
         return [finding("payment-unapproved", "warning",
-                        f"{amount} paid on {e.date} cites payment {pid}, which is not proposed by that day",
+                        f"{e.date} 付出 {amount} 元，所引付款申请 {pid} 当日尚未提出",
                         RULE, [e], **facts, payment=pid)]
     v = st.version
     out = []
     problems = []
     if v.amount != amount:
-        problems.append(f"the proposal is for {v.amount}")
+        problems.append(f"申请金额为 {v.amount} 元")
     if not payments.same_party(v.payee, payee):
-        problems.append(f"the proposal pays {v.payee}")
+        problems.append(f"申请的收款方为{v.payee}")
     if st.state != "approved":
-        problems.append("；".join(st.missing) if st.state == "pending" else f"rejected on {st.rejected_by.date}"
+        problems.append("；".join(st.missing) if st.state == "pending" else f"已于 {st.rejected_by.date} 被否决"
                         if st.rejected_by else st.state)
     if problems:
         out.append(finding("payment-unapproved", "warning",
-                           f"{amount} paid on {e.date} on proposal {pid}, not approved as paid: " + "; ".join(problems),
+                           f"{e.date} 按付款申请 {pid} 付出 {amount} 元，但未按所付情形获批：" + "；".join(problems),
                            RULE, [e, v.entry], **facts, payment=pid, state=st.state, missing="；".join(st.missing)))
     late = [s for s in _steps_after(st.proposal, v) if s.action == "approved" and s.date > e.date]
     if late:
         out.append(finding("payment-approved-late", "warning",
-                           f"payment {pid} of {amount} left the account on {e.date}; {len(late)} approval(s) are "
-                           f"dated after it ({', '.join(str(s.date) for s in late)})",
+                           f"付款申请 {pid} 的 {amount} 元已于 {e.date} 付出，其后才有 {len(late)} 项审批"
+                           f"（{'、'.join(str(s.date) for s in late)}）：先付款后审批",
                            RULE, [e, *(s.entry for s in late)], **facts, payment=pid,
                            approvals_after=", ".join(f"{_role(book, s)}@{s.date}" for s in late)))
     return out
@@ -118,8 +118,8 @@ def _approved_after(book: payments.PaymentBook, e: Any, amount: Any, payee: str)
             done = max(s.date for s in (*later.committee, *later.supervisor)) if later.committee else v.date
             if done > e.date:
                 return finding("payment-approved-late", "warning",
-                               f"{amount} left the account on {e.date} to {payee}; payment {p.id} for it was "
-                               f"approved only on {done}", RULE, [e, v.entry], date=e.date, amount=amount,
+                               f"{e.date} 付给{payee} {amount} 元，对应的付款申请 {p.id} "
+                               f"迟至 {done} 才获批准：先付款后审批", RULE, [e, v.entry], date=e.date, amount=amount,
                                payee=payee, payment=p.id, approved=done)
     return None
 
@@ -144,19 +144,20 @@ def _proposal_findings(book: payments.PaymentBook, p: payments.Proposal) -> list
             current = x
             if x.stored_hash != x.hash:
                 out.append(finding("payment-hash-mismatch", "warning",
-                                   f"payment {p.id} as recorded on {x.date} says other than its hash: it was "
-                                   "edited after it was recorded, and approvals of it do not count",
+                                   f"付款申请 {p.id}（{x.date} 记录）的内容与其哈希不符：记录后被改动过，"
+                                   "对它的审批一律不算",
                                    RULE, [x.entry], payment=p.id, recorded=x.stored_hash, now=x.hash))
             continue
         if x.action == "approved" and x.by in proposers:
             out.append(finding("payment-self-approval", "warning",
-                               f"the {_role(book, x)} approved payment {p.id} on {x.date}, which they proposed or "
-                               "amended (it does not count)", RULE, [x.entry], payment=p.id, role=_role(book, x),
+                               f"{_role(book, x)}于 {x.date} 批准了本人提出或修改的付款申请 {p.id}"
+                               "（自己审批，不算）", RULE, [x.entry], payment=p.id, role=_role(book, x),
                                date=x.date))
         if current is not None and not payments._hash_matches(x.hash, current.hash):
             out.append(finding("payment-hash-mismatch", "warning",
-                               f"the {_role(book, x)}'s {x.action} of payment {p.id} on {x.date} is of content "
-                               f"{x.hash[:19]}…, not of the proposal as it stood ({current.hash[:19]}…)",
+                               f"{_role(book, x)}于 {x.date} 对付款申请 {p.id} 的"
+                               f"{'同意' if x.action == 'approved' else '否决'}针对的内容为 {x.hash[:19]}…，"
+                               f"不是申请当时的内容（{current.hash[:19]}…）",
                                RULE, [x.entry, current.entry], payment=p.id, role=_role(book, x), seen=x.hash,
                                now=current.hash))
     return out
@@ -170,13 +171,13 @@ def check_vouchers(ctx: Context) -> list[Finding]:
             if not line.flagged:
                 continue
             age = (ctx.as_of - line.date).days
-            label = "income" if line.kind == "income" else "cost"
+            label = "收入" if line.kind == "income" else "支出"
             out.append(finding("voucher-missing", "warning",
-                               f"{label} of {line.amount} on {line.date} ({age} days ago) has no voucher; lines "
-                               f"above {limit} need one (`assetreg voucher attach`)", VOUCHER_RULE, [line.entry],
+                               f"{line.date} 的{label} {line.amount} 元（{age} 日前）没有凭证；超过 {limit} 元的"
+                               f"收支须附凭证（`assetreg voucher attach`）", VOUCHER_RULE, [line.entry],
                                date=line.date, amount=line.amount, age_days=age, threshold=limit, kind=line.kind))
     for v, why in vouchers.check_files(ctx.books):
         out.append(finding("voucher-changed", "warning",
-                           f"voucher {v.name} attached on {v.attached} ({v.key}): {why}", VOUCHER_RULE, [v.entry],
+                           f"凭证 {v.name}（{v.attached} 附于 {v.key}）：{why}", VOUCHER_RULE, [v.entry],
                            file=v.filename, sha256=v.sha256))
     return out

@@ -22,7 +22,7 @@ from collections import defaultdict, deque
 from decimal import Decimal
 from typing import Any
 
-from .. import accounts
+from .. import accounts, suspense
 from .context import ZERO, Context
 from .findings import Finding, finding
 
@@ -119,22 +119,37 @@ def check_deposits(ctx: Context) -> list[Finding]:
 
 
 def check_suspense(ctx: Context) -> list[Finding]:
+    """One finding per open suspense line, with its age; at a seal, the lines open then.
+    Lines, not balances: money in on one line and out on another never cancel out."""
     out: list[Finding] = []
-    for account, balance in sorted(ctx.books.suspense_on(ctx.as_of).items()):
-        if balance != 0:
-            dates, _ = ctx.books.suspense[account]
+    if not ctx.books.suspense_entries:
+        return out
+    every = suspense.lines(ctx.books.suspense_entries)
+    for ln in every:
+        if ln.date > ctx.as_of:
+            continue
+        if ln.open_on(ctx.as_of):
             out.append(finding(
                 "suspense-balance", "warning",
-                f"{ctx.as_of} {accounts.leaf(account)} 尚有 {balance} 元：请将这些银行流水对应到收入、"
-                "代收款转入或押金", "会计核算：待查明款项应及时查明入账", [],
-                account=account, balance=balance, last_movement=dates[-1]))
+                f"待查明款项 {ln.id}（{ln.date}，{ln.amount} 元，{ln.payee or '—'}，{ln.hint or '—'}）"
+                f"已 {ln.age(ctx.as_of)} 日未查明"
+                + (f"；未能自动匹配：{ln.reason}" if ln.reason else "")
+                + f"；请用 `assetreg suspense assign {ln.id} …` 归属",
+                "会计核算：待查明款项应及时查明入账", [ln.entry],
+                line=ln.id, account=ln.account, balance=ln.left_on(ctx.as_of), date=ln.date, amount=ln.amount,
+                age_days=ln.age(ctx.as_of), bank_ref=ln.bank_ref, reason=ln.reason))
     for seal in ctx.books.seals:
-        for account, balance in sorted(ctx.books.suspense_on(seal.through).items()):
-            if balance != 0:
-                out.append(finding(
-                    "suspense-at-seal", "error",
-                    f"封账日 {seal.through} {accounts.leaf(account)} 尚有 {balance} 元：已封账期间"
-                    "不得留有来历不明的款项",
-                    "期间封存：封存期末不得有待查明款项；民法典第281条、第943条（定期公开）",
-                    [seal.entry], account=account, balance=balance, through=seal.through))
+        left_at_seal = [ln for ln in every if ln.open_on(seal.through)]
+        if left_at_seal:
+            total = sum((ln.left_on(seal.through) for ln in left_at_seal), ZERO)
+            out.append(finding(
+                "suspense-at-seal", "error",
+                f"封账日 {seal.through} 尚有 {len(left_at_seal)} 笔待查明款项未查明："
+                + "，".join(f"{ln.id}（{ln.date}，{ln.amount} 元）" for ln in left_at_seal[:20])
+                + ("…" if len(left_at_seal) > 20 else "")
+                + "；已封账期间不得留有来历不明的款项",
+                "期间封存：封存期末不得有待查明款项；民法典第281条、第943条（定期公开）",
+                [seal.entry], account=",".join(sorted({ln.account for ln in left_at_seal})), balance=total,
+                lines=",".join(ln.id for ln in left_at_seal), through=seal.through))
     return out
+

@@ -21,7 +21,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from beancount.core.data import Transaction
+
 from .. import accounts
+from ..books import Books
 from .context import ZERO, Context
 from .findings import Finding, finding
 
@@ -94,4 +97,73 @@ def check_allocation(ctx: Context) -> list[Finding]:
                 [fund[i - 1][2]] if i else [], year=year, net_to_date=cum_net,
                 to_maintenance_fund=cum_fund, required_share=share, required=need,
                 shortfall=need - cum_fund))
+    return out
+
+
+def undistributed(ctx: Context) -> list[tuple[dt.date, Decimal, Decimal, object]]:
+    """期末累计未分配 after each allocation: (date, allocated that day, undistributed at the
+    end of that day, entry), for the days that allocate. Undistributed is what the books
+    opened with (``Equity:Opening``: the owners' money carried forward when the ledger
+    started) plus the net common income (gross less the manager's cost) earned up to that
+    day, less every allocation."""
+    moves: list[tuple[dt.date, int, Decimal, object]] = []
+    if not ctx.books.allocations:
+        return []
+    for e in ctx.books.entries:
+        if type(e) is Transaction:
+            for p in e.postings:
+                if p.account == accounts.OPENING and p.units is not None and p.units.number is not None:
+                    moves.append((e.date, 0, -p.units.number, e))
+    for inc in ctx.books.income:
+        moves.append((inc.entry.date, 0, inc.gross, inc.entry))
+    for mv in ctx.books.costs:
+        moves.append((mv.date, 0, -mv.amount, mv.entry))
+    for mv in ctx.books.allocations:
+        moves.append((mv.date, 1, -mv.amount, mv.entry))
+    moves.sort(key=lambda m: (m[0], m[1]))
+    out: list[tuple[dt.date, Decimal, Decimal, object]] = []
+    left = ZERO
+    i = 0
+    while i < len(moves):
+        day = moves[i][0]
+        allocated = ZERO
+        first = None
+        while i < len(moves) and moves[i][0] == day:
+            _, is_alloc, amount, entry = moves[i]
+            left += amount
+            if is_alloc and amount < 0:
+                allocated -= amount
+                first = first or entry
+            i += 1
+        if allocated:
+            out.append((day, allocated, left, first))
+    return out
+
+
+def undistributed_on(books: Books, day: dt.date) -> Decimal:
+    """期末累计未分配 at the end of ``day``, by the rule of :func:`undistributed`."""
+    total = ZERO
+    for e in books.entries:
+        if type(e) is Transaction and e.date <= day:
+            for p in e.postings:
+                if p.account == accounts.OPENING and p.units is not None and p.units.number is not None:
+                    total -= p.units.number
+    total += sum((inc.gross for inc in books.income if inc.date <= day), ZERO)
+    total -= sum((mv.amount for mv in books.costs if mv.date <= day), ZERO)
+    total -= sum((mv.amount for mv in books.allocations if mv.date <= day), ZERO)
+    return total
+
+
+def check_undistributed(ctx: Context) -> list[Finding]:
+    """``allocation-overdrawn``: an allocation that took 期末累计未分配 below zero, i.e.
+    spent net income the owners had not yet earned (or already allocated)."""
+    out: list[Finding] = []
+    for day, allocated, left, entry in undistributed(ctx):
+        if left < 0 and day <= ctx.as_of:
+            out.append(finding(
+                "allocation-overdrawn", "warning",
+                f"{allocated} allocated on {day} left the undistributed net income (期末累计未分配) "
+                f"at {left}: more was allocated than the net common income earned up to that day",
+                "民法典第282条（扣除合理成本后的收益归业主共有）；物业管理条例第54条；业主大会决议",
+                [entry], date=day, allocated=allocated, undistributed=left))
     return out

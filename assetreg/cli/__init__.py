@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "assetreg.cli.settings_cmds",
     "assetreg.cli.voucher_cmds",
     "assetreg.cli.payment_cmds",
+    "assetreg.cli.suspense_cmds",
 ]
 
 # Where each command lives, so a run imports only its own module: importing every
@@ -44,6 +45,7 @@ COMMANDS = {
     "district": "assetreg.cli.district_cmds",
     "settings": "assetreg.cli.settings_cmds",
     "voucher": "assetreg.cli.voucher_cmds", "payment": "assetreg.cli.payment_cmds",
+    "suspense": "assetreg.cli.suspense_cmds", "correct": "assetreg.cli.suspense_cmds",
 }
 
 

@@ -16,7 +16,7 @@ from .. import periods as periods_
 from .. import plugin, sealing
 from ..audit import SEVERITIES, Finding, run_checks
 from ..disclosure import build as build_disclosure
-from ..disclosure import disclosure_entry, render_html, write_xlsx
+from ..disclosure import disclosure_entry, render_html, republication, write_xlsx
 from ..errors import BadInput
 from ..ledger import Loaded, error_source, save_workbook
 from ..progress import Progress
@@ -156,8 +156,11 @@ def seal(ledger: str | None, through_text: str, date_text: str | None) -> None:
 @click.option("--no-pdf", is_flag=True, help="write the HTML only (no chromium run)")
 @click.option("--date", "date_text", default=None, metavar="DATE",
               help="date of publication (and of the ledger entry); default today")
+@click.option("--revise", is_flag=True, help="publish a period already disclosed again, as a recorded revision")
+@click.option("--reason", default=None, help="why the revision (with --revise)")
 def disclose(ledger: str | None, period_text: str, out: Path, html_out: Path | None,
-             pdf_out: Path | None, no_pdf: bool, date_text: str | None) -> None:
+             pdf_out: Path | None, no_pdf: bool, date_text: str | None,
+             revise: bool, reason: str | None) -> None:
     """Publish the income disclosure (公示) of a period, with every unit's share."""
     # the PDF module runs chromium; only this command needs it
     from ..pdf import PdfError, print_to_pdf
@@ -188,6 +191,7 @@ def disclose(ledger: str | None, period_text: str, out: Path, html_out: Path | N
             if not d.shares:
                 raise BadInput("the units roster is empty, so no unit's share can be computed",
                                "add the units first (`assetreg unit add`)")
+            new_entry, previous = republication(txn.entries, d, revise, reason)
             fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.resolve().parent)
             os.close(fd)
             staged.append((tmp, out))
@@ -223,7 +227,9 @@ def disclose(ledger: str | None, period_text: str, out: Path, html_out: Path | N
                         os.unlink(tmp_pdf)
                         pdf_note = ("未找到 chromium，未生成 PDF（no chromium: PDF skipped）；"
                                     f"请用浏览器打开 {html_out} 打印为 A4，或安装 chromium（apt-get install chromium）后重新运行。")
-            txn.append("journal", [disclosure_entry(d, day, out.name)])
+            if new_entry:
+                txn.append("journal", [disclosure_entry(d, day, out.name, revises=previous if revise else None,
+                                                        reason=reason)])
         for tmp, final in staged:
             os.replace(tmp, final)
         staged.clear()
@@ -236,3 +242,8 @@ def disclose(ledger: str | None, period_text: str, out: Path, html_out: Path | N
                + (f", {html_out}" if html_out else "") + (f", {pdf_out}" if pdf_out and not pdf_note else ""))
     if pdf_note:
         click.echo(pdf_note, err=True)
+    if not new_entry and previous is not None:
+        click.echo(f"already disclosed on {previous.date} with the same figures: report written again, "
+                   "no new ledger entry (--revise --reason … to publish a revision)")
+    elif revise and previous is not None:
+        click.echo(f"recorded as a revision of the disclosure of {previous.date}: {reason}")

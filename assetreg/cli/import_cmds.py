@@ -25,7 +25,7 @@ def register(main: click.Group) -> None:
     main.add_command(template)
 
 
-KIND_HELP = "bank | income-report | register | roster | contracts | consents | waitlist | vouchers | approvals"
+KIND_HELP = "bank | income-report | register | roster | contracts | consents | waitlist | vouchers | approvals | suspense"
 
 
 @click.command("import")
@@ -146,7 +146,7 @@ def _stage(file: Path, txn: Transaction, importers: list, kind: str | None, day,
 @click.option("-L", "--ledger", "ledger", default=None,
               help="compound whose policy set supplies the use categories (contracts template)")
 def template(kind: str, output: Path, ledger: str | None) -> None:
-    """Write an empty import template for KIND: bank | income-report | register | roster | contracts | consents | waitlist | vouchers | approvals | ballots."""
+    """Write an empty import template for KIND: bank | income-report | register | roster | contracts | consents | waitlist | vouchers | approvals | suspense | ballots."""
     from importers.templates import write_template
 
     uses = None

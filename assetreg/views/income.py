@@ -10,6 +10,7 @@ from fractions import Fraction
 
 from .. import accounts, charts, periods
 from ..accounts import ALLOCATION_LABELS
+from ..audit.uses import undistributed_on
 from ..vocab import CENT, KINDS, ZERO
 from .base import Books
 
@@ -145,7 +146,8 @@ def _income_page(books: Books) -> IncomePage:
         p.allocated_total += mv.amount
     seen = list(ALLOCATION_LABELS) + sorted({mv.account for mv in index.allocations} - set(ALLOCATION_LABELS))
     # Net income is usually allocated after its period ends, so what is left unallocated
-    # is shown as a running balance at each period's end.
+    # (期末累计未分配, money carried forward included) is shown at each period's end, by
+    # the one rule the disclosure and the audit use.
     rows: list[IncomeRow] = []
     left = ZERO
     for key in sorted(by_period):
@@ -153,7 +155,7 @@ def _income_page(books: Books) -> IncomePage:
         for a in seen:
             p.allocated.setdefault(a, ZERO)
         net = p.income - p.cost
-        left += net - p.allocated_total
+        left = undistributed_on(index, periods.parse(key).end)
         rows.append(IncomeRow(period=key, label=periods.label(key), by_kind=p.by_kind,
                               income=p.income, cost=p.cost, net=net, allocated=p.allocated,
                               allocated_total=p.allocated_total, unallocated=left))
