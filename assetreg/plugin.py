@@ -77,7 +77,7 @@ def markup_findings(entries: list[Any]) -> list[Finding]:
             shown = text if len(text) <= 60 else text[:57] + "…"
             out.append(finding(
                 TEXT_MARKUP, "error",
-                f"{field} 含有网页标记字符（< > 或带引号、空白的链接）：{shown!r}；"
+                f"{field} 含有网页标记字符（< > 或带引号的链接）：{shown!r}；"
                 "请删去，或改写为全角 ＜ ＞",
                 TEXT_RULE, [e], field=field))
     return out

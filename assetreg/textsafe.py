@@ -13,7 +13,7 @@ pages. Two rules keep markup out of the ledger at its root:
   what it holds). :func:`neutralise_entry` does this to every text field of an entry.
 * :func:`markup_fields` names the text fields of an entry that still carry markup: ``<``
   or ``>`` anywhere, or a metadata URL (Fava links ``http://``/``https://`` values) with a
-  quote, a space or a control character in it. The plugin reports each as a bean-check
+  quote or a control character in it. The plugin reports each as a bean-check
   error, so a hand-written entry with markup is refused too.
 
 Bottom layer: imports nothing from assetreg.
@@ -32,7 +32,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _BIDI = re.compile(r"[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 _TRANSLATE = str.maketrans({"<": "\uff1c", ">": "\uff1e", "'": "\uff07"})
 _MARKUP = re.compile(r"[<>]")
-_URL_UNSAFE = re.compile(r"[\s'\"`<>\x00-\x1f\x7f]")
+_URL_UNSAFE = re.compile(r"['\"`<>\x00-\x1f\x7f]")
 
 # Metadata Beancount itself keeps on every entry (not text from anyone).
 _INTERNAL_META = frozenset({"filename", "lineno"})
