@@ -31,6 +31,7 @@ absolute paths (the ledger's file, includes, document folders, error sources);
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import os
@@ -38,7 +39,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from fava.application import CLIENT_SIDE_REPORTS
 from flask import g
@@ -69,7 +70,7 @@ READ_ONLY = ("账本只读：居民查阅页面不提供编辑、导入或添加
              "以冲正分录记入。(read-only)")
 CLOSED = ("此页面不对居民开放。可查阅：共有资产、经营合同、收益公示、政策清单、审计，"
           "以及损益表、资产负债表、试算表和账户明细。(403 forbidden)")
-OFF_SITE = "不跳转到本站以外的地址。(no off-site redirects)"
+OFF_SITE = "跳转只回到本站的页面，不跳转到本站以外的地址。(no off-site redirects)"
 NOT_FOUND = "没有这个页面。(not found)"
 NO_DOCUMENT = "没有这份凭证，或它不在本小区的 documents/ 文件夹中。(no such evidence)"
 
@@ -181,8 +182,17 @@ class ResidentsRoutes:
             return Verdict(404, NOT_FOUND)
         endpoint, args = found
         if endpoint == "redirect":
-            return ALLOW
-        query = dict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+            # A canonical-URL redirect (trailing slash, a default argument): decide on its target.
+            target = urlsplit(args["to"])
+            again = self.match({**environ, "PATH_INFO": unquote(target.path).encode("utf-8").decode("latin-1")})
+            if again is None or again[0] == "redirect":
+                return Verdict(404, NOT_FOUND)
+            endpoint, args = again
+        # PEP 3333: the query string's bytes arrive as latin-1; unencoded UTF-8 is decoded here.
+        raw = environ.get("QUERY_STRING", "")
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            raw = raw.encode("latin-1").decode("utf-8")
+        query = dict(parse_qsl(raw, keep_blank_values=True))
         root = self.root_of(args.get("bfile"))
 
         def document(name: str) -> Verdict:
@@ -196,7 +206,7 @@ class ResidentsRoutes:
         def same_site() -> bool:
             referrer = environ.get("HTTP_REFERER", "")
             if not referrer:
-                return True  # Fava then redirects to a path on this site
+                return False  # nowhere to go back to (Fava 1.30 would fail with a 500)
             parts = urlsplit(referrer)
             host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
             return parts.scheme in ("http", "https") and parts.netloc == host
