@@ -62,7 +62,6 @@ SCHEME = "scrypt"
 LOG2_N, BLOCK, PARALLEL = 14, 8, 1
 MIN_PASSWORD = 8
 SCRYPT_SLOTS = 2  # passwords checked at the same time (each ~16 MiB and tens of ms of a core)
-SCRYPT_WAIT = 3.0  # seconds a login waits for a free slot before "busy" (503)
 THREADS = 24  # cheroot worker threads: a slow client or a queue of logins does not block pages
 PUBLIC_PREFIXES = ("static",)  # Fava's own JS/CSS/fonts: no ledger data
 PUBLIC_PATHS = ("", "jump", "favicon.ico")  # "/" redirects to the first compound; /jump redirects back
@@ -173,43 +172,62 @@ class AuthLimiter:
 
     The first :attr:`free` failures cost nothing but the scrypt; after that each failure
     makes the client wait ``base * 2**(n - free)`` seconds (at most :attr:`cap`) before the
-    next attempt is even checked. A success forgets the client; so does an hour of quiet.
-    Clients are told apart by the connecting address (behind a reverse proxy, that is the
-    proxy: put the limit there too)."""
+    next attempt is even checked. Attempts still being checked count as failures-to-be, so
+    forty guesses sent at once get no more checks than forty sent one by one. A success
+    forgets the client; so does an hour of quiet. Clients are told apart by the connecting
+    address (behind a reverse proxy, that is the proxy: put the limit there too)."""
 
     def __init__(self, free: int = 5, base: float = 1.0, cap: float = 900.0, forget: float = 3600.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.free, self.base, self.cap, self.forget, self.clock = free, base, cap, forget, clock
-        self._state: dict[str, tuple[int, float, float]] = {}  # client -> (failures, until, last)
+        # client -> [failures, blocked until, last failure, attempts being checked]
+        self._state: dict[str, list[float]] = {}
         self._lock = threading.Lock()
 
-    def wait(self, client: str) -> float:
-        """Seconds ``client`` must wait before its next password is checked (0: now)."""
+    def begin(self, client: str) -> float:
+        """0 when ``client`` may try a password now (the attempt is then under way until
+        :meth:`end`); else the seconds it must wait."""
+        with self._lock:
+            now = self.clock()
+            state = self._state.get(client)
+            if state is not None and now - state[2] > self.forget and not state[3]:
+                state = None
+                del self._state[client]
+            if state is None:
+                state = self._state[client] = [0, 0.0, now, 0]
+                if len(self._state) > 10_000:  # a spray from many addresses: drop the stale ones
+                    self._state = {c: v for c, v in self._state.items()
+                                   if now - v[2] <= self.forget or v[3]}
+                    self._state[client] = state
+            if state[1] > now:
+                return state[1] - now
+            # Attempts under way may use up the free ones; past them, one attempt at a time.
+            if state[3] and state[0] + state[3] >= self.free:
+                return max(self.base, 0.001)
+            state[3] += 1
+            return 0.0
+
+    def end(self, client: str, ok: bool | None) -> None:
+        """The attempt :meth:`begin` allowed is over: ``ok`` True (logged in), False (failed)
+        or None (not checked at all, e.g. the server was busy)."""
         with self._lock:
             state = self._state.get(client)
             if state is None:
-                return 0.0
+                return
+            state[3] = max(0, state[3] - 1)
+            if ok is None:
+                return
+            if ok:
+                if not state[3]:
+                    del self._state[client]
+                else:
+                    state[0] = 0
+                return
             now = self.clock()
-            if now - state[2] > self.forget:
-                del self._state[client]
-                return 0.0
-            return max(0.0, state[1] - now)
-
-    def failed(self, client: str) -> None:
-        with self._lock:
-            now = self.clock()
-            n, _, last = self._state.get(client, (0, 0.0, now))
-            if now - last > self.forget:
-                n = 0
-            n += 1
-            until = now + min(self.cap, self.base * 2 ** (n - self.free)) if n >= self.free else 0.0
-            self._state[client] = (n, until, now)
-            if len(self._state) > 10_000:  # a spray from many addresses: drop the stale ones
-                self._state = {c: v for c, v in self._state.items() if now - v[2] <= self.forget}
-
-    def succeeded(self, client: str) -> None:
-        with self._lock:
-            self._state.pop(client, None)
+            state[0] += 1
+            state[2] = now
+            if state[0] >= self.free:
+                state[1] = now + min(self.cap, self.base * 2 ** (state[0] - self.free))
 
 
 # ------------------------------------------------------------------ the gate
@@ -284,28 +302,31 @@ class ResidentsGate:
         if self._known(compound, header):
             return None
         client = str(environ.get("REMOTE_ADDR", ""))
-        wait = self.limiter.wait(client)
-        if wait > 0:
-            return _reply(start_response, "429 TOO MANY REQUESTS",
-                          f"密码错误次数过多，请 {int(wait) + 1} 秒后再试。(too many failed logins)\n",
-                          [("Retry-After", str(int(wait) + 1))])
         challenge = [("WWW-Authenticate", f'Basic realm="assetreg {compound}", charset="UTF-8"')]
         if not header.startswith("Basic "):
             # A browser's first request carries no password: ask for one, nothing failed yet.
             return _reply(start_response, "401 UNAUTHORIZED", "请输入本小区的查阅账号和密码。(login required)\n",
                           challenge)
-        if not self._slots.acquire(timeout=SCRYPT_WAIT):
-            return _reply(start_response, "503 SERVICE UNAVAILABLE", "登录的人太多，请稍后再试。(busy)\n",
-                          [("Retry-After", "5")])
+        wait = self.limiter.begin(client)
+        if wait > 0:
+            return _reply(start_response, "429 TOO MANY REQUESTS",
+                          f"密码错误次数过多，请 {int(wait) + 1} 秒后再试。(too many failed logins)\n",
+                          [("Retry-After", str(int(wait) + 1))])
+        ok: bool | None = None
         try:
-            ok = self._verify(compound, header)
+            # No queue: a worker thread waiting for a slot is a thread not serving pages.
+            if not self._slots.acquire(blocking=False):
+                return _reply(start_response, "503 SERVICE UNAVAILABLE", "登录的人太多，请稍后再试。(busy)\n",
+                              [("Retry-After", "2")])
+            try:
+                ok = self._verify(compound, header)
+            finally:
+                self._slots.release()
         finally:
-            self._slots.release()
+            self.limiter.end(client, ok)
         if not ok:
-            self.limiter.failed(client)
             return _reply(start_response, "401 UNAUTHORIZED", "请输入本小区的查阅账号和密码。(login required)\n",
                           challenge)
-        self.limiter.succeeded(client)
         return None
 
     def _token(self, compound: str, header: str) -> bytes:
