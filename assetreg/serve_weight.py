@@ -106,11 +106,12 @@ class Compress:
         self._lock = threading.Lock()
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") == "HEAD":
-            return self.app(environ, start_response)  # no body to compress or edit
         reply = Buffered(self.app, environ)
         if self.edit is not None:
             self.edit(reply, environ)
+        if environ.get("REQUEST_METHOD") == "HEAD":  # headers only: keep Fava's Content-Length
+            start_response(reply.status, reply.headers, reply.exc_info)
+            return []
         path = environ.get("PATH_INFO", "")
         static = path.startswith("/static/")
         if static and reply.status.startswith(("200", "304")):
