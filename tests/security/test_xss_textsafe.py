@@ -130,3 +130,12 @@ def test_markup_written_by_hand_is_a_bean_check_error_at_its_line(small_compound
 def test_the_example_compound_has_no_markup() -> None:
     entries, _, _ = loader.load_file(str(EXAMPLE / "main.beancount"))
     assert markup_findings(entries) == []
+
+
+def test_a_command_given_markup_refuses_and_writes_nothing(small_compound: Path) -> None:
+    before = {p: p.read_bytes() for p in small_compound.glob("*.beancount")}
+    res = CliRunner().invoke(main, ["asset", "add", "P-009", "--kind", "parking", "--location", PAYLOAD,
+                                    "-L", str(small_compound)])
+    assert res.exit_code == 2, res.output
+    assert "markup" in res.output and "＜ ＞" in res.output
+    assert {p: p.read_bytes() for p in small_compound.glob("*.beancount")} == before
