@@ -263,8 +263,9 @@ class ResidentsGate:
         self._ok: set[bytes] = set()
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(SCRYPT_SLOTS)
-        # An unknown user is checked against this, so it costs what a wrong password costs.
-        self._dummy = hash_password(secrets.token_hex(16)) if auth is not None else ""
+        # An unknown user is checked against a hash of the same cost as the compound's own
+        # users' (made once per cost), so it costs what a wrong password costs.
+        self._dummies: dict[str, str] = {}
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):  # HEAD: GET without a body
@@ -329,6 +330,16 @@ class ResidentsGate:
                           challenge)
         return None
 
+    def _dummy(self, users: dict[str, str]) -> str:
+        cost = next(iter(users.values()), "").split("$")[1:2] or [str(LOG2_N)]
+        with self._lock:
+            dummy = self._dummies.get(cost[0])
+        if dummy is None:
+            dummy = hash_password(secrets.token_hex(16), log2_n=int(cost[0]))
+            with self._lock:
+                self._dummies[cost[0]] = dummy
+        return dummy
+
     def _token(self, compound: str, header: str) -> bytes:
         return hmac.new(self._key, f"{compound}\0{header}".encode(), hashlib.sha256).digest()
 
@@ -343,9 +354,10 @@ class ResidentsGate:
             user, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return False
-        encoded = self.auth.for_compound(compound).get(user) if self.auth else None
+        users = self.auth.for_compound(compound) if self.auth else {}
+        encoded = users.get(user)
         # An unknown user gets the same scrypt as a known one (and then fails).
-        if not verify_password(password, encoded or self._dummy) or encoded is None:
+        if not verify_password(password, encoded or self._dummy(users)) or encoded is None:
             return False
         with self._lock:
             if len(self._ok) > 1024:
