@@ -90,7 +90,8 @@ def _meta_clean(meta: Any) -> bool:
 def _quick_clean(entry: Any) -> bool:
     """True when no text field of ``entry`` could carry markup (the plugin scans every
     entry of every load, so the common case must cost next to nothing)."""
-    if entry.meta and not _meta_clean(entry.meta):
+    meta = getattr(entry, "meta", None)
+    if meta and not _meta_clean(meta):
         return False
     fields = getattr(entry, "_fields", ())
     if "postings" in fields:
