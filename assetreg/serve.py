@@ -63,6 +63,9 @@ LOG2_N, BLOCK, PARALLEL = 14, 8, 1
 MIN_PASSWORD = 8
 SCRYPT_SLOTS = 2  # passwords checked at the same time (each ~16 MiB and tens of ms of a core)
 THREADS = 24  # cheroot worker threads: a slow client or a queue of logins does not block pages
+# Connections the kernel queues while every worker is busy (cheroot's default of 5 drops a
+# burst's SYNs, and each dropped one costs its client a 1 s retransmit).
+BACKLOG = 256
 PUBLIC_PREFIXES = ("static",)  # Fava's own JS/CSS/fonts: no ledger data
 PUBLIC_PATHS = ("", "jump", "favicon.ico")  # "/" redirects to the first compound; /jump redirects back
 
@@ -428,7 +431,7 @@ def slugs(app: Any) -> dict[str, str]:
 
 
 def run(app: Any, host: str, port: int) -> None:  # pragma: no cover - blocks until stopped
-    server = Server((host, port), app, numthreads=THREADS)
+    server = Server((host, port), app, numthreads=THREADS, request_queue_size=BACKLOG)
     try:
         server.start()
     except KeyboardInterrupt:
