@@ -25,6 +25,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from beancount.core.data import Transaction
+
 # C0 and C1 control characters (tab, newline and carriage return included: a payee or
 # narration is one line) and DEL.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -84,7 +86,12 @@ def _suspect(text: str) -> bool:
 
 
 def _meta_clean(meta: Any) -> bool:
-    return not any(type(value) is str and _suspect(value) for value in meta.values())
+    # Written out (no generator, no call per value): this runs for every value of every entry.
+    for value in meta.values():
+        if type(value) is str and ("<" in value or ">" in value
+                                   or (value[:1] in "hH" and value[:4].lower() == "http")):
+            return False
+    return True
 
 
 def _quick_clean(entry: Any) -> bool:
@@ -93,28 +100,36 @@ def _quick_clean(entry: Any) -> bool:
     meta = getattr(entry, "meta", None)
     if meta and not _meta_clean(meta):
         return False
-    fields = getattr(entry, "_fields", ())
-    if "postings" in fields:
-        if (entry.payee and _suspect(entry.payee)) or (entry.narration and _suspect(entry.narration)):
+    if type(entry) is Transaction:
+        payee, narration = entry.payee, entry.narration
+        if (payee and _suspect(payee)) or (narration and _suspect(narration)):
             return False
-        return all(not p.meta or _meta_clean(p.meta) for p in entry.postings)
+        for p in entry.postings:
+            pm = p.meta
+            # the parser gives every posting {filename, lineno}: nothing to read there
+            if pm and len(pm) > 2 and not _meta_clean(pm):
+                return False
+        return True
+    fields = getattr(entry, "_fields", ())
+    if "postings" in fields:  # a Transaction-like tuple built elsewhere
+        return not markup_fields_slow(entry)
     if "values" in fields:
-        return not any(type(v.value) is str and _suspect(v.value) for v in entry.values or ())
+        return all(not (type(v.value) is str and _suspect(v.value)) for v in entry.values or ())
     for name in ("comment", "description"):
         if name in fields and type(getattr(entry, name)) is str and _suspect(getattr(entry, name)):
             return False
     return True
 
 
+def markup_fields_slow(entry: Any) -> list[tuple[str, str]]:
+    return [(name, text) for name, text in text_fields(entry) if has_markup(text) or _unsafe_url(text)]
+
+
 def markup_fields(entry: Any) -> list[tuple[str, str]]:
     """The text fields of ``entry`` that carry markup (see the module doc), as (field, text)."""
     if _quick_clean(entry):
         return []
-    out = []
-    for name, text in text_fields(entry):
-        if has_markup(text) or _unsafe_url(text):
-            out.append((name, text))
-    return out
+    return markup_fields_slow(entry)
 
 
 def _clean_meta(meta: Any) -> Any:
