@@ -41,6 +41,7 @@ from beancount.parser.grammar import ValueType
 
 from .errors import BadInput, LedgerError
 from .options import OPTION_TYPE, Options, options_from_entries
+from .textsafe import markup_fields
 
 MAIN = "main.beancount"
 SPLIT_FILES = {
@@ -200,8 +201,16 @@ class Transaction:
 
     def append(self, part: str, entries: Iterable[Any], *, render: Render = format_entry,
                spaced: bool = False) -> None:
-        """Stage ``entries`` at the end of ``part`` (a split file: "registry", "journal", …)."""
+        """Stage ``entries`` at the end of ``part`` (a split file: "registry", "journal", …).
+
+        Text carrying markup is refused here, for every command alike (Fava shows ledger
+        text unescaped; the plugin would report it as ``text-markup`` after the write)."""
         block = Block(tuple(entries), render, spaced)
+        for e in block.entries:
+            for name, text in markup_fields(e):
+                raise BadInput(f"{name} {text!r} contains markup (< > or a quoted link); "
+                               "ledger text is shown on residents' pages",
+                               "leave the markup out, or write the full-width ＜ ＞ instead")
         self._blocks.setdefault(self.compound.file(part), []).append(block)
         if self._after is not None:
             for e in block.entries:

@@ -1,5 +1,6 @@
 """Beancount plugin: the books may only carry income from confirmed common assets,
-under a contract in force that passed the policy gate, and sealed periods stay sealed.
+under a contract in force that passed the policy gate, sealed periods stay sealed, and
+no text in the books carries markup (``text-markup``, :mod:`assetreg.textsafe`).
 
     plugin "assetreg.plugin"
 
@@ -38,6 +39,8 @@ from typing import Any, NamedTuple
 from . import books, sealcache
 from .audit import Finding, plugin_findings
 from .audit import seals as seal_checks
+from .audit.findings import finding
+from .textsafe import markup_fields
 
 __plugins__ = ("check_assets",)
 
@@ -60,11 +63,32 @@ def index_only() -> Iterator[None]:
         _INDEX_ONLY.reset(token)
 
 
+TEXT_MARKUP = "text-markup"
+TEXT_RULE = "assetreg: outside text is data, never markup (issue 14; Fava shows ledger text unescaped)"
+
+
+def markup_findings(entries: list[Any]) -> list[Finding]:
+    """An error for every text field that carries markup (:func:`assetreg.textsafe.markup_fields`):
+    Fava renders payees, narrations and metadata unescaped, so a hand-written ``<img …>`` would
+    run as script for every resident."""
+    out = []
+    for e in entries:
+        for field, text in markup_fields(e):
+            shown = text if len(text) <= 60 else text[:57] + "…"
+            out.append(finding(
+                TEXT_MARKUP, "error",
+                f"{field} 含有网页标记字符（< > 或带引号的链接）：{shown!r}；"
+                "请删去，或改写为全角 ＜ ＞",
+                TEXT_RULE, [e], field=field))
+    return out
+
+
 def book_findings(entries: list[Any], options_map: dict[str, Any],
                   verify_seals: bool = True) -> list[Finding]:
     """What ``bean-check`` would report on ``entries`` through this plugin, computed in
     process (an importer asks it of the ledger with its planned rows added)."""
-    return plugin_findings(entries, options_map, books.of(entries, options_map), verify_seals)
+    return [*plugin_findings(entries, options_map, books.of(entries, options_map), verify_seals),
+            *markup_findings(entries)]
 
 
 class AssetregPluginError(NamedTuple):
@@ -87,6 +111,7 @@ def check_assets(entries: list[Any], options_map: dict[str, Any], config: str | 
     state = sealcache.fingerprint(options_map) if index.seals else None
     known_good = sealcache.verified(options_map, state)
     findings = plugin_findings(entries, options_map, index, verify_seals=not known_good)
+    findings += markup_findings(entries)
     if state is not None and not known_good and not any(f.check == "seal-broken" for f in findings):
         sealcache.remember(options_map, state)
     errors: list[AssetregPluginError] = []

@@ -12,6 +12,17 @@
   compound's URL prefix (``/<slug>/…``) must carry the credentials of a user listed for
   that compound. Anything else but Fava's static files, ``/`` and ``/jump`` (which hold
   no ledger data) is refused, so a path that names no served compound never reaches Fava.
+  An unknown user costs the same scrypt as a wrong password (no user enumeration by
+  timing); a client address that keeps failing waits longer and longer
+  (:class:`AuthLimiter`, 429 with ``Retry-After``), and at most :data:`SCRYPT_SLOTS`
+  passwords are checked at once, so a flood of guesses cannot starve other residents;
+* lets through only what residents may reach (:mod:`assetreg.serve_policy`: our pages,
+  a few of Fava's reports, static files; raw source, the journal, downloads, the editor
+  and internal APIs answer 403 in Chinese).
+
+Around the gate, :class:`~assetreg.serve_weight.Compress` adds the security headers
+(Content-Security-Policy: script only from this site), hides Fava's editing surfaces
+on screen, gzips text and makes static files cacheable.
 
 The auth file holds hashed credentials only, one line per compound and user::
 
@@ -32,6 +43,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,11 +54,18 @@ from fava.application import create_app
 
 from .errors import BadInput
 from .ledger import Compound, atomic_write
+from .serve_policy import PageEdit, ResidentsRoutes, confine, refusal
+from .serve_weight import Compress
 
 SCHEME = "scrypt"
 # scrypt cost: N = 2**14, r = 8, p = 1 (about 16 MiB and a few tens of ms per check).
 LOG2_N, BLOCK, PARALLEL = 14, 8, 1
 MIN_PASSWORD = 8
+SCRYPT_SLOTS = 2  # passwords checked at the same time (each ~16 MiB and tens of ms of a core)
+THREADS = 24  # cheroot worker threads: a slow client or a queue of logins does not block pages
+# Connections the kernel queues while every worker is busy (cheroot's default of 5 drops a
+# burst's SYNs, and each dropped one costs its client a 1 s retransmit).
+BACKLOG = 256
 PUBLIC_PREFIXES = ("static",)  # Fava's own JS/CSS/fonts: no ledger data
 PUBLIC_PATHS = ("", "jump", "favicon.ico")  # "/" redirects to the first compound; /jump redirects back
 
@@ -148,6 +167,72 @@ def set_password(path: Path, compound: str, user: str, password: str) -> None:
     os.chmod(path, 0o600)
 
 
+# ------------------------------------------------------------------ failed logins
+
+
+class AuthLimiter:
+    """Failed logins per client address, with exponential back-off.
+
+    The first :attr:`free` failures cost nothing but the scrypt; after that each failure
+    makes the client wait ``base * 2**(n - free)`` seconds (at most :attr:`cap`) before the
+    next attempt is even checked. Attempts still being checked count as failures-to-be, so
+    forty guesses sent at once get no more checks than forty sent one by one. A success
+    forgets the client; so does an hour of quiet. Clients are told apart by the connecting
+    address (behind a reverse proxy, that is the proxy: put the limit there too)."""
+
+    def __init__(self, free: int = 5, base: float = 1.0, cap: float = 900.0, forget: float = 3600.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.free, self.base, self.cap, self.forget, self.clock = free, base, cap, forget, clock
+        # client -> [failures, blocked until, last failure, attempts being checked]
+        self._state: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def begin(self, client: str) -> float:
+        """0 when ``client`` may try a password now (the attempt is then under way until
+        :meth:`end`); else the seconds it must wait."""
+        with self._lock:
+            now = self.clock()
+            state = self._state.get(client)
+            if state is not None and now - state[2] > self.forget and not state[3]:
+                state = None
+                del self._state[client]
+            if state is None:
+                state = self._state[client] = [0, 0.0, now, 0]
+                if len(self._state) > 10_000:  # a spray from many addresses: drop the stale ones
+                    self._state = {c: v for c, v in self._state.items()
+                                   if now - v[2] <= self.forget or v[3]}
+                    self._state[client] = state
+            if state[1] > now:
+                return state[1] - now
+            # Attempts under way may use up the free ones; past them, one attempt at a time.
+            if state[3] and state[0] + state[3] >= self.free:
+                return max(self.base, 0.001)
+            state[3] += 1
+            return 0.0
+
+    def end(self, client: str, ok: bool | None) -> None:
+        """The attempt :meth:`begin` allowed is over: ``ok`` True (logged in), False (failed)
+        or None (not checked at all, e.g. the server was busy)."""
+        with self._lock:
+            state = self._state.get(client)
+            if state is None:
+                return
+            state[3] = max(0, state[3] - 1)
+            if ok is None:
+                return
+            if ok:
+                if not state[3]:
+                    del self._state[client]
+                else:
+                    state[0] = 0
+                return
+            now = self.clock()
+            state[0] += 1
+            state[2] = now
+            if state[0] >= self.free:
+                state[1] = now + min(self.cap, self.base * 2 ** (state[0] - self.free))
+
+
 # ------------------------------------------------------------------ the gate
 
 Environ = dict[str, Any]
@@ -164,18 +249,26 @@ def _reply(start_response: StartResponse, status: str, body: str,
 
 
 class ResidentsGate:
-    """WSGI middleware in front of Fava: GET and HEAD only, Chinese, basic auth per compound."""
+    """WSGI middleware in front of Fava: GET and HEAD only, Chinese, basic auth per compound,
+    residents' routes only."""
 
     def __init__(self, app: WSGIApp, compound_of_slug: Callable[[str], str | None],
-                 auth: AuthFile | None = None) -> None:
+                 auth: AuthFile | None = None, routes: ResidentsRoutes | None = None,
+                 limiter: AuthLimiter | None = None) -> None:
         self.app = app
         self.compound_of_slug = compound_of_slug
         self.auth = auth
+        self.routes = routes
+        self.limiter = limiter or AuthLimiter()
         # Verified Authorization headers, kept as keyed digests (never the header itself),
         # so that each page's dozen API calls do not each pay for a scrypt.
         self._key = secrets.token_bytes(32)
         self._ok: set[bytes] = set()
         self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(SCRYPT_SLOTS)
+        # An unknown user is checked against a hash of the same cost as the compound's own
+        # users' (made once per cost), so it costs what a wrong password costs.
+        self._dummies: dict[str, str] = {}
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD", "GET") not in ("GET", "HEAD"):  # HEAD: GET without a body
@@ -194,30 +287,85 @@ class ResidentsGate:
                 compound = self.compound_of_slug(first)
                 if compound is None:
                     return _reply(start_response, "404 NOT FOUND", "没有这个小区账本。(not found)\n")
-                if not self._authorized(compound, environ.get("HTTP_AUTHORIZATION", "")):
-                    return _reply(
-                        start_response, "401 UNAUTHORIZED", "请输入本小区的查阅账号和密码。(login required)\n",
-                        [("WWW-Authenticate", f'Basic realm="assetreg {compound}", charset="UTF-8"')])
+                refused = self._login(compound, environ, start_response)
+                if refused is not None:
+                    return refused
+        if self.routes is not None:
+            verdict = self.routes.check(environ)
+            if not verdict.allowed:
+                status, kind, body = refusal(verdict, environ)
+                start_response(status, [("Content-Type", kind), ("Content-Length", str(len(body)))])
+                return [body]
+            environ.update(verdict.environ)
         return self.app(environ, start_response)
 
-    def _authorized(self, compound: str, header: str) -> bool:
+    def _login(self, compound: str, environ: Environ,
+               start_response: StartResponse) -> list[bytes] | None:
+        """None when the request carries a valid login for ``compound``; else the refusal."""
+        header = environ.get("HTTP_AUTHORIZATION", "")
+        if self._known(compound, header):
+            return None
+        client = str(environ.get("REMOTE_ADDR", ""))
+        challenge = [("WWW-Authenticate", f'Basic realm="assetreg {compound}", charset="UTF-8"')]
+        if not header.startswith("Basic "):
+            # A browser's first request carries no password: ask for one, nothing failed yet.
+            return _reply(start_response, "401 UNAUTHORIZED", "请输入本小区的查阅账号和密码。(login required)\n",
+                          challenge)
+        wait = self.limiter.begin(client)
+        if wait > 0:
+            return _reply(start_response, "429 TOO MANY REQUESTS",
+                          f"密码错误次数过多，请 {int(wait) + 1} 秒后再试。(too many failed logins)\n",
+                          [("Retry-After", str(int(wait) + 1))])
+        ok: bool | None = None
+        try:
+            # No queue: a worker thread waiting for a slot is a thread not serving pages.
+            if not self._slots.acquire(blocking=False):
+                return _reply(start_response, "503 SERVICE UNAVAILABLE", "登录的人太多，请稍后再试。(busy)\n",
+                              [("Retry-After", "2")])
+            try:
+                ok = self._verify(compound, header)
+            finally:
+                self._slots.release()
+        finally:
+            self.limiter.end(client, ok)
+        if not ok:
+            return _reply(start_response, "401 UNAUTHORIZED", "请输入本小区的查阅账号和密码。(login required)\n",
+                          challenge)
+        return None
+
+    def _dummy(self, users: dict[str, str]) -> str:
+        cost = next(iter(users.values()), "").split("$")[1:2] or [str(LOG2_N)]
+        with self._lock:
+            dummy = self._dummies.get(cost[0])
+        if dummy is None:
+            dummy = hash_password(secrets.token_hex(16), log2_n=int(cost[0]))
+            with self._lock:
+                self._dummies[cost[0]] = dummy
+        return dummy
+
+    def _token(self, compound: str, header: str) -> bytes:
+        return hmac.new(self._key, f"{compound}\0{header}".encode(), hashlib.sha256).digest()
+
+    def _known(self, compound: str, header: str) -> bool:
         if not header.startswith("Basic "):
             return False
-        token = hmac.new(self._key, f"{compound}\0{header}".encode(), hashlib.sha256).digest()
         with self._lock:
-            if token in self._ok:
-                return True
+            return self._token(compound, header) in self._ok
+
+    def _verify(self, compound: str, header: str) -> bool:
         try:
             user, _, password = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             return False
-        encoded = self.auth.for_compound(compound).get(user) if self.auth else None
-        if encoded is None or not verify_password(password, encoded):
+        users = self.auth.for_compound(compound) if self.auth else {}
+        encoded = users.get(user)
+        # An unknown user gets the same scrypt as a known one (and then fails).
+        if not verify_password(password, encoded or self._dummy(users)) or encoded is None:
             return False
         with self._lock:
             if len(self._ok) > 1024:
                 self._ok.clear()
-            self._ok.add(token)
+            self._ok.add(self._token(compound, header))
         return True
 
 
@@ -261,9 +409,17 @@ def make_app(ledgers: Sequence[str | os.PathLike[str]], auth_file: Path | None =
                 return by_main.get(str(Path(ledger.beancount_file_path).resolve()))
         return None
 
-    app.wsgi_app = ResidentsGate(app.wsgi_app, compound_of_slug, auth)  # type: ignore[method-assign]
+    confine(app)
+    gate = ResidentsGate(app.wsgi_app, compound_of_slug, auth, ResidentsRoutes(app))
+    app.wsgi_app = outer(gate)  # type: ignore[method-assign]
+    app.config["ASSETREG_GATE"] = gate
     app.config["ASSETREG_COMPOUNDS"] = {c.id: c.root for c in compounds}
     return app
+
+
+def outer(app: WSGIApp) -> Compress:
+    """What wraps every answer: security headers, the read-only stylesheet, gzip, caching."""
+    return Compress(app, PageEdit())
 
 
 def slugs(app: Any) -> dict[str, str]:
@@ -275,7 +431,7 @@ def slugs(app: Any) -> dict[str, str]:
 
 
 def run(app: Any, host: str, port: int) -> None:  # pragma: no cover - blocks until stopped
-    server = Server((host, port), app)
+    server = Server((host, port), app, numthreads=THREADS, request_queue_size=BACKLOG)
     try:
         server.start()
     except KeyboardInterrupt:

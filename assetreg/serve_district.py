@@ -30,6 +30,7 @@ from .serve import (
     StartResponse,
     _reply,
     make_app,
+    outer,
     read_auth_file,
     slugs,
 )
@@ -59,7 +60,7 @@ def make_district_app(root: Path, auth_file: Path | None = None, jobs: int | Non
     if DISTRICT in served.values():
         raise BadInput(f"a compound's pages would be under /{DISTRICT}/, the district page's address",
                        "change that compound's title")
-    inner = app.wsgi_app  # the residents' gate, so far without passwords
+    inner = app.config["ASSETREG_GATE"]  # the residents' gate, so far without passwords
     if auth is not None:
         # District staff may open every compound; a compound's users only their own.
         inner.auth = AuthFile({c: {**auth.for_compound(c), **staff} for c in ok})
@@ -72,7 +73,7 @@ def make_district_app(root: Path, auth_file: Path | None = None, jobs: int | Non
         first = (environ.get("PATH_INFO", "") or "/").lstrip("/").split("/", 1)[0]
         return (page if first == DISTRICT else inner)(environ, start_response)
 
-    app.wsgi_app = dispatch
+    app.wsgi_app = outer(dispatch)  # headers, read-only style, gzip around both
     app.config["ASSETREG_DISTRICT"] = res.store
     return app
 

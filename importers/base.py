@@ -28,6 +28,7 @@ from assetreg.ledger import Transaction, format_entry
 from assetreg.options import Options, options_from_entries
 from assetreg.plugin import book_findings
 from assetreg.seal import seals_from_entries
+from assetreg.textsafe import neutralise_entry
 
 from .cells import (
     CellError,
@@ -55,6 +56,8 @@ class Plan:
     rows: dict[int, int] = field(default_factory=dict)  # id(entry) → sheet row it came from
 
     def add(self, part: str, entry: Any, row: int | None = None) -> None:
+        # Text from a sheet is data: no markup reaches a page through Fava (assetreg.textsafe).
+        entry = neutralise_entry(entry)
         self.writes.append((part, entry))
         if row is not None:
             self.rows[id(entry)] = row

@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from assetreg.serve import AuthFile, ResidentsGate, hash_password
+from assetreg.serve import AuthFile, AuthLimiter, ResidentsGate, hash_password
 
 PASSWORD = "jinghu-resident-2025"
 # A cheap scrypt (n = 2**10) keeps the test fast; the gate reads the cost from the hash.
@@ -79,7 +79,9 @@ def open_gate() -> tuple[ResidentsGate, Recorder]:
 def locked_gate() -> tuple[ResidentsGate, Recorder]:
     app = Recorder()
     auth = AuthFile({"qjp-jinghu-garden": {"resident": HASH}})
-    return ResidentsGate(app, slug, auth), app
+    # No back-off here (these tests send many bad logins from one client on purpose);
+    # the back-off has its own tests in tests/security/test_serve_auth.py.
+    return ResidentsGate(app, slug, auth, limiter=AuthLimiter(free=1000)), app
 
 
 @pytest.mark.parametrize("method", REFUSED)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BOTTOM = {"assetreg.errors", "assetreg.vocab", "assetreg.periods", "assetreg.shares",
-          "assetreg.accounts", "assetreg.dates", "assetreg.options"}
+          "assetreg.accounts", "assetreg.dates", "assetreg.options", "assetreg.textsafe"}
 PEOPLE = ("assetreg.views", "assetreg.fava_ext", "assetreg.cli", "assetreg.serve", "importers")
 
 

@@ -20,7 +20,7 @@ from conftest import snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assetreg.errors import LedgerError
+from assetreg.errors import BadInput, LedgerError
 from assetreg.ledger import Compound, _plain, format_entry, meta
 from importers.bank import _txn
 from importers.base import render
@@ -117,8 +117,9 @@ def _round_trip_or_refused(small_compound: Path, payee: str, narration: str, ref
     try:
         with c.transaction() as txn:
             txn.append("journal", entries, render=format_entry if printer else render, spaced=True)
-    except LedgerError as exc:
-        assert "does not parse" in str(exc) or "cannot be written" in str(exc)
+    except (LedgerError, BadInput) as exc:
+        # BadInput: text carrying markup (< >, a quoted link) is refused when staged (issue 14)
+        assert "does not parse" in str(exc) or "cannot be written" in str(exc) or "markup" in str(exc)
         assert snapshot(small_compound) == before  # refused before any file was touched
         return
     parsed, errors = _parse(journal.read_bytes().decode("utf-8"))

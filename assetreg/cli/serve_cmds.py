@@ -55,7 +55,9 @@ def serve(ledgers: tuple[str, ...], host: str, port: int, auth_file: Path | None
                    "address can read the books", err=True)
     for compound, slug in slugs(app).items():
         click.echo(f"{compound}: http://{host}:{port}/{slug}/")
-    click.echo("read-only: every request other than GET is refused (401)", err=True)
+    click.echo("read-only: every request other than GET is refused (401); residents reach our pages, "
+               "Fava's income statement, balance sheet, trial balance and account pages "
+               "(raw source, journal, downloads, editor and import: 403)", err=True)
     try:
         run(app, host, port)
     except OSError as err:
