@@ -200,4 +200,10 @@ CHECK_LABELS: Final[dict[str, str]] = {
     "suspense-balance": "待查明款项有余额",
     "suspense-at-seal": "封账日待查明款项有余额",
     "seal-broken": "已封账期间被改动",
+    "seal-manifest": "封存清单被删除或改动",
+    "contract-regate": "已记录的合同按记录时的政策重审不通过",
+    "ledger-unrecorded": "账本有未经系统记录的改动",
+    "history-missing": "账本尚无写入历史",
+    "evidence-changed": "证明材料在记录后被改动或删除",
+    "evidence-unhashed": "证明材料未记录哈希",
 }

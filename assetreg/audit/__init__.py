@@ -68,6 +68,7 @@ CHECKS: dict[str, tuple[Check, tuple[str, ...]]] = {
     "disclosure": (disclosure_due.check_disclosure, ("disclosure-overdue",)),
     "suspense": (money.check_suspense, ("suspense-balance", "suspense-at-seal")),
     "seals": (seals.check_seals, ("seal-broken",)),
+    "seal-manifests": (seals.check_manifests, ("seal-manifest",)),
 }
 
 CHECK_IDS: tuple[str, ...] = tuple(i for _, ids in CHECKS.values() for i in ids)
@@ -75,7 +76,7 @@ CHECK_IDS: tuple[str, ...] = tuple(i for _, ids in CHECKS.values() for i in ids)
 # What makes the books wrong: bean-check (through the plugin) fails on these.
 BOOK_ERRORS = frozenset({
     "registry", "income-asset", "income-unconfirmed", "income-no-contract", "contract-gate",
-    "seal-broken", "suspense-at-seal",
+    "seal-broken", "suspense-at-seal", "seal-manifest",
 })
 
 
