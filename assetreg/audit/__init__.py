@@ -18,6 +18,10 @@ income-unconfirmed         error     income on an asset not confirmed that day (
 income-no-contract         error     income without a contract in force (or covering the asset)
 contract-gate              error     income on a contract whose decision is not "permitted"
                                      or whose terms no longer match its content_hash
+contract-regate            error     a recorded contract that would not pass the policy gate
+                                     again (set it was recorded under, facts as then)
+contract-regate-policy-changed  warning  the same, when the set has changed since it was
+                                     recorded (judged by today's set on the signing day)
 manager-cost               warning   cost deducted above the agreed share (Art. 282)
 billing-arrears            warning   a billing period paid less than due, after the grace days
 billing-overpaid           warning   a period paid more than due, or not billed at all
@@ -45,7 +49,7 @@ from typing import Any
 from ..books import Books, no_gc
 from ..books import of as books_of
 from ..options import Options
-from . import billing, disclosure_due, income, money, seals, uses
+from . import billing, disclosure_due, income, money, regate, seals, uses
 from .context import Context
 from .findings import SEVERITIES, Finding
 
@@ -59,6 +63,7 @@ CHECKS: dict[str, tuple[Check, tuple[str, ...]]] = {
     "registry": (income.check_registry, ("registry",)),
     "assets": (income.check_assets, ("income-asset", "income-unconfirmed")),
     "contracts": (income.check_contracts, ("income-no-contract", "contract-gate")),
+    "regate": (regate.check_regate, ("contract-regate", "contract-regate-policy-changed")),
     "manager-cost": (income.check_manager_cost, ("manager-cost",)),
     "billing": (billing.check_billing, ("billing-arrears", "billing-overpaid")),
     "allocation": (uses.check_allocation, ("allocation-split",)),
@@ -76,7 +81,7 @@ CHECK_IDS: tuple[str, ...] = tuple(i for _, ids in CHECKS.values() for i in ids)
 # What makes the books wrong: bean-check (through the plugin) fails on these.
 BOOK_ERRORS = frozenset({
     "registry", "income-asset", "income-unconfirmed", "income-no-contract", "contract-gate",
-    "seal-broken", "suspense-at-seal", "seal-manifest",
+    "seal-broken", "suspense-at-seal", "seal-manifest", "contract-regate",
 })
 
 
