@@ -49,7 +49,7 @@ from typing import Any
 from ..books import Books, no_gc
 from ..books import of as books_of
 from ..options import Options
-from . import billing, disclosure_due, income, money, regate, seals, uses
+from . import billing, disclosure_due, documents, income, money, regate, seals, unrecorded, uses
 from .context import Context
 from .findings import SEVERITIES, Finding
 
@@ -74,6 +74,8 @@ CHECKS: dict[str, tuple[Check, tuple[str, ...]]] = {
     "suspense": (money.check_suspense, ("suspense-balance", "suspense-at-seal")),
     "seals": (seals.check_seals, ("seal-broken",)),
     "seal-manifests": (seals.check_manifests, ("seal-manifest",)),
+    "history": (unrecorded.check_unrecorded, ("ledger-unrecorded", "history-missing")),
+    "evidence": (documents.check_evidence, ("evidence-changed", "evidence-unhashed")),
 }
 
 CHECK_IDS: tuple[str, ...] = tuple(i for _, ids in CHECKS.values() for i in ids)

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from .. import history
 from ..errors import AssetregError
 
 # Modules that add commands to the group; each defines ``register(group)``.
@@ -63,9 +64,14 @@ class AssetregGroup(click.Group):
             self._register(name)
         return super().list_commands(ctx)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["assetreg.argv"] = ("assetreg", *args)  # the write history's commit message
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with history.command(ctx.meta.get("assetreg.argv", ("assetreg",))):
+                return super().invoke(ctx)
         except AssetregError as err:
             click.echo(f"error: {err}", err=True)
             sys.exit(err.exit_code)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .. import confirmation
+from .. import confirmation, history
 from ..registry import registry_from_entries
 from ..scaffold import init_compound
 from ..units import record_unit, roster_from_entries
@@ -31,6 +31,10 @@ def init(folder: Path, name: str, open_date: str, notice_days: int) -> None:
     """Create a new compound ledger folder (refuses to overwrite)."""
     main_file = init_compound(folder, name, the_date(open_date, "--open-date"), notice_days)
     click.echo(f"created {main_file}")
+    if history.start(main_file.parent.resolve()):
+        click.echo(f"write history: {main_file.parent / history.HISTORY_DIR}/ (one commit per write)")
+    elif not history.git_available():
+        click.echo("warning: git is not installed: no write history is kept (install git)", err=True)
 
 
 # ---------------------------------------------------------------- units
