@@ -106,7 +106,10 @@ def _env() -> dict[str, str]:
     env.update(GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull, LC_ALL="C",
                GIT_AUTHOR_NAME="assetreg", GIT_AUTHOR_EMAIL="assetreg@localhost",
                GIT_COMMITTER_NAME="assetreg", GIT_COMMITTER_EMAIL="assetreg@localhost",
-               GIT_TERMINAL_PROMPT="0")
+               GIT_TERMINAL_PROMPT="0",
+               # An audit's `git diff`/`status` must not take the index lock a write (under
+               # the compound's lock) needs: reads refresh no index.
+               GIT_OPTIONAL_LOCKS="0")
     return env
 
 
