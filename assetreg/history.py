@@ -48,8 +48,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HISTORY_DIR = ".assetreg-history"
-# What the audit holds to the history: the ledger, the seal manifests, the compound's policy.
-WATCHED = ("*.beancount", "seals/", "policy.yaml")
+# What the audit holds to the history: the ledger, the seal manifests, the compound's policy
+# and the policy sets contracts were decided under.
+WATCHED = ("*.beancount", "seals/", "policy.yaml", "policy-sets/")
 # Never recorded: the lock, temp files of an atomic write, caches.
 IGNORED = ("/.assetreg-history/", "/.assetreg.lock", ".*.tmp", "__pycache__/", "*.picklecache")
 

@@ -227,6 +227,11 @@ class Transaction:
         self._files[p] = text
         return p
 
+    def stages_file(self, path: str | os.PathLike[str]) -> bool:
+        """Is the whole text of this file (absolute, or relative to the folder) staged?"""
+        p = Path(path)
+        return (p if p.is_absolute() else self.compound.root / p).resolve() in self._files
+
     def staged_entries(self, part: str | None = None) -> list[Any]:
         """The entries staged so far (for one part, or all), in the order they were staged."""
         paths = [self.compound.file(part)] if part is not None else list(self._blocks)

@@ -6,10 +6,12 @@ shows an accidental edit: whoever edits the terms by hand can recompute it. So t
 re-runs the gate (:func:`assetreg.policy.engine.decide_in`) on each recorded contract as it
 reads now, with
 
-* the policy set in force, when it is the one the contract was recorded under (same
-  ``policy_hash``); when the set has changed since, with today's set -- whose rules each
-  carry their own effective dates, judged on the signing day -- and the finding says so
-  (a warning: the set the contract was recorded under can no longer be rebuilt);
+* the policy set it was recorded under: the set in force when the ``policy_hash`` agrees,
+  else the copy the gate archived in the compound folder (``policy-sets/<hash>.json``,
+  :mod:`assetreg.policy.archive`, used only while its bytes still hash to that name);
+  a contract whose set is neither (recorded before the archive existed) is judged under
+  today's set -- whose rules each carry their own effective dates, applied on the signing
+  day -- and reported as a warning (``contract-regate-policy-changed``);
 * the ledger's facts as they stood when it was recorded: the assets' registered facts
   (zones, structure, kind) up to the later of its signing and decision days, the
   contracts recorded before it (those after it were checked against it), and the
@@ -35,6 +37,7 @@ from typing import Any
 from ..contracts import Contract
 from ..errors import BadInput
 from ..ledger import SPLIT_FILES, Compound, Loaded
+from ..policy.archive import recorded as archived
 from ..policy.engine import PERMITTED, Decision, context_of, decide_in, share_cap
 from ..policy.loading import DEFAULT_DISTRICT, load_district, load_policy_set, policy_hash
 from ..policy.proposal import Proposal
@@ -75,6 +78,7 @@ def check_regate(ctx: Context) -> list[Finding]:
     # signing days share one, so it is built once per distinct prefix.
     unit_days = [e.date for e in unit_entries]
     rosters: dict[int, Roster] = {}
+    sets: dict[str, PolicySet | None] = {}  # recorded hash -> the archived set, if intact
     order = _recorded_order(books.contracts, books.contract_entries)
     out: list[Finding] = []
     # In the order recorded: a contract that fails is one the gate would never have let in,
@@ -114,28 +118,46 @@ def check_regate(ctx: Context) -> list[Finding]:
         roster = rosters.get(n)
         if roster is None:
             roster = rosters[n] = roster_from_entries(unit_entries[:n])
+        used, used_hash, exact = _recorded_set(root, c, policy, phash, sets)
         decision = decide_in(context_of(
-            proposal, assets, books.resolutions, before, owner_keys, policy, cap, books.consents,
-            books.waitlist, roster, unit_entries), phash)
+            proposal, assets, books.resolutions, before, owner_keys, used, cap, books.consents,
+            books.waitlist, roster, unit_entries), used_hash)
         if decision.verdict == PERMITTED:
             continue
         failed.add(c.id)
-        out.append(_finding(c, entry, decision, policy, phash))
+        out.append(_finding(c, entry, decision, used, used_hash, exact))
     return out
 
 
-def _finding(c: Contract, entry: Any, decision: Decision, policy: PolicySet, phash: str) -> Finding:
+def _recorded_set(root: Path | None, c: Contract, policy: PolicySet, phash: str,
+                  sets: dict[str, PolicySet | None]) -> tuple[PolicySet, str, bool]:
+    """The set to judge ``c`` under, its hash, and whether it is the one it was recorded
+    under: the set in force when the hashes agree, else the compound's archived copy
+    (policy-sets/), else -- not exact -- the set in force."""
+    recorded_hash = str(c.meta.get("policy_hash", "") or "")
+    if recorded_hash == phash:
+        return policy, phash, True
+    if recorded_hash and root is not None:
+        if recorded_hash not in sets:
+            sets[recorded_hash] = archived(root, recorded_hash)
+        found = sets[recorded_hash]
+        if found is not None:
+            return found, recorded_hash, True
+    return policy, phash, False
+
+
+def _finding(c: Contract, entry: Any, decision: Decision, policy: PolicySet, phash: str,
+             exact: bool) -> Finding:
     recorded_set = str(c.meta.get("policy_set", ""))
     recorded_hash = str(c.meta.get("policy_hash", ""))
-    same = recorded_hash == phash
     rules = decision.rule_ids
     rule_facts = {r.id: r.facts for r in decision.deciding}
     verdict = VERDICT_LABELS.get(decision.verdict, decision.verdict)
-    if same:
-        how = f"按记录时的政策集{policy.id}（哈希一致）重新审查"
+    if exact:
+        how = f"按记录时的政策集{policy.id}（哈希{phash[:19]}…一致）重新审查"
         check, severity = CHECK, "error"
     else:
-        how = (f"记录时的政策集{recorded_set or '（未记录）'}（{recorded_hash[:19] or '无哈希'}）已变更，"
+        how = (f"记录时的政策集{recorded_set or '（未记录）'}（{recorded_hash[:19] or '无哈希'}）已变更且未存档，"
                f"按现行政策集{policy.id}在签约日有效的规则重新审查")
         check, severity = CHECK_CHANGED, "warning"
     message = (f"合同{c.id}{how}：{verdict}——{decision.reasons}"
@@ -143,7 +165,7 @@ def _finding(c: Contract, entry: Any, decision: Decision, policy: PolicySet, pha
     return finding(
         check, severity, message, f"{RULE}；{decision.sources}", [entry],
         contract=c.id, verdict=decision.verdict, rules=",".join(rules),
-        signed=decision.proposal.signing_date, policy_set=policy.id, policy_hash_now=phash,
+        signed=decision.proposal.signing_date, policy_set=policy.id, policy_hash_used=phash,
         policy_set_recorded=recorded_set, policy_hash_recorded=recorded_hash,
         sources=decision.sources,
         rule_facts=json.dumps(_jsonable(rule_facts), ensure_ascii=False, sort_keys=True))

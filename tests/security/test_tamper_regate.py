@@ -96,3 +96,53 @@ def test_a_forbidden_use_slipped_in_by_hand_is_reported(tmp_path: Path) -> None:
     found = audit(root, "contract-regate")
     assert len(found) == 1 and found[0].facts["verdict"] in ("forbidden", "not-permitted")
     assert CID in found[0].message
+
+
+# ---------------------------------------------------------------- the set a contract was recorded under
+
+@pytest.fixture
+def recorded_under_old_set(small_compound: Path) -> tuple[Path, str]:
+    """C-2024-001 recorded through the gate, then the compound drops parking-owner from its
+    guidance list (a stricter policy.yaml): today's set would refuse the contract."""
+    from click.testing import CliRunner
+    from test_policy_support import gate_root
+
+    from assetreg.cli import main
+
+    root = gate_root(small_compound)
+    r = CliRunner().invoke(main, ["contract", "record", str(REPO / "policies" / "examples" / "parking-owner-ok.yaml"),
+                                  "-L", str(root), "--date", "2024-04-20"], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    (root / "policy.yaml").write_text("extends: huaian-qingjiangpu\ndrop_guidance: [parking-owner]\n",
+                                      encoding="utf-8")
+    c = contracts_from_entries(Compound.locate(root).load().entries)["C-2024-001"]
+    return root, str(c.meta["policy_hash"])
+
+
+def test_the_gate_archives_the_set_and_the_regate_uses_it(recorded_under_old_set: tuple[Path, str]) -> None:
+    root, set_hash = recorded_under_old_set
+    archived = root / "policy-sets" / f"{set_hash.removeprefix('sha256:')}.json"
+    assert archived.is_file()
+    import hashlib
+    assert "sha256:" + hashlib.sha256(archived.read_bytes()).hexdigest() == set_hash
+    # judged under the set it was recorded under, the contract passes, whatever today's set says
+    assert audit(root, "contract-regate", "contract-regate-policy-changed") == []
+
+
+def test_without_its_archived_set_a_contract_is_judged_by_todays_set_as_a_warning(
+        recorded_under_old_set: tuple[Path, str]) -> None:
+    root, set_hash = recorded_under_old_set
+    archived = root / "policy-sets" / f"{set_hash.removeprefix('sha256:')}.json"
+    archived.write_text(archived.read_text(encoding="utf-8").replace('"months":12', '"months":24'),
+                        encoding="utf-8")  # an edited archive no longer hashes to its name: not used
+    found = audit(root, "contract-regate", "contract-regate-policy-changed")
+    assert [(f.check, f.severity) for f in found] == [("contract-regate-policy-changed", "warning")]
+    assert "DEFAULT-DENY" in found[0].facts["rules"] and "已变更且未存档" in found[0].message
+
+
+def test_a_hand_edit_is_an_error_under_the_archived_set(recorded_under_old_set: tuple[Path, str]) -> None:
+    root, _ = recorded_under_old_set
+    edit_contract(root, "C-2024-001", {"manager_share": "0.9"})
+    found = audit(root, "contract-regate", "contract-regate-policy-changed")
+    assert [(f.check, f.severity) for f in found] == [("contract-regate", "error")]
+    assert "A-MANAGER-SHARE-CAP" in found[0].facts["rules"] and "DEFAULT-DENY" not in found[0].facts["rules"]
