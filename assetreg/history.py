@@ -28,8 +28,10 @@ next write: its state just before that write is committed first, as the baseline
 as not verified (nothing recorded how it came to be). Without ``git`` on the machine the
 writes still happen and no history is kept; the audit says so.
 
-Privacy: the history holds exactly what the folder holds (no names or phones, by the
-same rules); command arguments are recorded as typed, and no command takes a secret.
+Privacy: the history holds the ledger files, seal manifests and policy files (no names or
+phones, by the ledger's rules) and workbooks assetreg saved there -- not the source sheets
+or scans that may lie in the folder; command arguments are recorded as typed, and no
+command takes a secret as an argument.
 """
 
 from __future__ import annotations
@@ -51,8 +53,10 @@ HISTORY_DIR = ".assetreg-history"
 # What the audit holds to the history: the ledger, the seal manifests, the compound's policy
 # and the policy sets contracts were decided under.
 WATCHED = ("*.beancount", "seals/", "policy.yaml", "policy-sets/")
-# Never recorded: the lock, temp files of an atomic write, caches.
-IGNORED = ("/.assetreg-history/", "/.assetreg.lock", ".*.tmp", "__pycache__/", "*.picklecache")
+# The repository's exclude file: everything but the watched files (at any depth), and never
+# the lock, temp files of an atomic write, caches or the history itself (last match wins).
+IGNORED = ("*", "!*/", "!*.beancount", "!/seals/**", "!/policy.yaml", "!/policy-sets/**",
+           "/.assetreg-history/", "/.assetreg.lock", ".*.tmp", "__pycache__/", "*.picklecache")
 
 KIND_KEY = "Assetreg-Kind"
 WRITE, BASELINE, UNRECORDED, START = "write", "baseline", "unrecorded", "start"
@@ -141,8 +145,13 @@ def _message(kind: str, summary: str, detail: str = "") -> str:
     return f"{summary}{body}\n\n{KIND_KEY}: {kind}\n"
 
 
-def _commit(root: Path, kind: str, summary: str, detail: str = "", allow_empty: bool = False) -> bool:
+def _commit(root: Path, kind: str, summary: str, detail: str = "", allow_empty: bool = False,
+            extra: Sequence[str] = ()) -> bool:
+    # Only what the audit holds to the history (and a file a command saved): never the
+    # treasurers' source sheets or scans lying in the folder, which may name people.
     git(root, "add", "-A", "--", ".")
+    if extra:
+        git(root, "add", "-f", "--", *extra)
     if not allow_empty and not git(root, "status", "--porcelain", "--untracked-files=no", check=True).strip():
         return False
     git(root, "commit", "-q", "--no-verify", *(["--allow-empty"] if allow_empty else []),
@@ -211,7 +220,8 @@ def record_file(root: Path, path: Path) -> None:
         inside = False
     if inside and git_available() and exists(root):
         before_write(root)  # a hand edit of the ledger since the last write stays marked
-        _commit(root, WRITE, command_line(), f"saved {path.resolve().relative_to(root.resolve())}")
+        rel = path.resolve().relative_to(root.resolve()).as_posix()
+        _commit(root, WRITE, command_line(), f"saved {rel}", extra=(rel,))
 
 
 # ------------------------------------------------------------------ reading it

@@ -157,3 +157,15 @@ def test_a_copy_carries_its_history_and_a_project_repository_around_it_is_untouc
     assert "!! ledgers/demo/.assetreg-history/" in status
     assert subprocess.run(["git", "-C", str(project), "rev-parse", "--verify", "HEAD"],
                           capture_output=True).returncode != 0  # nothing was committed to the project
+
+
+def test_source_sheets_and_scans_in_the_folder_stay_out_of_the_history(recorded: Path) -> None:
+    """They may name people; the history holds the ledger, seals and policy files only."""
+    (recorded / "sources").mkdir()
+    (recorded / "sources" / "业主名册.xlsx").write_bytes(b"PK names and phones")
+    (recorded / "documents" / "同意书.pdf").write_bytes(b"%PDF signed by a person")
+    r = cli("unit", "add", "1-201", "--building", "1", "--area", "100", "--owner", "OWN-0003", "-L", str(recorded))
+    assert r.exit_code == 0, r.output
+    tracked = history.git(recorded, "ls-files").splitlines()
+    assert "units.beancount" in tracked
+    assert not [t for t in tracked if t.startswith(("sources/", "documents/"))], tracked
