@@ -39,6 +39,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime as dt
+import json
 import os
 import re
 import shlex
@@ -134,6 +135,10 @@ def _init(root: Path) -> None:
     subprocess.run(["git", "init", "-q", "--bare", str(git_dir(root))], env=_env(),
                    capture_output=True, check=True)
     git(root, "config", "core.bare", "false")
+    # Each write adds a whole new copy of the files it appended to, loose: pack them (an
+    # appended file deltas to almost nothing) every ~25 writes, in the write, not detached.
+    git(root, "config", "gc.auto", "100")
+    git(root, "config", "gc.autoDetach", "false")
     (git_dir(root) / "info").mkdir(exist_ok=True)
     (git_dir(root) / "info" / "exclude").write_text("\n".join(IGNORED) + "\n", encoding="utf-8")
     (git_dir(root) / "description").write_text(
@@ -199,9 +204,12 @@ def before_write(root: Path) -> Before:
         return Before(started=True)
     changed = _dirty(root)
     if changed:
+        # The changed regions go into the message, so the audit reads them back from the
+        # log instead of diffing (large) files again on every run.
+        hunks = _working_changes(root)
         _commit(root, UNRECORDED,
                 f"unrecorded: changes found before `{command_line()}`, made by no recorded write",
-                "\n".join(changed))
+                "\n".join(changed) + "\n\n" + _encode(hunks))
     return Before(unrecorded=tuple(changed))
 
 
@@ -275,23 +283,53 @@ def parse_diff(text: str, commit: str = "", when: str = "") -> list[Hunk]:
     return hunks
 
 
-def unrecorded(root: Path) -> list[Hunk]:
-    """Every change to a watched file that no recorded write made: the folder against the
-    last recorded write, and changes found (and marked) before later writes."""
-    out: list[Hunk] = []
-    for sha in git(root, "log", "--format=%H", f"--grep=^{KIND_KEY}: {UNRECORDED}$").split():
-        show = git(root, "show", "--format=%cI", "-U0", "--no-color", "--no-renames", "--no-ext-diff",
-                   sha, "--", *WATCHED)
-        when, _, diff = show.partition("\n")
-        out.extend(parse_diff(diff, sha[:12], when.strip()))
+def _working_changes(root: Path) -> list[Hunk]:
+    """The watched files against the last recorded write, region by region."""
     diff = git(root, "diff", "-U0", "--no-color", "--no-renames", "--no-ext-diff", "HEAD", "--", *WATCHED)
-    out.extend(parse_diff(diff))
+    out = parse_diff(diff)
     for name in git(root, "ls-files", "--others", "--exclude-standard", "--", *WATCHED).splitlines():
         try:
             text = (root / name).read_text(encoding="utf-8", errors="replace")
         except OSError:
             text = ""
         out.append(Hunk(name, 1, (), tuple(text.splitlines()[:3])))
+    return out
+
+
+_MARK = "assetreg-hunk "
+MAX_KEPT = 500  # regions kept in one marking commit's message; the rest are counted
+
+
+def _encode(hunks: list[Hunk]) -> str:
+    lines = [_MARK + json.dumps([h.file, h.line, list(h.removed[:5]), list(h.added[:5])], ensure_ascii=False)
+             for h in hunks[:MAX_KEPT]]
+    if len(hunks) > MAX_KEPT:
+        lines.append(f"{_MARK}{json.dumps(['', 0, [], [f'… {len(hunks) - MAX_KEPT} more regions']])}")
+    return "\n".join(lines)
+
+
+def _decode(body: str, commit: str, when: str) -> list[Hunk]:
+    out: list[Hunk] = []
+    for line in body.splitlines():
+        if line.startswith(_MARK):
+            try:
+                file, at, removed, added = json.loads(line[len(_MARK):])
+            except (ValueError, TypeError):
+                continue
+            out.append(Hunk(str(file), int(at), tuple(map(str, removed)), tuple(map(str, added)), commit, when))
+    return out
+
+
+def unrecorded(root: Path) -> list[Hunk]:
+    """Every change to a watched file that no recorded write made: changes found (and
+    marked) before earlier writes, oldest first, then the folder against the last write."""
+    out: list[Hunk] = []
+    log = git(root, "log", "--reverse", "--format=%H%x1f%cI%x1f%B%x1e", f"--grep=^{KIND_KEY}: {UNRECORDED}$")
+    for record in log.split("\x1e"):
+        parts = record.strip("\n").split("\x1f", 2)
+        if len(parts) == 3:
+            out.extend(_decode(parts[2], parts[0][:12], parts[1]))
+    out.extend(_working_changes(root))
     return out
 
 
