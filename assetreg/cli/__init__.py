@@ -24,6 +24,7 @@ COMMAND_MODULES = [
     "assetreg.cli.audit_cmds",
     "assetreg.cli.serve_cmds",
     "assetreg.cli.district_cmds",
+    "assetreg.cli.history_cmds",
 ]
 
 # Where each command lives, so a run imports only its own module: importing every
@@ -40,6 +41,7 @@ COMMANDS = {
     "serve": "assetreg.cli.serve_cmds", "serve-passwd": "assetreg.cli.serve_cmds",
     "consent": "assetreg.cli.consent_cmds", "waitlist": "assetreg.cli.consent_cmds",
     "district": "assetreg.cli.district_cmds",
+    "history": "assetreg.cli.history_cmds",
 }
 
 

@@ -169,3 +169,14 @@ def test_source_sheets_and_scans_in_the_folder_stay_out_of_the_history(recorded:
     tracked = history.git(recorded, "ls-files").splitlines()
     assert "units.beancount" in tracked
     assert not [t for t in tracked if t.startswith(("sources/", "documents/"))], tracked
+
+
+def test_history_command_lists_writes_and_exits_1_on_an_unrecorded_change(recorded: Path) -> None:
+    r = cli("history", "-L", str(recorded))
+    assert r.exit_code == 0, r.output
+    assert r.output.count("\n") == 4 and "assetreg asset add P-001" in r.output.splitlines()[0]
+    journal = recorded / "journal.beancount"
+    journal.write_text(journal.read_text(encoding="utf-8") + "2024-05-01 * \"手工补记\"\n", encoding="utf-8")
+    r = cli("history", "-L", str(recorded))
+    assert r.exit_code == 1
+    assert f"UNRECORDED {journal}:2" in r.output and '+ 2024-05-01 * "手工补记"' in r.output
