@@ -69,6 +69,8 @@ def test_every_recorded_contract_of_the_example_passes_the_gate_again() -> None:
 @pytest.mark.slow
 def test_hand_edited_contract_with_recomputed_hash_is_reported(tmp_path: Path) -> None:
     root = copy_example(tmp_path)
+    # bean-check remembers a state that re-gated clean (audit.regatecache) ...
+    assert bean_check(root).returncode == 0
     line = edit_contract(root, CID, {"price": "1000.00 CNY", "end": "2026-12-31", "manager_share": "0.9"})
     # the content hash agrees again, so the old contract-gate check is silent
     assert audit(root, "contract-gate") == []
@@ -82,7 +84,7 @@ def test_hand_edited_contract_with_recomputed_hash_is_reported(tmp_path: Path) -
     assert any(r.endswith("max-term") or "TERM" in r for r in rules), rules
     assert '"latest_end": "2026-06-30"' in f.facts["rule_facts"] and '"manager_share": "0.9"' in f.facts["rule_facts"]
     assert "第二百八十二条" in f.rule and "contract-regate" in f.message and CID in f.message
-    r = bean_check(root)
+    r = bean_check(root)  # ... and the edit changes that state: re-gated again, and refused
     assert r.returncode != 0
     out = r.stdout + r.stderr
     assert re.search(rf"contracts\.beancount:{line}:.*\[contract-regate\] 合同{CID}", out), out[:2000]
