@@ -285,7 +285,6 @@ class Transaction:
         self._after = None
         self._after_options = None
 
-
     # ---- the write history (assetreg.history): one commit per write, under the lock
 
     def _history_before(self) -> None:
