@@ -42,9 +42,9 @@ EXPECTED = [
     ('remittance-late', 'warning', "income collected by the property company on 2024-02-29 reached the owners' account only on 2024-04-15, 46 days later (limit 30)", '业主共有资金专户管理（代收款30日内转入）；民法典第282条', ['journal.beancount:3', 'journal.beancount:23'], {'collected': '2024-02-29', 'remitted': '2024-04-15', 'days': '46', 'limit': '30'}),
     ('remittance-aging', 'warning', '105.00 collected by the property company on 2025-10-31 is still held after 61 days (limit 30); it must be passed on to Assets:Bank:共有资金专户', '业主共有资金专户管理（代收款30日内转入）；民法典第282条', ['journal.beancount:75'], {'collected': '2025-10-31', 'outstanding': '105.00', 'days': '61', 'limit': '30', 'as_of': '2025-12-31'}),
     ('deposit-unlinked', 'warning', 'deposit movement of 50.00 on 2025-02-05 names no contract: add `contract: "C-…"` so it can be returned when that contract ends', '经营合同押金条款；业主共有资金管理', ['journal.beancount:90'], {'amount': '50.00', 'date': '2025-02-05'}),
-    ('deposit-unreturned', 'warning', 'deposit 300.00 of contract C-2024-001 still held; the contract ended on 2024-07-31 (return within 30 days)', '经营合同押金条款；业主共有资金管理', ['journal.beancount:82', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'held': '300.00', 'ended': '2024-07-31'}),
+    ('deposit-unreturned', 'warning', 'deposit 300.00 of contract C-2024-001 still held; the contract ended on 2024-07-31 (return within 30 days)', '经营合同押金条款；业主共有资金管理', ['journal.beancount:82', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'held': '300.00', 'ended': '2024-07-31'}),
     ('suspense-balance', 'warning', '-88.00 left in Liabilities:Suspense:待查明款项 on 2025-12-31: match these bank lines to income, remittances or deposits', '会计核算：待查明款项应及时查明入账', [], {'account': 'Liabilities:Suspense:待查明款项', 'balance': '-88.00', 'last_movement': '2024-09-03'}),
-    ('deposit-held', 'info', 'deposit 400.00 held against contract C-2024-002 (agreed 500.00)', '经营合同押金条款；业主共有资金管理', ['journal.beancount:86', 'contracts.beancount:33'], {'contract': 'C-2024-002', 'held': '400.00', 'agreed': '500.00'}),
+    ('deposit-held', 'info', 'deposit 400.00 held against contract C-2024-002 (agreed 500.00)', '经营合同押金条款；业主共有资金管理', ['journal.beancount:86', 'contracts.beancount:35'], {'contract': 'C-2024-002', 'held': '400.00', 'agreed': '500.00'}),
 ]
 
 
@@ -66,10 +66,10 @@ BILLING_JOURNAL = (full_year().replace(income("2024-04-30", "2024-04"), income("
   + income("2024-07-15", "2024-09", gross="150.00", cost="45.00") + CLEAN_TAIL)
 
 BILLING_EXPECTED = [
-    ('billing-arrears', 'warning', 'contract C-2024-001 period 2024-04 (2024-04-01 to 2024-04-30): paid 100.00 of 150.00 due, 50.00 in arrears', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:27', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-04', 'due': '150.00', 'paid': '100.00', 'arrears': '50.00', 'as_of': '2025-12-31'}),
-    ('billing-overpaid', 'warning', 'contract C-2024-001 period 2024-05: paid 200.00, due 150.00 (over by 50.00)', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:39', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-05', 'due': '150.00', 'paid': '200.00', 'difference': '50.00'}),
-    ('billing-arrears', 'warning', 'contract C-2024-001 period 2024-06 (2024-06-01 to 2024-06-30): paid 0 of 150.00 due, 150.00 in arrears', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-06', 'due': '150.00', 'paid': '0', 'arrears': '150.00', 'as_of': '2025-12-31'}),
-    ('billing-overpaid', 'warning', 'contract C-2024-001: 150.00 paid for period 2024-09, which its schedule does not bill', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:67', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-09', 'due': '0', 'paid': '150.00', 'difference': '150.00'}),
+    ('billing-arrears', 'warning', 'contract C-2024-001 period 2024-04 (2024-04-01 to 2024-04-30): paid 100.00 of 150.00 due, 50.00 in arrears', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:27', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'period': '2024-04', 'due': '150.00', 'paid': '100.00', 'arrears': '50.00', 'as_of': '2025-12-31'}),
+    ('billing-overpaid', 'warning', 'contract C-2024-001 period 2024-05: paid 200.00, due 150.00 (over by 50.00)', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:39', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'period': '2024-05', 'due': '150.00', 'paid': '200.00', 'difference': '50.00'}),
+    ('billing-arrears', 'warning', 'contract C-2024-001 period 2024-06 (2024-06-01 to 2024-06-30): paid 0 of 150.00 due, 150.00 in arrears', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['contracts.beancount:18'], {'contract': 'C-2024-001', 'period': '2024-06', 'due': '150.00', 'paid': '0', 'arrears': '150.00', 'as_of': '2025-12-31'}),
+    ('billing-overpaid', 'warning', 'contract C-2024-001: 150.00 paid for period 2024-09, which its schedule does not bill', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:67', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'period': '2024-09', 'due': '0', 'paid': '150.00', 'difference': '150.00'}),
 ]
 
 
