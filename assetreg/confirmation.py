@@ -31,6 +31,7 @@ from beancount.core import data
 
 from . import accounts
 from .errors import BadInput
+from .evidence import EVIDENCE_HASH_KEY, HASH_KEY, check_reference, sha256_file
 from .ledger import Transaction, custom, meta
 from .registry import (
     ASSET_TYPE,
@@ -109,13 +110,22 @@ def step(txn: Transaction, asset_id: str, action: str, day: dt.date, *, reason: 
     docs = _document_index(txn.after().entries, root)
     new_docs: list[data.Document] = []
 
+    hashes: dict[str, str] = {}
+
     def evidence_check(ref: str) -> bool:
+        # No '..', no absolute path, no symbolic link on the way (issue 14), whether or not
+        # a document entry names the file already.
+        if (root / ref).exists() or (root / ref).is_symlink() or ".." in Path(ref).parts:
+            check_reference(root, ref)
         path = (root / ref).resolve()
         if str(path) in docs:
+            if path.is_file():
+                hashes[ref] = sha256_file(path)
             return True
         if path.is_file() and root in path.parents:
-            new_docs.append(data.Document(meta(asset=a.id), day, accounts.REGISTRY,
-                                          str(Path(ref)), None, None))
+            hashes[ref] = sha256_file(path)
+            new_docs.append(data.Document(meta(asset=a.id, **{HASH_KEY: hashes[ref]}), day,
+                                          accounts.REGISTRY, str(Path(ref)), None, None))
             return True
         return False
 
@@ -126,6 +136,8 @@ def step(txn: Transaction, asset_id: str, action: str, day: dt.date, *, reason: 
         fields["notice"] = a.notice_start  # the notice the objection is recorded against
     if evidence:
         fields["evidence"] = ";".join(evidence)
+        if hashes:
+            fields[EVIDENCE_HASH_KEY] = ";".join(hashes.get(ref, "") for ref in evidence)
     if resolution:
         fields["resolution"] = resolution
     entry = custom(day, ASSET_TYPE, [a.id, action], **fields, reason=reason)

@@ -32,6 +32,7 @@ from typing import Any
 from beancount.core import data
 
 from .errors import BadInput
+from .evidence import EVIDENCE_HASH_KEY, check_reference, sha256_file
 from .ledger import Transaction, custom, source_of
 from .registry import registry_from_entries, validate_asset_id
 from .units import Roster, roster_from_entries, validate_owner_key, validate_unit_number
@@ -185,11 +186,13 @@ def record_consent(txn: Transaction, asset_id: str, owner: str, day: dt.date, ev
         raise BadInput(f"evidence {evidence!r} is not a file in the compound folder",
                        "put the signed consent (scan or photo) under documents/ and pass its path, "
                        "e.g. --evidence documents/同意书-S-01-OWN-0031.pdf")
+    ref = check_reference(root, ref)  # no '..' and no symbolic link (issue 14)
     last = consents_from_entries(entries).state(aid, key, dt.date.max)
     if last is not None and last.action == "given":
         raise BadInput(f"{key}'s consent for {aid} is already recorded ({last.source})",
                        "a consent is recorded once; withdraw it first to record a new one")
-    entry = custom(day, CONSENT_TYPE, [aid, key, "given"], evidence=ref)
+    entry = custom(day, CONSENT_TYPE, [aid, key, "given"], evidence=ref,
+                   **{EVIDENCE_HASH_KEY: sha256_file(path)})
     txn.append(PART, [entry])
     return entry
 

@@ -27,6 +27,7 @@ import datetime as dt
 import fcntl
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from beancount.core import data
 from beancount.parser import parser, printer
 from beancount.parser.grammar import ValueType
 
+from . import history
 from .errors import BadInput, LedgerError
 from .options import OPTION_TYPE, Options, options_from_entries
 from .textsafe import markup_fields
@@ -149,6 +151,7 @@ def save_workbook(workbook: Any, path: Path) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+    _history_saved(path)
 
 
 def format_entry(entry: Any) -> str:
@@ -233,8 +236,8 @@ class Transaction:
         self._files[p] = text
         return p
 
-    def staged_file(self, path: str | os.PathLike[str]) -> bool:
-        """Is a file already staged at ``path`` in this transaction?"""
+    def stages_file(self, path: str | os.PathLike[str]) -> bool:
+        """Is the whole text of this file (absolute, or relative to the folder) staged?"""
         p = Path(path)
         return (p if p.is_absolute() else self.compound.root / p).resolve() in self._files
 
@@ -273,6 +276,8 @@ class Transaction:
             # leave a syntax error in the ledger is refused like any other bad input.
             check_parses([p for ps in pieces for p in ps], text, path)
             texts[path] = text
+        if texts or self._files:
+            self._history_before()
         # Other files first, so no ledger entry ever names a file that is not there.
         # A part that was staged nothing is not rewritten: a no-op must leave its bytes alone.
         for path, content in self._files.items():
@@ -282,10 +287,53 @@ class Transaction:
             if old and not old.endswith("\n"):
                 old += "\n"
             atomic_write(path, old + "\n" + text if old else text)
+        if texts or self._files:
+            self._history_after()
         self._blocks.clear()
         self._files.clear()
         self._after = None
         self._after_options = None
+
+    # ---- the write history (assetreg.history): one commit per write, under the lock
+
+    def _history_before(self) -> None:
+        """Before anything is written: a compound without history gets its baseline, and
+        changes no recorded write made are committed as such (not laundered by this one)."""
+        try:
+            found = history.before_write(self.compound.root)
+        except (history.HistoryError, OSError) as exc:
+            raise LedgerError(f"cannot record this write in the compound's history "
+                              f"({self.compound.root / history.HISTORY_DIR}): {exc}; nothing was written") from None
+        if found.started:
+            _notice(f"注意：{self.compound.root} 此前没有写入历史，已从本次写入开始记录"
+                    f"（{history.HISTORY_DIR}/；此前的状态作为未经核实的基线保存）")
+        if found.unrecorded:
+            _notice(f"警告：{', '.join(found.unrecorded)} 有未经 assetreg 记录的改动；已在历史中单独标记，"
+                    "`assetreg audit` 会逐处列出（ledger-unrecorded）")
+
+    def _history_after(self) -> None:
+        try:
+            history.after_write(self.compound.root)
+        except (history.HistoryError, OSError) as exc:  # the write is done: say so, do not undo it
+            _notice(f"警告：本次写入已完成，但未能记入写入历史：{exc}")
+
+
+def _notice(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _history_saved(path: Path) -> None:
+    """A workbook saved into a compound folder is a write too: commit it to the history.
+    (Callers of :func:`save_workbook` hold no transaction, so the lock is free to take.)"""
+    p = path.resolve()
+    root = next((d for d in p.parents if (d / MAIN).is_file()), None)
+    if root is None or not history.exists(root):
+        return
+    try:
+        with Compound(root).lock():
+            history.record_file(root, p)
+    except (history.HistoryError, OSError) as exc:
+        _notice(f"警告：{path} 已保存，但未能记入写入历史：{exc}")
 
 
 def _is_option(entry: Any) -> bool:

@@ -237,6 +237,13 @@ CHECK_LABELS: Final[dict[str, str]] = {
     "payment-approved-late": "先付款后审批",
     "payment-self-approval": "申请人自己审批",
     "payment-hash-mismatch": "审批所见内容与付款申请不符",
+    "seal-manifest": "封存清单被删除或改动",
+    "contract-regate": "已记录的合同按记录时的政策重审不通过",
+    "contract-regate-policy-changed": "已记录的合同按现行政策重审不通过（政策已变更）",
+    "ledger-unrecorded": "账本有未经系统记录的改动",
+    "history-missing": "账本尚无写入历史",
+    "evidence-changed": "证明材料在记录后被改动或删除",
+    "evidence-unhashed": "证明材料未记录哈希",
 }
 
 

@@ -142,7 +142,7 @@ def stage_scan(txn: Transaction, blob: bytes, kind: str, sha256: str) -> str:
             raise BadInput(f"{dest} exists with other content than its name says",
                            "a stored voucher was changed: restore it from the backup (the audit reports it)")
         return rel
-    if not txn.staged_file(rel):
+    if not txn.stages_file(rel):
         txn.write_file(rel, blob)
     return rel
 

@@ -58,6 +58,7 @@ from example_sources import normalize_xlsx, write_ballots, write_proposal, write
 
 from assetreg import accounts  # noqa: E402
 from assetreg.cli import main as cli  # noqa: E402
+from assetreg.evidence import sha256_file  # noqa: E402
 from assetreg.ledger import Compound, custom, meta  # noqa: E402
 from assetreg.pdf import write_pdf  # noqa: E402
 from assetreg.scaffold import init_compound  # noqa: E402
@@ -103,6 +104,12 @@ class Treasurer:
 
 
 # ---------------------------------------------------------------- the paperwork
+
+def evidence_sha(folder: Path, rel: str) -> str:
+    """The hash the registry commands record with an evidence file (issue 14), for the
+    steps this script stages in their format."""
+    return sha256_file(folder / rel)
+
 
 def make_units(rng: random.Random) -> list[dict[str, Any]]:
     layouts = [Decimal("89.46"), Decimal("103.72"), Decimal("118.35"), Decimal("128.90"), Decimal("143.18")]
@@ -473,9 +480,10 @@ def build(folder: Path) -> Path:
             rel = evidence[a["kind"]]
             if rel not in seen_docs:
                 seen_docs.add(rel)
-                steps.append(data.Document(meta(title="确权公示及结果"), D(2024, 3, 20), accounts.REGISTRY, rel, None, None))
+                steps.append(data.Document(meta(title="确权公示及结果", sha256=evidence_sha(folder, rel)),
+                                           D(2024, 3, 20), accounts.REGISTRY, rel, None, None))
             steps.append(custom(D(2024, 3, 20), "asset", [aid, "confirmed"], evidence=rel,
-                                reason="公示期满无异议，确认为业主共有"))
+                                evidence_sha256=evidence_sha(folder, rel), reason="公示期满无异议，确认为业主共有"))
         elif fate == "noticed":
             steps.append(custom(D(2026, 11, 20), "asset", [aid, "noticed"], days=15, reason="新划车位确权公示（第二批）"))
     t.write("registry", steps)

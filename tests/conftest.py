@@ -94,5 +94,6 @@ def snapshot(root: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(root)): p.read_bytes()
         for p in sorted(root.rglob("*"))
-        if p.is_file() and p.name != ".assetreg.lock"
+        # the lock, and the write history (its own tests check a refused write adds no commit)
+        if p.is_file() and p.name != ".assetreg.lock" and ".assetreg-history" not in p.relative_to(root).parts
     }

@@ -26,6 +26,8 @@ RESOLUTION = """
   matter: 8
   passed: TRUE
   title: "关于地面停车位经营的决定"
+  assets: "*"
+  uses: "parking-owner"
 2023-12-21 custom "resolution" "R-2023-02"
   matter: 9
   passed: TRUE

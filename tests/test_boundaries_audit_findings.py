@@ -42,9 +42,9 @@ EXPECTED = [
     ('remittance-late', 'warning', '物业于 2024-02-29 代收的收入，2024-04-15 才转入业主共有资金账户，历时 46 日（限 30 日）', '业主共有资金专户管理（代收款30日内转入）；民法典第282条', ['journal.beancount:3', 'journal.beancount:23'], {'collected': '2024-02-29', 'remitted': '2024-04-15', 'days': '46', 'limit': '30'}),
     ('remittance-aging', 'warning', '物业于 2025-10-31 代收的 105.00 元，61 日后仍未转入（限 30 日）；应转入共有资金专户', '业主共有资金专户管理（代收款30日内转入）；民法典第282条', ['journal.beancount:75'], {'collected': '2025-10-31', 'outstanding': '105.00', 'days': '61', 'limit': '30', 'as_of': '2025-12-31'}),
     ('deposit-unlinked', 'warning', '2025-02-05 的押金 50.00 元未注明合同：请加上 contract: "C-…"，以便合同终止时退还', '经营合同押金条款；业主共有资金管理', ['journal.beancount:90'], {'amount': '50.00', 'date': '2025-02-05'}),
-    ('deposit-unreturned', 'warning', '合同 C-2024-001 的押金 300.00 元仍未退还；合同已于 2024-07-31 终止（应在 30 日内退还）', '经营合同押金条款；业主共有资金管理', ['journal.beancount:82', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'held': '300.00', 'ended': '2024-07-31'}),
+    ('deposit-unreturned', 'warning', '合同 C-2024-001 的押金 300.00 元仍未退还；合同已于 2024-07-31 终止（应在 30 日内退还）', '经营合同押金条款；业主共有资金管理', ['journal.beancount:82', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'held': '300.00', 'ended': '2024-07-31'}),
     ('suspense-balance', 'warning', '待查明款项 S-2C95137E（2024-09-03，88.00 元，银行流水，未能识别的转入）已 484 日未查明；请用 `assetreg suspense assign S-2C95137E …` 归属', '会计核算：待查明款项应及时查明入账', ['journal.beancount:93'], {'line': 'S-2C95137E', 'account': 'Liabilities:Suspense:待查明款项', 'balance': '-88.00', 'date': '2024-09-03', 'amount': '88.00', 'age_days': '484', 'bank_ref': '', 'reason': ''}),
-    ('deposit-held', 'info', '合同 C-2024-002 在押押金 400.00 元（约定 500.00 元）', '经营合同押金条款；业主共有资金管理', ['journal.beancount:86', 'contracts.beancount:33'], {'contract': 'C-2024-002', 'held': '400.00', 'agreed': '500.00'}),
+    ('deposit-held', 'info', '合同 C-2024-002 在押押金 400.00 元（约定 500.00 元）', '经营合同押金条款；业主共有资金管理', ['journal.beancount:86', 'contracts.beancount:35'], {'contract': 'C-2024-002', 'held': '400.00', 'agreed': '500.00'}),
 ]
 
 
@@ -66,10 +66,10 @@ BILLING_JOURNAL = (full_year().replace(income("2024-04-30", "2024-04"), income("
   + income("2024-07-15", "2024-09", gross="150.00", cost="45.00") + CLEAN_TAIL)
 
 BILLING_EXPECTED = [
-    ('billing-arrears', 'warning', '合同 C-2024-001 账期 2024-04（2024-04-01 至 2024-04-30）：应收 150.00 元，实收 100.00 元，欠缴 50.00 元', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:27', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-04', 'due': '150.00', 'paid': '100.00', 'arrears': '50.00', 'as_of': '2025-12-31'}),
-    ('billing-overpaid', 'warning', '合同 C-2024-001 账期 2024-05：实收 200.00 元，应收 150.00 元（多收 50.00 元）', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:39', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-05', 'due': '150.00', 'paid': '200.00', 'difference': '50.00'}),
-    ('billing-arrears', 'warning', '合同 C-2024-001 账期 2024-06（2024-06-01 至 2024-06-30）：应收 150.00 元，实收 0 元，欠缴 150.00 元', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-06', 'due': '150.00', 'paid': '0', 'arrears': '150.00', 'as_of': '2025-12-31'}),
-    ('billing-overpaid', 'warning', '合同 C-2024-001：账期 2024-09 收款 150.00 元，但该合同的缴费计划中没有这一账期', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:67', 'contracts.beancount:16'], {'contract': 'C-2024-001', 'period': '2024-09', 'due': '0', 'paid': '150.00', 'difference': '150.00'}),
+    ('billing-arrears', 'warning', '合同 C-2024-001 账期 2024-04（2024-04-01 至 2024-04-30）：应收 150.00 元，实收 100.00 元，欠缴 50.00 元', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:27', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'period': '2024-04', 'due': '150.00', 'paid': '100.00', 'arrears': '50.00', 'as_of': '2025-12-31'}),
+    ('billing-overpaid', 'warning', '合同 C-2024-001 账期 2024-05：实收 200.00 元，应收 150.00 元（多收 50.00 元）', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:39', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'period': '2024-05', 'due': '150.00', 'paid': '200.00', 'difference': '50.00'}),
+    ('billing-arrears', 'warning', '合同 C-2024-001 账期 2024-06（2024-06-01 至 2024-06-30）：应收 150.00 元，实收 0 元，欠缴 150.00 元', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['contracts.beancount:18'], {'contract': 'C-2024-001', 'period': '2024-06', 'due': '150.00', 'paid': '0', 'arrears': '150.00', 'as_of': '2025-12-31'}),
+    ('billing-overpaid', 'warning', '合同 C-2024-001：账期 2024-09 收款 150.00 元，但该合同的缴费计划中没有这一账期', '经营合同约定的租金/使用费及缴纳周期；民法典第282条', ['journal.beancount:67', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'period': '2024-09', 'due': '0', 'paid': '150.00', 'difference': '150.00'}),
 ]
 
 

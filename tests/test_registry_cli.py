@@ -97,7 +97,7 @@ def test_confirm_needs_evidence(compound: Path) -> None:
     bad(compound, "asset", "confirm", "P-002", "--date", "2024-03-01", "--evidence", "documents/missing.pdf",
         expect="not found")
     bad(compound, "asset", "confirm", "P-002", "--date", "2024-03-01", "--evidence", "../../etc/passwd",
-        expect="not found")
+        expect="contains '..'")  # refused for the '..' itself (issue 14), before looking for the file
 
 
 def test_confirm_without_notice_needs_resolution(compound: Path) -> None:

@@ -18,6 +18,10 @@ income-unconfirmed         error     income on an asset not confirmed that day (
 income-no-contract         error     income without a contract in force (or covering the asset)
 contract-gate              error     income on a contract whose decision is not "permitted"
                                      or whose terms no longer match its content_hash
+contract-regate            error     a recorded contract that would not pass the policy gate
+                                     again (set it was recorded under, facts as then)
+contract-regate-policy-changed  warning  the same, when the set has changed since it was
+                                     recorded (judged by today's set on the signing day)
 manager-cost               warning   cost deducted above the agreed share (Art. 282)
 billing-arrears            warning   a billing period paid less than due, after the grace days
 billing-overpaid           warning   a period paid more than due, or not billed at all
@@ -46,7 +50,18 @@ from typing import Any
 from ..books import Books, no_gc
 from ..books import of as books_of
 from ..options import Options
-from . import approvals, billing, disclosure_due, income, money, seals, uses
+from . import (
+    approvals,
+    billing,
+    disclosure_due,
+    documents,
+    income,
+    money,
+    regatecache,
+    seals,
+    unrecorded,
+    uses,
+)
 from .context import Context
 from .findings import SEVERITIES, Finding
 
@@ -60,6 +75,7 @@ CHECKS: dict[str, tuple[Check, tuple[str, ...]]] = {
     "registry": (income.check_registry, ("registry",)),
     "assets": (income.check_assets, ("income-asset", "income-unconfirmed")),
     "contracts": (income.check_contracts, ("income-no-contract", "contract-gate")),
+    "regate": (regatecache.check_regate, ("contract-regate", "contract-regate-policy-changed")),
     "manager-cost": (income.check_manager_cost, ("manager-cost",)),
     "billing": (billing.check_billing, ("billing-arrears", "billing-overpaid")),
     "allocation": (uses.check_allocation, ("allocation-split",)),
@@ -73,6 +89,9 @@ CHECKS: dict[str, tuple[Check, tuple[str, ...]]] = {
     "approvals": (approvals.check_payments, ("payment-unapproved", "payment-approved-late",
                                              "payment-self-approval", "payment-hash-mismatch")),
     "vouchers": (approvals.check_vouchers, ("voucher-missing", "voucher-changed")),
+    "seal-manifests": (seals.check_manifests, ("seal-manifest",)),
+    "history": (unrecorded.check_unrecorded, ("ledger-unrecorded", "history-missing")),
+    "evidence": (documents.check_evidence, ("evidence-changed", "evidence-unhashed")),
 }
 
 CHECK_IDS: tuple[str, ...] = tuple(i for _, ids in CHECKS.values() for i in ids)
@@ -80,7 +99,7 @@ CHECK_IDS: tuple[str, ...] = tuple(i for _, ids in CHECKS.values() for i in ids)
 # What makes the books wrong: bean-check (through the plugin) fails on these.
 BOOK_ERRORS = frozenset({
     "registry", "income-asset", "income-unconfirmed", "income-no-contract", "contract-gate",
-    "seal-broken", "suspense-at-seal",
+    "seal-broken", "suspense-at-seal", "seal-manifest", "contract-regate",
 })
 
 
@@ -139,6 +158,8 @@ def plugin_findings(entries: list[Any], options_map: dict[str, Any],
         for name, (check, emits) in CHECKS.items():
             if not ids.intersection(emits) or (name == "seals" and not verify_seals):
                 continue
+            if name == "regate":  # skipped for a state that re-gated clean (regatecache)
+                check = regatecache.check_regate_cached
             # A broken seal is named entry by entry here too: that costs a second pass,
             # but only when a seal is broken.
             out.extend(f for f in check(ctx) if f.check in ids)

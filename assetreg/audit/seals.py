@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import hashlib
 import os
 import pickle
 from collections.abc import Callable
@@ -21,6 +22,8 @@ from .findings import Finding, finding
 MAX_NAMED = 200  # changes named one by one per seal; the rest are counted
 
 RULE = "期间封存：已公示期间不得更改，更正以冲销分录记入未封存期间（民法典第281条、第943条）"
+MANIFEST_RULE = ("封存清单 (seal manifest)：封存时写下的逐笔清单不得改动或删除，其哈希记在封存分录中"
+                 "（民法典第281条、第943条：公示后的账目须可核对）")
 
 
 def sealed_days(seals: list[sealing.Seal]) -> list[dt.date]:
@@ -129,3 +132,55 @@ def hash_in_background(entries: list[Any], seals: list[sealing.Seal],
         return result
 
     return collect
+
+
+def check_manifests(ctx: Context) -> list[Finding]:
+    """``seal-manifest``: a seal's manifest file is missing, or its bytes no longer hash to
+    the ``manifest_hash`` the seal recorded -- even while every sealed entry is intact.
+
+    The manifest is how the audit names which entry changed; left unchecked, a deleted or
+    rewritten manifest would only show once an entry changed too, when it is needed. One
+    read and one sha256 per seal, so the plugin runs it on every load."""
+    root = sealing.root_of(ctx.options_map)
+    if root is None:
+        return []
+    out: list[Finding] = []
+    for s in ctx.books.seals:
+        if not s.hash:
+            continue  # a malformed seal is reported by seal-broken
+        if not s.manifest or not s.manifest_hash:
+            out.append(finding(
+                "seal-manifest", "error",
+                f"封存至{s.through}的封存分录没有记录清单文件或其哈希（seal entry names no manifest/manifest_hash）",
+                MANIFEST_RULE, [s.entry], through=s.through, manifest=s.manifest or "",
+                manifest_hash=s.manifest_hash or ""))
+            continue
+        path = Path(root) / s.manifest
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            out.append(finding(
+                "seal-manifest", "error",
+                f"封存至{s.through}的清单文件{s.manifest}已被删除（seal manifest missing）；"
+                "从备份或本小区的写入历史（.assetreg-history）恢复原文件，不要重新生成",
+                MANIFEST_RULE, [s.entry], through=s.through, manifest=s.manifest,
+                manifest_hash=s.manifest_hash))
+            continue
+        except OSError as exc:
+            out.append(finding(
+                "seal-manifest", "error",
+                f"封存至{s.through}的清单文件{s.manifest}无法读取：{exc.strerror}",
+                MANIFEST_RULE, [s.entry], through=s.through, manifest=s.manifest))
+            continue
+        try:
+            got = sealing.manifest_hash(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            got = "sha256:" + hashlib.sha256(raw).hexdigest()
+        if got != s.manifest_hash:
+            out.append(finding(
+                "seal-manifest", "error",
+                f"封存至{s.through}的清单文件{s.manifest}已被改动（seal manifest altered: "
+                f"hash {got} ≠ recorded {s.manifest_hash}）；从备份或本小区的写入历史（.assetreg-history）恢复原文件",
+                MANIFEST_RULE, [s.entry], through=s.through, manifest=s.manifest,
+                manifest_hash=s.manifest_hash, hash_now=got))
+    return out

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from .. import history
 from ..errors import AssetregError
 
 # Modules that add commands to the group; each defines ``register(group)``.
@@ -27,6 +28,7 @@ COMMAND_MODULES = [
     "assetreg.cli.voucher_cmds",
     "assetreg.cli.payment_cmds",
     "assetreg.cli.suspense_cmds",
+    "assetreg.cli.history_cmds",
 ]
 
 # Where each command lives, so a run imports only its own module: importing every
@@ -46,6 +48,7 @@ COMMANDS = {
     "settings": "assetreg.cli.settings_cmds",
     "voucher": "assetreg.cli.voucher_cmds", "payment": "assetreg.cli.payment_cmds",
     "suspense": "assetreg.cli.suspense_cmds", "correct": "assetreg.cli.suspense_cmds",
+    "history": "assetreg.cli.history_cmds",
 }
 
 
@@ -70,9 +73,14 @@ class AssetregGroup(click.Group):
             self._register(name)
         return super().list_commands(ctx)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["assetreg.argv"] = ("assetreg", *args)  # the write history's commit message
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with history.command(ctx.meta.get("assetreg.argv", ("assetreg",))):
+                return super().invoke(ctx)
         except AssetregError as err:
             click.echo(f"error: {err}", err=True)
             sys.exit(err.exit_code)

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from .. import confirmation
+from .. import confirmation, history
 from ..progress import Progress
 from ..registry import registry_from_entries
 from ..scaffold import init_compound
@@ -46,6 +46,10 @@ def init(folder: Path, name: str, open_date: str, notice_days: int, manager: str
     click.echo(f"created {main_file.parent}: main.beancount and its split files, documents/; "
                f"settings compound-name, notice-days{''.join(', ' + k for k in set_)} "
                f"from {open_date} in accounts.beancount (see `assetreg settings show`)")
+    if history.start(main_file.parent.resolve()):
+        click.echo(f"write history: {main_file.parent / history.HISTORY_DIR}/ (one commit per write)")
+    elif not history.git_available():
+        click.echo("warning: git is not installed: no write history is kept (install git)", err=True)
 
 
 # ---------------------------------------------------------------- units

@@ -579,13 +579,23 @@ def context(proposal: Proposal, loaded: Loaded, policy_set: PolicySet) -> Contex
         assets.append(a)
     unit_entries = tuple(e for e in entries if type(e) is data.Custom and e.type == UNIT_TYPE)
     owner_keys = {u.owner for u in roster_from_entries(unit_entries).units.values()}
+    day = proposal.signing_date
+    return context_of(proposal, assets, resolutions, contracts_from_entries(entries), owner_keys,
+                      policy_set, share_cap(loaded, day), consents_from_entries(entries),
+                      waitlist_from_entries(entries),
+                      roster_from_entries(e for e in unit_entries if e.date <= day), unit_entries)
+
+
+def context_of(proposal: Proposal, assets: list[Asset], resolutions: dict[str, Resolution],
+               contracts: dict[str, Contract], owner_keys: set[str], policy_set: PolicySet,
+               cap: Decimal, consents: Consents, waitlist: WaitList, roster_signed: Roster,
+               unit_entries: tuple[Any, ...]) -> Context:
+    """The context from ledger facts gathered elsewhere (the audit's re-gate reads them from
+    the ledger index instead of scanning the entries once per contract)."""
     housing = housing_basis(proposal, assets)
     facts = {**proposal.facts, "residential_use": bool(housing)}
-    day = proposal.signing_date
-    return Context(proposal, assets, resolutions, contracts_from_entries(entries), owner_keys, policy_set,
-                   facts, housing, share_cap(loaded, day), consents_from_entries(entries),
-                   waitlist_from_entries(entries),
-                   roster_from_entries(e for e in unit_entries if e.date <= day), unit_entries)
+    return Context(proposal, assets, resolutions, contracts, owner_keys, policy_set, facts, housing,
+                   cap, consents, waitlist, roster_signed, unit_entries)
 
 
 def share_cap(loaded: Loaded, day: dt.date | None = None) -> Decimal:
@@ -627,7 +637,13 @@ def _share_cap(ctx: Context) -> RuleResult:
 
 
 def decide(proposal: Proposal, loaded: Loaded, policy_set: PolicySet) -> Decision:
-    ctx = context(proposal, loaded, policy_set)
+    return decide_in(context(proposal, loaded, policy_set))
+
+
+def decide_in(ctx: Context, set_hash: str | None = None) -> Decision:
+    """The decision on ``ctx.proposal`` under ``ctx.policy``, from the facts in ``ctx``
+    (``set_hash``: the policy set's hash, when the caller has it; else computed)."""
+    proposal, policy_set = ctx.proposal, ctx.policy
     day = proposal.signing_date
     results = [_negative(r, ctx, day) for r in policy_set.negative]
     g = policy_set.guidance_for(proposal.use)
@@ -652,4 +668,4 @@ def decide(proposal: Proposal, loaded: Loaded, policy_set: PolicySet) -> Decisio
         verdict = NOT_PERMITTED
     else:
         verdict = PERMITTED
-    return Decision(verdict, proposal, policy_set.id, policy_hash(policy_set), results)
+    return Decision(verdict, proposal, policy_set.id, set_hash or policy_hash(policy_set), results)

@@ -30,6 +30,7 @@ from beancount.core import data
 from ..contracts import CONTRACT_TYPE, content_hash, contracts_from_entries
 from ..errors import BadInput
 from ..ledger import Loaded, Transaction, custom, source_of
+from .archive import archive
 from .engine import Decision, decide
 from .proposal import Proposal
 from .schema import PolicySet
@@ -111,6 +112,8 @@ def record(txn: Transaction, proposal: Proposal, policy_set: PolicySet,
     decision = decide(proposal, loaded, policy_set)
     if decision.permitted:
         txn.append("contracts", [contract_entry(proposal, decision, day)])
+        # the set itself, so the audit can re-run this decision under it (issue 14)
+        archive(txn, policy_set, decision.policy_hash)
         return decision
     earlier = logged_rejection(loaded, proposal, decision)
     if earlier is not None:
