@@ -49,7 +49,8 @@ def check_evidence(ctx: Context) -> list[Finding]:
 
     def compare(entry: Any, ref: str, recorded: str) -> None:
         got = now(ref)
-        if got == recorded:
+        # vouchers record the bare hex digest, evidence "sha256:<hex>": the same digest
+        if got is not None and got.removeprefix("sha256:") == recorded.removeprefix("sha256:"):
             return
         why = ev.problem(root, ref)
         what = (f"已不可用：{why}" if why else f"内容已改变（sha256 {got} ≠ 记录的 {recorded}）")

@@ -71,6 +71,10 @@ def _fact_value(key: str, value: str) -> str:
         return SEAL_CHANGE_LABELS.get(value, "更多" if value == "more" else value)
     if key == "frequency":
         return FREQUENCY_LABELS_ZH.get(value, value)
+    if key == "kind" and value in ("income", "cost"):
+        return "收入" if value == "income" else "支出"
+    if key == "state":
+        return {"approved": "已批准", "pending": "待审批", "rejected": "已否决"}.get(value, value)
     return value
 
 

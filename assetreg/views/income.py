@@ -248,8 +248,9 @@ class IncomeLead:
 
     row: IncomeRow | None  # the latest period that has ended (else the latest with income)
     ended: bool  # whether ``row`` has ended (else it is still running)
-    destinations: tuple[Destination, ...]  # to date; adds up to the net to date
+    destinations: tuple[Destination, ...]  # to date; adds up to the net to date and what was carried forward
     net_to_date: Decimal
+    carried_forward: Decimal = Decimal(0)  # money the books opened with (期初结转), not earned here
 
 
 CHART_PERIODS = 8  # the latest periods a chart shows; the tables keep them all
@@ -266,8 +267,9 @@ def _income_lead(books: Books) -> IncomeLead:
     dests = [Destination(a.account, a.label, page.totals.allocated[a.account])
              for a in page.allocation_accounts]
     dests.append(Destination("unallocated", "尚未分配", page.totals.unallocated))
+    carried = page.totals.unallocated - (page.totals.net - page.totals.allocated_total)
     return IncomeLead(row=row, ended=bool(ended), destinations=tuple(dests),
-                      net_to_date=page.totals.net)
+                      net_to_date=page.totals.net, carried_forward=carried)
 
 
 @dataclass(frozen=True)
@@ -303,5 +305,6 @@ def _income_charts(books: Books) -> IncomeCharts:
         destinations=charts.hbars(
             "chart-destinations", "净收益去向（累计）",
             [charts.Item(d.label, d.amount, colors.get(d.key, "")) for d in lead.destinations],
-            note=f"截至 {books.today}，累计净收益 {charts.money(lead.net_to_date)} 元。"),
+            note=f"截至 {books.today}，累计净收益 {charts.money(lead.net_to_date)} 元"
+                 + (f"，另有期初结转 {charts.money(lead.carried_forward)} 元" if lead.carried_forward else "") + "。"),
     )
