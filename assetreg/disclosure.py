@@ -52,7 +52,7 @@ from .audit.income import gate_problem
 from .books import Books
 from .books import of as books_of
 from .errors import BadInput
-from .ledger import custom
+from .ledger import custom, save_workbook
 from .periods import Period
 from .seal import root_of
 from .shares import proportional
@@ -334,7 +334,7 @@ def write_xlsx(d: Disclosure, path: Path) -> None:
     sheet("审计发现", ["严重程度", "检查", "说明", "依据", "分录"], _rows_findings(d.findings, d.root))
     sheet("各户分摊", ["房号", "楼栋", "专有面积(m²)", "精确份额", "分摊金额(元)"],
           [[u["unit"], u["building"], u["area"], u["exact"], u["share"]] for u in d.units], (5,))
-    wb.save(path)
+    save_workbook(wb, path)  # titles, counterparties, 摘要 and reasons are outside text: kept as text
 
 
 def render_html(d: Disclosure) -> str:
