@@ -58,31 +58,36 @@ def import_file(file: Path, ledger: str | None, dry_run: bool, kind: str | None,
 
 
 def _import(file: Path, c, importers: list, kind: str | None, day, dry_run: bool) -> None:  # type: ignore[no-untyped-def, type-arg]
-    if dry_run:
-        txn = Transaction(c, c.load())
-        summary = _stage(file, txn, importers, kind, day)
-        for _, text in txn.preview():
-            click.echo(text)
-        click.echo(f"dry run: {summary}; nothing written")
-        return
-    with c.transaction() as txn:
-        summary = _stage(file, txn, importers, kind, day)
+    from importers.cells import workbook
+    from importers.kinds import choose
+
+    # The workbook is checked and parsed before the lock is taken: a hostile or huge file
+    # never holds up another command's write (issue 14).
+    with workbook(file) as sheets:
+        chosen = choose(file, sheets, importers, kind)
+        if dry_run:
+            txn = Transaction(c, c.load())
+            summary = _stage(file, txn, chosen, day)
+            for _, text in txn.preview():
+                click.echo(text)
+            click.echo(f"dry run: {summary}; nothing written")
+            return
+        with c.transaction() as txn:
+            summary = _stage(file, txn, chosen, day)
     click.echo(summary)
 
 
-def _stage(file: Path, txn: Transaction, importers: list, kind: str | None, day) -> str:  # type: ignore[type-arg, no-untyped-def]
+def _stage(file: Path, txn: Transaction, chosen, day) -> str:  # type: ignore[no-untyped-def]
     from importers.base import Context, render
-    from importers.cells import Problems, workbook
-    from importers.kinds import choose
+    from importers.cells import Problems
 
+    imp, sheets = chosen
     problems = Problems()
     plans = []
-    with workbook(file) as sheets:
-        imp, chosen = choose(file, sheets, importers, kind)
-        ctx = Context.of(txn.entries, day, txn)
-        for sheet, header in chosen:
-            plans.append(imp.read(sheet, header, ctx, problems))
-            ctx.planned(plans[-1])
+    ctx = Context.of(txn.entries, day, txn)
+    for sheet, header in sheets:
+        plans.append(imp.read(sheet, header, ctx, problems))
+        ctx.planned(plans[-1])
     if not problems.errors:
         from importers.base import book_errors
 
