@@ -34,6 +34,7 @@ import bisect
 import datetime as dt
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -152,7 +153,7 @@ class Line:
 
 
 def _norm(name: str) -> str:
-    return clean(name).replace(" ", "").upper()
+    return unicodedata.normalize("NFKC", clean(name)).replace(" ", "").upper()
 
 
 def _same_party(a: str, b: str) -> bool:
@@ -160,13 +161,35 @@ def _same_party(a: str, b: str) -> bool:
 
 
 def _same_normed(a: str, b: str) -> bool:
-    """Same party: equal, or the shorter (4 characters or more) inside the longer."""
-    if not a or not b:
+    """Same party: the same name, written with the same characters (spaces, case and
+    full-width forms aside). A fragment is never enough: 有限公司, 物业服务 or 景湖物业 is not
+    淮安景湖物业服务有限公司, and 淮安市景湖便利店有限公司分店 is not 淮安市景湖便利店有限公司;
+    other spellings of a name are declared as aliases (:func:`aliases`)."""
+    return bool(a) and a == b
+
+
+def _near(a: str, b: str) -> bool:
+    """One name inside the other: not a match, but worth naming as a candidate."""
+    if not a or not b or a == b:
         return False
-    if a == b:
-        return True
     short, long_ = sorted((a, b), key=len)
-    return len(short) >= 4 and short in long_
+    return len(short) >= 2 and short in long_
+
+
+_ALIAS_SPLIT = re.compile(r"[,，、;；|]")
+
+
+def aliases(options: Any) -> tuple[set[str], dict[str, set[str]]]:
+    """The declared other names: of the property company (option ``manager-alias``, e.g.
+    ``景湖物业,淮安景湖物业服务有限公司清江浦分公司``) and of contracts' counterparties (option
+    ``counterparty-alias``, e.g. ``淮安市景湖便利店有限公司=景湖便利店、淮安景湖便利店；…``), normalised."""
+    manager = {_norm(a) for a in _ALIAS_SPLIT.split(options.get("manager-alias") or "") if _norm(a)}
+    parties: dict[str, set[str]] = {}
+    for item in re.split(r"[;；\n]", options.get("counterparty-alias") or ""):
+        name, sep, rest = item.partition("=")
+        if sep and _norm(name):
+            parties.setdefault(_norm(name), set()).update(_norm(a) for a in _ALIAS_SPLIT.split(rest) if _norm(a))
+    return manager, parties
 
 
 def private(text: str) -> str:
@@ -307,7 +330,7 @@ class BankImporter(SheetImporter):
         contracts = contracts_from_entries(ctx.entries)
         manager = ctx.options.get("manager-name") or "物业服务公司"
         fp = ctx.fingerprints(self.kind)
-        match = _Matcher(manager, contracts, resolutions, registry)
+        match = _Matcher(manager, contracts, resolutions, registry, *aliases(ctx.options))
         existing = _bank_postings(ctx.entries)
         existing_balances: dict[dt.date, Decimal] = {
             e.date: e.amount.number for e in ctx.entries
@@ -391,12 +414,17 @@ class _Matcher:
     schedule, what a counterparty's name says — is worked out once per statement, not per line."""
 
     def __init__(self, manager: str, contracts: dict[str, Contract], resolutions: dict[str, Resolution],
-                 registry: Registry) -> None:
+                 registry: Registry, manager_aliases: set[str] | None = None,
+                 party_aliases: dict[str, set[str]] | None = None) -> None:
         self.manager = manager
         self.manager_norm = _norm(manager)
+        self.manager_names = {self.manager_norm, *(manager_aliases or ())}
+        party_aliases = party_aliases or {}
         # (contract, its id as it may appear in 摘要, its counterparty), normalised once
         self.contracts = [(c, _norm(cid), _norm(str(c.terms.get("counterparty", ""))))
                           for cid, c in contracts.items()]
+        # every name a contract's counterparty is known by: its own and its declared aliases
+        self.party_names = {c.id: {party, *party_aliases.get(party, ())} - {""} for c, _, party in self.contracts}
         self.resolutions = [(rid.upper(), res) for rid, res in resolutions.items()]
         self.registry = registry
         self._names: dict[str, tuple[str, bool, str]] = {}  # counterparty → (normalised, organisation, payee)
@@ -407,17 +435,30 @@ class _Matcher:
     def name(self, counterparty: str) -> tuple[str, bool, str]:
         known = self._names.get(counterparty)
         if known is None:
-            # line's texts are already clean(): normalising is removing spaces and upper-casing
             organisation = bool(_ORG.search(counterparty))
             payee = counterparty if organisation else ("个人" if counterparty else "")
-            known = self._names[counterparty] = (counterparty.replace(" ", "").upper(), organisation, payee)
+            known = self._names[counterparty] = (_norm(counterparty), organisation, payee)
         return known
 
     def by_party(self, cp: str) -> list[Contract]:
+        """The contracts whose counterparty is ``cp`` (normalised) by name or declared alias."""
         found = self._by_party.get(cp)
         if found is None:
-            found = self._by_party[cp] = [c for c, _, party in self.contracts if _same_normed(party, cp)]
+            found = self._by_party[cp] = [c for c, _, _ in self.contracts if cp and cp in self.party_names[c.id]]
         return found
+
+    def candidates(self, cp: str) -> str:
+        """Known names that a counterparty written ``cp`` is part of, or that are part of it:
+        never booked on (a fragment names no one), but named in suspense for the treasurer."""
+        if not cp:
+            return ""
+        found = [f"物业公司 {self.manager}" for n in sorted(self.manager_names) if _near(n, cp)][:1]
+        found += [f"合同 {c.id} {c.terms.get('counterparty', '')}" for c, _, _ in self.contracts
+                  if any(_near(n, cp) for n in self.party_names[c.id])]
+        return "；".join(dict.fromkeys(found))
+
+    def is_manager(self, cp: str) -> bool:
+        return bool(cp) and cp in self.manager_names
 
     def gate(self, c: Contract) -> str | None:
         if c.id not in self._gate:
@@ -460,7 +501,10 @@ class _Matcher:
         inflow = line.amount > 0
 
         def suspense(reason: str) -> tuple[data.Transaction, str]:
-            m = meta(bank_ref=ref, unmatched=reason, import_id=import_id)
+            near = self.candidates(cp)
+            if near:
+                reason += "；对方户名与已知名称不完全一致，可能是：" + near + "（如确为同一方，请在设置中登记别名后重新导入）"
+            m = meta(bank_ref=ref, unmatched=reason, candidates=near or None, import_id=import_id)
             return _txn(m, line.day, payee, narration, accounts.BANK, line.amount, accounts.SUSPENSE), "待查明"
 
         by_ref = [c for c, cid, _ in self.contracts if cid in text]
@@ -477,8 +521,9 @@ class _Matcher:
                 m = meta(bank_ref=ref, import_id=import_id)
                 return _txn(m, line.day, payee or "银行", narration, accounts.BANK, line.amount, accounts.BANK_FEES), "银行手续费"
             return suspense("支出未匹配")
-        if _same_normed(cp, self.manager_norm):
-            m = meta(bank_ref=ref, import_id=import_id)
+        if self.is_manager(cp):
+            # the payer as the bank wrote it is kept when it is one of the manager's aliases
+            m = meta(bank_ref=ref, payer=line.counterparty if cp != self.manager_norm else None, import_id=import_id)
             return _txn(m, line.day, self.manager, narration, accounts.BANK, line.amount, accounts.HELD_BY_MANAGER), "物业代收转入"
         found = by_ref or self.by_party(cp)
         if len(found) > 1:
