@@ -32,6 +32,7 @@ from beancount.core import data
 from . import accounts
 from .errors import BadInput
 from .ledger import Transaction, custom, meta
+from .privacy import refuse_personal_numbers
 from .registry import (
     ASSET_TYPE,
     Registry,
@@ -81,6 +82,8 @@ def register(txn: Transaction, asset_id: str, day: dt.date, *, kind: str, locati
     zones = validate_zones(zones)
     if not location.strip():
         raise BadInput("empty --location", "say where the asset is")
+    refuse_personal_numbers(location, "--location")
+    refuse_personal_numbers(description, "--description")
     reg, _ = registry_after(txn)
     check_move(reg.get(asset_id), "registered", day)
     entry = custom(day, ASSET_TYPE, [asset_id, "registered"], kind=kind,
@@ -175,7 +178,7 @@ def amend(txn: Transaction, asset_id: str, day: dt.date, *, reason: str,
     for k, v in (("structure", structure), ("location", location),
                  ("description", description), ("size", size)):
         if v is not None:
-            extra[k] = v
+            extra[k] = refuse_personal_numbers(v, f"--{k}")
     if not extra:
         raise BadInput("nothing to amend",
                        "pass at least one of --zones --structure --location --description --size")

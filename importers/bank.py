@@ -49,6 +49,7 @@ from assetreg.audit.income import gate_problem
 from assetreg.contracts import Contract, Due, contracts_from_entries, schedule
 from assetreg.errors import BadInput
 from assetreg.ledger import meta
+from assetreg.privacy import mask_name, mask_numbers, note_facts
 from assetreg.registry import Registry, registry_from_entries
 from assetreg.resolutions import Resolution, make_resolution_check, resolutions_from_entries
 
@@ -86,7 +87,6 @@ _ALLOCATIONS = ((re.compile(r"维修资金|维修基金"), accounts.MAINTENANCE_
 # An organisation's name: a company word anywhere, or (names of people being 2-4 characters)
 # five characters or more ending the way organisations' names end.
 _ORG = re.compile(r"公司|有限|集团|银行|.{3,}(中心|局|委员会|站|店|所|部|厂|合作社|协会|学校|医院|分行|支行|办事处|社区|街道|政府|院|馆|会)$")
-_PHONE_OR_ID = re.compile(r"1[3-9]\d{9}|\d{17}[\dXx]")
 _MONTH = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})")
 
 
@@ -193,8 +193,20 @@ def aliases(options: Any) -> tuple[set[str], dict[str, set[str]]]:
 
 
 def private(text: str) -> str:
-    """Phone and ID numbers never reach the ledger."""
-    return _PHONE_OR_ID.sub("***", text)
+    """Phone and ID numbers never reach the ledger (however grouped: 138 0013 8000)."""
+    return mask_numbers(text)
+
+
+def narration_of(line: Line, person: bool) -> str:
+    """What of a line's texts goes into the ledger: the bank's 摘要 (with a private payer's
+    name taken out, however spaced or dotted) and, when the money came from an organisation
+    or from no one named, of the 附言 only its ids, periods and domain words (a name typed
+    there never survives); phone and ID numbers masked."""
+    if person and line.counterparty:
+        # a private person's 附言 is left out whole, as it always was: their name or address
+        return private(mask_name(line.summary, line.counterparty))
+    facts = [f for f in note_facts(line.note).split() if f not in line.summary]
+    return private(" ".join(x for x in (line.summary, *facts) if x))
 
 
 class BankImporter(SheetImporter):
@@ -482,21 +494,16 @@ class _Matcher:
         if len(cited) != 1 or not cited[0].passed or cited[0].date > line.day:
             return None  # no, several, failed or later resolutions: left to the other rules (suspense)
         account = next((acct for pattern, acct in _ALLOCATIONS if pattern.search(text)), accounts.OTHER_USES)
-        payee = line.counterparty if _ORG.search(line.counterparty) else "个人"
+        organisation = bool(_ORG.search(line.counterparty))
+        payee = line.counterparty if organisation else "个人"
         m = meta(resolution=cited[0].id, bank_ref=line.reference or None, import_id=import_id)
-        narration = private(" ".join(x for x in (line.summary, line.note) if x)) or "银行流水"
+        narration = narration_of(line, not organisation) or "银行流水"
         return _txn(m, line.day, payee, narration, accounts.BANK, line.amount, account), "按决议支出"
 
     def classify(self, line: Line, import_id: str) -> tuple[data.Transaction, str]:
         text = " ".join((line.summary, line.note, line.reference)).replace(" ", "").upper()
         cp, organisation, payee = self.name(line.counterparty)
-        if organisation or not line.counterparty:
-            narration = " ".join(x for x in (line.summary, line.note) if x)
-        else:
-            # A private person's 附言 often carries their name or address: only the bank's
-            # own 摘要 goes into the ledger, with the person's name taken out of it too.
-            narration = line.summary.replace(line.counterparty, "个人")
-        narration = private(narration) or "银行流水"
+        narration = narration_of(line, not organisation) or "银行流水"
         ref = line.reference or None
         inflow = line.amount > 0
 
