@@ -47,6 +47,7 @@ from beancount.core.amount import Amount
 from assetreg import accounts
 from assetreg.audit.income import gate_problem
 from assetreg.contracts import Contract, Due, contracts_from_entries, schedule
+from assetreg.dates import in_range
 from assetreg.errors import BadInput
 from assetreg.ledger import meta
 from assetreg.privacy import mask_name, mask_numbers, note_facts
@@ -621,9 +622,10 @@ def _iso_day(d: str) -> dt.date | None:
     if len(d) != 10 or d[4] != "-" or d[7] != "-":
         return None
     try:
-        return dt.date.fromisoformat(d)
+        day = dt.date.fromisoformat(d)
     except ValueError:
         return None
+    return day if in_range(day) else None  # 9999-12-31: the full reading reports it
 
 
 _NO = object()  # a cell the fast path does not read
