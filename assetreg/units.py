@@ -32,9 +32,9 @@ UNIT_TYPE = "unit"
 DEVELOPER_KEY = "DEVELOPER-UNSOLD"  # the one head all unsold units share
 
 _UNIT_NO = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-]{0,31}$")
-# A pseudonymous key: capital letters, a dash, then a number (OWN-0417, DEV-0000, OWN-A12);
-# never a name, whether written 张三, ZhangSan or Zhang-San.
-_OWNER_KEY = re.compile(r"^[A-Z]{1,8}-(?=[A-Z0-9-]*[0-9])[A-Z0-9][A-Z0-9-]{0,23}$")
+# A pseudonymous key: capital letters, a dash, then capitals and digits (OWN-0417, DEV-0000,
+# DEV-JH); never a name, whether written 张三, ZhangSan or Zhang-San.
+_OWNER_KEY = re.compile(r"^[A-Z]{1,8}-[A-Z0-9][A-Z0-9-]{0,23}$")
 _PHONE = re.compile(r"1[3-9]\d{9}")
 
 
@@ -117,7 +117,7 @@ def validate_owner_key(text: str) -> str:
     if not _OWNER_KEY.match(s):
         raise BadInput(
             f"malformed owner key {text!r}",
-            "use a pseudonymous key: capital letters, '-', then a number (e.g. OWN-0417); "
+            "use a pseudonymous key: capital letters, '-', then capitals or digits (e.g. OWN-0417); "
             "names are not allowed in the ledger",
         )
     return s

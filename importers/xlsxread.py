@@ -355,6 +355,7 @@ def _sheet_parts(path: Path, zf: zipfile.ZipFile, names: dict[str, zipfile.ZipIn
 
 
 # A sheet written as Excel, WPS and openpyxl write it: every cell starts `<c r="A1"`.
+_CELL_START = re.compile(rb"<c[\w.:-]")  # <col, <cols, <cfRule, … (not cells)
 _CELL_ENDS = (b" ", b">", b"/", b"\n", b"\r", b"\t")  # what follows "<c" in a cell, not in <col, <cfRule, …
 _FAR_CELL = re.compile(rb'<c r="(?:[A-Z]{2,}|[A-Z]+\d{6,})')  # column past Z or row past 99,999
 _ROW_DIGITS = [(10**k - 1, re.compile(rb'<c r="[A-Z]\d{%d}"' % k)) for k in (5, 4, 3, 2)]
@@ -366,8 +367,12 @@ def _scan_sheet(path: Path, sheet: _SheetFacts, data: bytearray, cell_limit: int
     its error cells. A sheet written the usual way without errors is sized by a few searches
     (rows to the next power of ten, columns to H or Z); any other is walked cell by cell,
     once its cells and rows are known to be few enough to walk."""
-    starts = sum(data.count(b"<c" + end) for end in _CELL_ENDS)
-    rows_written = data.count(b"<row") + data.count(b":row")
+    starts = data.count(b"<c")
+    if starts > cell_limit:  # an upper bound (<col, <cfRule, …): the exact count only when it matters
+        starts = sum(data.count(b"<c" + end) for end in _CELL_ENDS)
+    else:
+        starts -= len(_CELL_START.findall(data))
+    rows_written = data.count(b"<row")
     if starts > cell_limit or rows_written > MAX_ROWS:
         raise BadInput(f"{path}: sheet {sheet.name!r} holds {starts:,} cells in {rows_written:,} rows, more than "
                        f"{cell_limit:,} cells or Excel's {MAX_ROWS:,} rows",

@@ -183,7 +183,7 @@ def test_owner_keys_are_pseudonymous(key: str) -> None:
         validate_owner_key(key)
 
 
-@pytest.mark.parametrize("key", ["OWN-0417", "DEV-0000", "OWN-9", "OWN-A12", "OWN-00001"])
+@pytest.mark.parametrize("key", ["OWN-0417", "DEV-0000", "OWN-9", "OWN-A12", "OWN-00001", "DEV-JH"])
 def test_pseudonymous_keys_pass(key: str) -> None:
     assert validate_owner_key(key) == key
 
