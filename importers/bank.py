@@ -588,6 +588,8 @@ class _FastLine:
             day = known
         elif type(d) is dt.datetime:
             day = d.date()
+            if not in_range(day):
+                return None  # the full reading reports it
         else:
             return None
         inc, exp = _plain(cells[self.inc]), _plain(cells[self.exp])

@@ -144,22 +144,23 @@ def _guard(path: Path) -> list[_SheetFacts]:
             raise _not_xlsx(path, "no xl/workbook.xml: not an Excel 2007+ workbook")
         sheets = _sheet_parts(path, zf, names, lim)
         by_part = {s.part: s for s in sheets}
-        strings_part = _strings_part(zf, names)
-        # Declared sizes first: a bomb that says what it is costs nothing to refuse.
+        # Declared sizes first: a bomb that says what it is costs nothing to refuse. A part
+        # that unpacks to more than it declares is refused as soon as it does (_read_part).
+        total = 0
         for info in infos:
-            limit = _limit_of(info.filename, by_part, strings_part, lim)
+            limit, env = _limit_of(info.filename, by_part, lim)
             if info.file_size > limit:
-                raise _too_large(path, info.filename, info.file_size, limit, _ENV_OF[limit == lim.sheet_bytes])
-        total = cells = 0
+                raise _too_large(path, info.filename, info.file_size, limit, env)
+            total += info.file_size
+            if total > lim.total_bytes:
+                raise _too_large(path, "the parts together", total, lim.total_bytes, "TOTAL_MB")
+        cells = 0
         for info in infos:
             if info.is_dir():
                 continue
             sheet = by_part.get(info.filename)
-            scan = _Scan(path, info.filename, lim, strings=info.filename == strings_part)
+            scan = _Scan(path, info.filename, lim, strings=info.filename == STRINGS_PART)
             data = _read_part(path, zf, info, scan, keep=sheet is not None)
-            total += info.file_size
-            if total > lim.total_bytes:
-                raise _too_large(path, "the parts together", total, lim.total_bytes, "TOTAL_MB")
             if sheet is not None:
                 assert data is not None
                 rows, cols = _scan_sheet(path, sheet, data, lim.cells)
@@ -181,9 +182,6 @@ def _guard(path: Path) -> list[_SheetFacts]:
     return sheets
 
 
-_ENV_OF = {True: "SHEET_MB", False: "META_MB"}
-
-
 def _declared_entries(path: Path) -> int | None:
     """The number of parts the zip's end record declares, read before zipfile parses (and
     allocates) the whole central directory; None when there is no plain end record."""
@@ -202,17 +200,16 @@ def _declared_entries(path: Path) -> int | None:
     return None if n == 0xFFFF else n  # 0xFFFF: a zip64 record holds the count
 
 
-def _strings_part(zf: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> str:
-    """The shared-string table's part (by its usual name; calamine reads it by that name)."""
-    return "xl/sharedStrings.xml"
+STRINGS_PART = "xl/sharedStrings.xml"  # the shared-string table, by the name calamine reads
 
 
-def _limit_of(name: str, sheets: dict[str, _SheetFacts], strings_part: str, lim: Limits) -> int:
+def _limit_of(name: str, sheets: dict[str, _SheetFacts], lim: Limits) -> tuple[int, str]:
+    """A part's size limit and the environment variable that raises it."""
     if name in sheets:
-        return lim.sheet_bytes
-    if name == strings_part:
-        return lim.strings_bytes
-    return lim.meta_bytes
+        return lim.sheet_bytes, "SHEET_MB"
+    if name == STRINGS_PART:
+        return lim.strings_bytes, "STRINGS_MB"
+    return lim.meta_bytes, "META_MB"
 
 
 def _too_large(path: Path, part: str, size: int, limit: int, env: str = "SHEET_MB") -> BadInput:
