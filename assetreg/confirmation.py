@@ -33,6 +33,7 @@ from . import accounts
 from .errors import BadInput
 from .evidence import EVIDENCE_HASH_KEY, HASH_KEY, check_reference, sha256_file
 from .ledger import Transaction, custom, meta
+from .privacy import refuse_personal_numbers
 from .registry import (
     ASSET_TYPE,
     Registry,
@@ -90,6 +91,8 @@ def register(txn: Transaction, asset_id: str, day: dt.date, *, kind: str, locati
     zones = validate_zones(zones)
     if not location.strip():
         raise BadInput("empty --location", "say where the asset is")
+    refuse_personal_numbers(location, "--location")
+    refuse_personal_numbers(description, "--description")
     reg, _ = registry_after(txn, asset_id)
     check_move(reg.get(asset_id), "registered", day)
     entry = custom(day, ASSET_TYPE, [asset_id, "registered"], kind=kind,
@@ -195,7 +198,7 @@ def amend(txn: Transaction, asset_id: str, day: dt.date, *, reason: str,
     for k, v in (("structure", structure), ("location", location),
                  ("description", description), ("size", size)):
         if v is not None:
-            extra[k] = v
+            extra[k] = refuse_personal_numbers(v, f"--{k}")
     if not extra:
         raise BadInput("nothing to amend",
                        "pass at least one of --zones --structure --location --description --size")

@@ -55,7 +55,7 @@ from .audit.uses import undistributed_on
 from .books import Books
 from .books import of as books_of
 from .errors import BadInput
-from .ledger import custom
+from .ledger import custom, save_workbook
 from .periods import Period
 from .seal import root_of
 from .shares import proportional
@@ -455,7 +455,7 @@ def write_xlsx(d: Disclosure, path: Path) -> None:
           (), {4: 60, 5: 30, 6: 30}, landscape=True)
     sheet("各户分摊", ["房号", "楼栋", "专有面积(㎡)", "精确份额(元)", "分摊金额(元)"],
           [[u["unit"], u["building"], u["area"], u["exact"], u["share"]] for u in d.units], (5,))
-    wb.save(path)
+    save_workbook(wb, path)  # titles, counterparties, 摘要 and reasons are outside text: kept as text
 
 
 PRINT_CSS = """

@@ -29,6 +29,7 @@ import os
 import re
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -117,14 +118,19 @@ class Compound:
         return sorted(p for p in self.root.rglob("*.beancount") if p.is_file())
 
     @contextlib.contextmanager
-    def lock(self) -> Iterator[None]:
+    def lock(self, timeout: float | None = None) -> Iterator[None]:
+        """Hold the compound's write lock. When another command holds it, say so on stderr
+        and wait up to ``timeout`` seconds (default ``$ASSETREG_LOCK_TIMEOUT``, else
+        :data:`LOCK_TIMEOUT`); then give up with a :class:`BadInput` and nothing written."""
         lock_path = self.root / LOCK_NAME
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
+            _take_lock(fd, lock_path, lock_timeout() if timeout is None else timeout)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
             os.close(fd)
 
     @contextlib.contextmanager
@@ -135,12 +141,86 @@ class Compound:
             txn.commit()
 
 
+LOCK_TIMEOUT = 120.0  # seconds a command waits for another one's write to finish
+ENV_LOCK_TIMEOUT = "ASSETREG_LOCK_TIMEOUT"
+_LOCK_POLL = 0.05
+
+
+def lock_timeout() -> float:
+    text = os.environ.get(ENV_LOCK_TIMEOUT, "").strip()
+    if not text:
+        return LOCK_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0 or value == float("inf"):
+        raise BadInput(f"{ENV_LOCK_TIMEOUT}={text!r} is not a number of seconds",
+                       f"set {ENV_LOCK_TIMEOUT} to e.g. 120, or unset it for the default {LOCK_TIMEOUT:g}")
+    return value
+
+
+def _take_lock(fd: int, lock_path: Path, timeout: float) -> None:
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    # Another assetreg command is writing: say so, rather than hang without a word.
+    print(f"另一个 assetreg 命令正在写入本账本，等待其完成（最多 {timeout:g} 秒）… "
+          f"(waiting for the lock {lock_path})", file=sys.stderr, flush=True)
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise BadInput(
+                    f"{lock_path.parent}: another assetreg command has held the write lock ({lock_path.name}) "
+                    f"for more than {timeout:g} s; nothing was written (账本正被另一命令写入，已放弃)",
+                    f"wait for the other command to finish and run this one again; if none is running, "
+                    f"a stuck process holds {lock_path} (raise the wait with {ENV_LOCK_TIMEOUT}=SECONDS)") from None
+            time.sleep(min(_LOCK_POLL, left))
+
+
 Render = Callable[[Any], str]
 
 
+# What makes a spreadsheet program read a typed text as a formula (OWASP "CSV injection"):
+# =, +, - and @ at the start, and tab or carriage return before them.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formulas(workbook: Any) -> int:
+    """Store every text cell of ``workbook`` as text: openpyxl makes a formula of any text
+    starting with "=", and a spreadsheet program re-reads a typed "+…", "-…" or "@…" as one
+    when the cell is edited. Such cells become plain strings with Excel's quote prefix (shown
+    as written, kept as text when edited). assetreg writes no formulas of its own, so every
+    formula cell is outside text. Returns how many cells were changed."""
+    changed = 0
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if cell.data_type == "f" or (type(value) is str and value.startswith(FORMULA_START)):
+                    text = value if isinstance(value, str) else str(getattr(value, "text", value) or "")
+                    cell.value = text
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
+                    changed += 1
+    return changed
+
+
 def save_workbook(workbook: Any, path: Path) -> None:
-    """Save an openpyxl workbook whole or not at all: a temp file beside it, fsync, rename."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.resolve().parent)
+    """Save an openpyxl workbook whole or not at all (a temp file beside it, fsync, rename),
+    with every text from outside stored as text (:func:`neutralise_formulas`). Every
+    workbook assetreg writes goes through here."""
+    neutralise_formulas(workbook)
+    path = Path(path)
+    _clean_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.resolve().parent)
     os.close(fd)
     try:
         workbook.save(tmp)
@@ -434,7 +514,8 @@ def _parse_check(text: str, path: Path) -> None:
 def atomic_write(path: Path, text: str | bytes) -> None:
     """Write via a temp file in the same folder, fsync, then rename over ``path``."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    _clean_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(path), suffix=".tmp", dir=path.parent)
     try:
         if isinstance(text, bytes):
             with os.fdopen(fd, "wb") as b:
@@ -460,6 +541,54 @@ def atomic_write(path: Path, text: str | bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+# A write's temp file is named `.NAME.PID-RANDOM.tmp`, so that the next write can tell one
+# left by a killed command (its process is gone) from one another command is writing now.
+_TEMP = re.compile(r"\.(?P<name>.+)\.(?P<pid>[0-9]+)-[^.]+\.tmp")
+_OLD_TEMP_AGE = 3600  # seconds; temps named before the pid was in the name
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".{path.name}.{os.getpid()}-"
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def _clean_stale_temps(path: Path) -> list[Path]:
+    """Remove the temp files a killed write left in ``path``'s folder (`.*.tmp` whose writer
+    is no longer running) for ``path`` itself or any ledger file beside it; returns them. A
+    temp of a live process, or of a file of some other program, is left alone."""
+    removed: list[Path] = []
+    folder = path.resolve().parent
+    try:
+        candidates = [p for p in folder.glob(".*.tmp") if p.is_file()]
+    except OSError:
+        return removed
+    now = time.time()
+    for p in candidates:
+        m = _TEMP.fullmatch(p.name)
+        ours = m.group("name") if m else p.name[1:].rsplit(".", 2)[0]
+        if ours != path.name and not ours.endswith(".beancount"):
+            continue
+        try:
+            stale = (not _alive(int(m.group("pid")))) if m else now - p.stat().st_mtime > _OLD_TEMP_AGE
+            if stale:
+                p.unlink()
+                removed.append(p)
+        except (OSError, ValueError):
+            continue
+    return removed
 
 
 def meta(**kwargs: Any) -> dict[str, Any]:

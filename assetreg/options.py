@@ -29,7 +29,9 @@ DEFAULTS: dict[str, str] = {
     "remittance-days": "30",  # days the property company may hold collected income
     "follow-majority": "false",  # 从众: silent owners follow the majority
     "manager-name": "物业服务公司",  # the property company: payee of its reports, sender of remittances
-    "manager-aliases": "",  # other names of the property company on its transfers, comma-separated
+    # Other names the bank writes for them; a bank line matches only an exact name or alias.
+    "manager-alias": "",  # e.g. "景湖物业，淮安景湖物业服务有限公司清江浦分公司"
+    "counterparty-alias": "",  # e.g. "淮安市景湖便利店有限公司=景湖便利店、淮安景湖便利店；…"
     # Audit (assetreg.audit): grace periods, limits and which findings fail bean-check.
     # Cap on the manager's cost share (Art. 282): the gate holds every contract that names a
     # share to it; the audit takes it as the share of a contract that names none.

@@ -27,14 +27,24 @@ disclosure, …) stay in the audit report unless the compound lists their check 
 
 The plugin adds no entries; it only reports. Each error's source is the offending entry's
 metadata, so ``bean-check`` prints its file and line.
+
+Beancount's ``load_file`` (what ``bean-check`` uses) pickles a slow load's result beside the
+ledger (``.main.beancount.picklecache``) and unpickles it on the next run: a copy of the
+roster and contracts in the compound folder, and a file whose unpickling runs code. assetreg
+itself and Fava load without it; when the plugin runs under ``load_file``, it switches the
+cache off for the rest of the process and removes the file the current load leaves, at exit.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import contextvars
+import os
 from collections.abc import Iterator
 from typing import Any, NamedTuple
+
+from beancount import loader
 
 from . import books, sealcache
 from .audit import Finding, plugin_findings
@@ -97,7 +107,33 @@ class AssetregPluginError(NamedTuple):
     entry: Any
 
 
+_CACHES_TO_REMOVE: set[str] = set()
+
+
+def _remove_caches() -> None:
+    for name in _CACHES_TO_REMOVE:
+        with contextlib.suppress(OSError):
+            os.remove(name)
+
+
+def keep_pickle_cache_out(options_map: dict[str, Any]) -> str | None:
+    """Beancount's pickle cache of this load is not kept beside the ledger: later loads in
+    this process make none, and the one this load is about to write is removed at exit.
+    Returns the cache's file name."""
+    filename = options_map.get("filename")
+    if not filename or os.environ.get("BEANCOUNT_DISABLE_LOAD_CACHE") is not None:
+        return None
+    pattern = os.environ.get("BEANCOUNT_LOAD_CACHE_FILENAME") or loader.PICKLE_CACHE_FILENAME
+    cache = loader.get_cache_filename(pattern, str(filename))
+    if not _CACHES_TO_REMOVE:
+        atexit.register(_remove_caches)
+    _CACHES_TO_REMOVE.add(cache)
+    loader.initialize(use_cache=False)
+    return cache
+
+
 def check_assets(entries: list[Any], options_map: dict[str, Any], config: str | None = None):  # type: ignore[no-untyped-def]
+    keep_pickle_cache_out(options_map)
     index = books.build(entries)
     books.publish(index, options_map)  # for the caller of the load: one index per load
     if _INDEX_ONLY.get():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 
 from . import accounts
@@ -61,13 +62,30 @@ def accounts_text(name: str, open_date: dt.date, notice_days: int,
     return "\n".join(lines) + "\n"
 
 
+NAME_LIMIT = 64  # characters of a compound's name
+
+
+def validate_name(name: str) -> str:
+    """A compound's name goes into a comment, an option and a custom directive of the new
+    ledger: one line of printable text (a line break would start a directive of its own)."""
+    if not name.strip():
+        raise BadInput("the compound needs a name", "pass --name 小区名称")
+    bad = [c for c in name if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn")]
+    if bad:
+        raise BadInput(f"compound name {name!r} contains a control character or line break ({bad[0]!r})",
+                       "pass the name on one line, e.g. --name 景湖花园")
+    if len(name) > NAME_LIMIT or "<" in name or ">" in name:
+        raise BadInput(f"compound name {name!r} is longer than {NAME_LIMIT} characters or holds markup",
+                       "pass the compound's plain name, e.g. --name 景湖花园")
+    return name.strip()
+
+
 def init_compound(folder: Path, name: str, open_date: dt.date, notice_days: int = 15, *,
                   manager: str | None = None, district: str | None = None,
                   bank_account: str | None = None) -> Path:
     """Lay out a new compound; every text is checked before it goes into a directive (a name
     with a line break or a quote would break the ledger's first lines)."""
-    if not name.strip():
-        raise BadInput("the compound needs a name", "pass --name 小区名称")
+    name = validate_name(name)
     _, name = check("compound-name", name)
     settings: dict[str, str] = {}
     for key, value in (("manager-name", manager), ("district", district), ("bank-account", bank_account)):

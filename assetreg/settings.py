@@ -60,6 +60,18 @@ def _names(value: str, what: str) -> str:
     return ",".join(dict.fromkeys(one_line(p, what) for p in parts))
 
 
+def _aliases(value: str, what: str) -> str:
+    """``正式名=别名1、别名2；正式名=…``: each name one line of plain text."""
+    items = []
+    for item in (i for i in re.split(r"[;；\n]+", value) if i.strip()):
+        if "=" not in item:
+            raise BadInput(f"{what}: {item.strip()!r} is not 正式名=别名",
+                           "write e.g. 淮安市景湖便利店有限公司=景湖便利店、淮安景湖便利店")
+        name, aliases = item.split("=", 1)
+        items.append(f"{one_line(name, what)}={_names(aliases, what).replace(',', '、')}")
+    return "；".join(items)
+
+
 def _share(value: str, what: str) -> str:
     text = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
     percent = text.endswith("%")
@@ -127,7 +139,8 @@ _FREQUENCIES = {k: FREQUENCY_LABELS[k] for k in FREQUENCY_MONTHS}
 SPECS: dict[str, Spec] = {s.key: s for s in (
     Spec("compound-name", "小区名称", one_line, "text"),
     Spec("manager-name", "物业公司名称", one_line, "text: the name on its bank transfers"),
-    Spec("manager-aliases", "物业公司其他名称", _names, "names, comma-separated"),
+    Spec("manager-alias", "物业公司其他名称", _names, "names, comma-separated"),
+    Spec("counterparty-alias", "合同相对方其他名称", _aliases, "正式名=别名1、别名2；…"),
     Spec("bank-account", "共有资金专户账号", _account, "digits"),
     Spec("district", "政策集（所在区）", _district, "a policy set"),
     Spec("notice-days", "确权公示天数", _days, "days"),

@@ -26,12 +26,15 @@ from beancount.core import data
 
 from .errors import BadInput
 from .ledger import Transaction, custom
+from .privacy import has_personal_number
 
 UNIT_TYPE = "unit"
 DEVELOPER_KEY = "DEVELOPER-UNSOLD"  # the one head all unsold units share
 
 _UNIT_NO = re.compile(r"^[0-9A-Za-z][0-9A-Za-z\-]{0,31}$")
-_OWNER_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9\-]{1,31}$")
+# A pseudonymous key: capital letters, a dash, then capitals and digits (OWN-0417, DEV-0000,
+# DEV-JH); never a name, whether written 张三, ZhangSan or Zhang-San.
+_OWNER_KEY = re.compile(r"^[A-Z]{1,8}-[A-Z0-9][A-Z0-9-]{0,23}$")
 _PHONE = re.compile(r"1[3-9]\d{9}")
 
 
@@ -106,16 +109,16 @@ def validate_unit_number(text: str) -> str:
 
 def validate_owner_key(text: str) -> str:
     s = text.strip()
-    if _PHONE.search(s):
+    if _PHONE.search(s) or has_personal_number(s):
         raise BadInput(
-            f"owner key {text!r} looks like a phone number",
+            f"owner key {text!r} looks like {'a phone' if _PHONE.search(s.replace(' ', '').replace('-', '')) else 'an ID'} number",
             "never put phone numbers in the ledger; use a pseudonymous key such as OWN-0417",
         )
     if not _OWNER_KEY.match(s):
         raise BadInput(
             f"malformed owner key {text!r}",
-            "use a pseudonymous key of ASCII letters, digits and '-', starting with a letter "
-            "(e.g. OWN-0417); names are not allowed in the ledger",
+            "use a pseudonymous key: capital letters, '-', then capitals or digits (e.g. OWN-0417); "
+            "names are not allowed in the ledger",
         )
     return s
 

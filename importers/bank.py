@@ -38,6 +38,7 @@ import bisect
 import datetime as dt
 import itertools
 import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -50,9 +51,11 @@ from beancount.core.amount import Amount
 from assetreg import accounts
 from assetreg.audit.income import gate_problem
 from assetreg.contracts import Contract, Due, contracts_from_entries, schedule
+from assetreg.dates import in_range
 from assetreg.errors import BadInput
 from assetreg.ledger import meta
 from assetreg.payments import OutflowGate
+from assetreg.privacy import mask_name, mask_numbers, note_facts
 from assetreg.registry import Registry, registry_from_entries
 from assetreg.resolutions import Resolution, make_resolution_check, resolutions_from_entries
 
@@ -90,7 +93,6 @@ _ALLOCATIONS = ((re.compile(r"维修资金|维修基金"), accounts.MAINTENANCE_
 # An organisation's name: a company word anywhere, or (names of people being 2-4 characters)
 # five characters or more ending the way organisations' names end.
 _ORG = re.compile(r"公司|有限|集团|银行|.{3,}(中心|局|委员会|站|店|所|部|厂|合作社|协会|学校|医院|分行|支行|办事处|社区|街道|政府|院|馆|会)$")
-_PHONE_OR_ID = re.compile(r"1[3-9]\d{9}|\d{17}[\dXx]")
 _MONTH = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})")
 # What a statement's footer rows start with (a layout's YAML may add its own words).
 FOOTERS = ("借方笔数", "贷方笔数", "借方发生额合计", "贷方发生额合计", "借方合计", "贷方合计",
@@ -195,7 +197,7 @@ def statement_rows(rows: Any, header: Header, footers: tuple[str, ...], skipped:
 
 
 def _norm(name: str) -> str:
-    return clean(name).replace(" ", "").upper()
+    return unicodedata.normalize("NFKC", clean(name)).replace(" ", "").upper()
 
 
 def _same_party(a: str, b: str) -> bool:
@@ -203,18 +205,52 @@ def _same_party(a: str, b: str) -> bool:
 
 
 def _same_normed(a: str, b: str) -> bool:
-    """Same party: equal, or the shorter (4 characters or more) inside the longer."""
-    if not a or not b:
+    """Same party: the same name, written with the same characters (spaces, case and
+    full-width forms aside). A fragment is never enough: 有限公司, 物业服务 or 景湖物业 is not
+    淮安景湖物业服务有限公司, and 淮安市景湖便利店有限公司分店 is not 淮安市景湖便利店有限公司;
+    other spellings of a name are declared as aliases (:func:`aliases`)."""
+    return bool(a) and a == b
+
+
+def _near(a: str, b: str) -> bool:
+    """One name inside the other: not a match, but worth naming as a candidate."""
+    if not a or not b or a == b:
         return False
-    if a == b:
-        return True
     short, long_ = sorted((a, b), key=len)
-    return len(short) >= 4 and short in long_
+    return len(short) >= 2 and short in long_
+
+
+_ALIAS_SPLIT = re.compile(r"[,，、;；|]")
+
+
+def aliases(options: Any) -> tuple[set[str], dict[str, set[str]]]:
+    """The declared other names: of the property company (option ``manager-alias``, e.g.
+    ``景湖物业,淮安景湖物业服务有限公司清江浦分公司``) and of contracts' counterparties (option
+    ``counterparty-alias``, e.g. ``淮安市景湖便利店有限公司=景湖便利店、淮安景湖便利店；…``), normalised."""
+    manager = {_norm(a) for a in _ALIAS_SPLIT.split(options.get("manager-alias") or "") if _norm(a)}
+    parties: dict[str, set[str]] = {}
+    for item in re.split(r"[;；\n]", options.get("counterparty-alias") or ""):
+        name, sep, rest = item.partition("=")
+        if sep and _norm(name):
+            parties.setdefault(_norm(name), set()).update(_norm(a) for a in _ALIAS_SPLIT.split(rest) if _norm(a))
+    return manager, parties
 
 
 def private(text: str) -> str:
-    """Phone and ID numbers never reach the ledger."""
-    return _PHONE_OR_ID.sub("***", text)
+    """Phone and ID numbers never reach the ledger (however grouped: 138 0013 8000)."""
+    return mask_numbers(text)
+
+
+def narration_of(line: Line, person: bool) -> str:
+    """What of a line's texts goes into the ledger: the bank's 摘要 (with a private payer's
+    name taken out, however spaced or dotted) and, when the money came from an organisation
+    or from no one named, of the 附言 only its ids, periods and domain words (a name typed
+    there never survives); phone and ID numbers masked."""
+    if person and line.counterparty:
+        # a private person's 附言 is left out whole, as it always was: their name or address
+        return private(mask_name(line.summary, line.counterparty))
+    facts = [f for f in note_facts(line.note).split() if f not in line.summary]
+    return private(" ".join(x for x in (line.summary, *facts) if x))
 
 
 class BankImporter(SheetImporter):
@@ -354,7 +390,7 @@ class BankImporter(SheetImporter):
         contracts = contracts_from_entries(ctx.entries)
         manager = ctx.options.get("manager-name") or "物业服务公司"
         fp = ctx.fingerprints(self.kind)
-        match = _Matcher(manager, contracts, resolutions, registry)
+        match = _Matcher(manager, contracts, resolutions, registry, *aliases(ctx.options))
         # Once the compound has an approval rule, money out is booked to its purpose only
         # when it pays an approved proposal (assetreg.payments), else it waits in suspense.
         outflows = OutflowGate(ctx.entries)
@@ -441,12 +477,17 @@ class _Matcher:
     schedule, what a counterparty's name says — is worked out once per statement, not per line."""
 
     def __init__(self, manager: str, contracts: dict[str, Contract], resolutions: dict[str, Resolution],
-                 registry: Registry) -> None:
+                 registry: Registry, manager_aliases: set[str] | None = None,
+                 party_aliases: dict[str, set[str]] | None = None) -> None:
         self.manager = manager
         self.manager_norm = _norm(manager)
+        self.manager_names = {self.manager_norm, *(manager_aliases or ())}
+        party_aliases = party_aliases or {}
         # (contract, its id as it may appear in 摘要, its counterparty), normalised once
         self.contracts = [(c, _norm(cid), _norm(str(c.terms.get("counterparty", ""))))
                           for cid, c in contracts.items()]
+        # every name a contract's counterparty is known by: its own and its declared aliases
+        self.party_names = {c.id: {party, *party_aliases.get(party, ())} - {""} for c, _, party in self.contracts}
         self.resolutions = [(rid.upper(), res) for rid, res in resolutions.items()]
         self.registry = registry
         self._names: dict[str, tuple[str, bool, str]] = {}  # counterparty → (normalised, organisation, payee)
@@ -457,17 +498,30 @@ class _Matcher:
     def name(self, counterparty: str) -> tuple[str, bool, str]:
         known = self._names.get(counterparty)
         if known is None:
-            # line's texts are already clean(): normalising is removing spaces and upper-casing
             organisation = bool(_ORG.search(counterparty))
             payee = counterparty if organisation else ("个人" if counterparty else "")
-            known = self._names[counterparty] = (counterparty.replace(" ", "").upper(), organisation, payee)
+            known = self._names[counterparty] = (_norm(counterparty), organisation, payee)
         return known
 
     def by_party(self, cp: str) -> list[Contract]:
+        """The contracts whose counterparty is ``cp`` (normalised) by name or declared alias."""
         found = self._by_party.get(cp)
         if found is None:
-            found = self._by_party[cp] = [c for c, _, party in self.contracts if _same_normed(party, cp)]
+            found = self._by_party[cp] = [c for c, _, _ in self.contracts if cp and cp in self.party_names[c.id]]
         return found
+
+    def candidates(self, cp: str) -> str:
+        """Known names that a counterparty written ``cp`` is part of, or that are part of it:
+        never booked on (a fragment names no one), but named in suspense for the treasurer."""
+        if not cp:
+            return ""
+        found = [f"物业公司 {self.manager}" for n in sorted(self.manager_names) if _near(n, cp)][:1]
+        found += [f"合同 {c.id} {c.terms.get('counterparty', '')}" for c, _, _ in self.contracts
+                  if any(_near(n, cp) for n in self.party_names[c.id])]
+        return "；".join(dict.fromkeys(found))
+
+    def is_manager(self, cp: str) -> bool:
+        return bool(cp) and cp in self.manager_names
 
     def gate(self, c: Contract) -> str | None:
         if c.id not in self._gate:
@@ -491,26 +545,24 @@ class _Matcher:
         if len(cited) != 1 or not cited[0].passed or cited[0].date > line.day:
             return None  # no, several, failed or later resolutions: left to the other rules (suspense)
         account = next((acct for pattern, acct in _ALLOCATIONS if pattern.search(text)), accounts.OTHER_USES)
-        payee = line.counterparty if _ORG.search(line.counterparty) else "个人"
+        organisation = bool(_ORG.search(line.counterparty))
+        payee = line.counterparty if organisation else "个人"
         m = meta(resolution=cited[0].id, bank_ref=line.reference or None, import_id=import_id)
-        narration = private(" ".join(x for x in (line.summary, line.note) if x)) or "银行流水"
+        narration = narration_of(line, not organisation) or "银行流水"
         return _txn(m, line.day, payee, narration, accounts.BANK, line.amount, account), "按决议支出"
 
     def classify(self, line: Line, import_id: str) -> tuple[data.Transaction, str]:
         text = " ".join((line.summary, line.note, line.reference)).replace(" ", "").upper()
         cp, organisation, payee = self.name(line.counterparty)
-        if organisation or not line.counterparty:
-            narration = " ".join(x for x in (line.summary, line.note) if x)
-        else:
-            # A private person's 附言 often carries their name or address: only the bank's
-            # own 摘要 goes into the ledger, with the person's name taken out of it too.
-            narration = line.summary.replace(line.counterparty, "个人")
-        narration = private(narration) or "银行流水"
+        narration = narration_of(line, not organisation) or "银行流水"
         ref = line.reference or None
         inflow = line.amount > 0
 
         def suspense(reason: str) -> tuple[data.Transaction, str]:
-            m = meta(bank_ref=ref, unmatched=reason, import_id=import_id)
+            near = self.candidates(cp)
+            if near:
+                reason += "；对方户名与已知名称不完全一致，可能是：" + near + "（如确为同一方，请在设置中登记别名后重新导入）"
+            m = meta(bank_ref=ref, unmatched=reason, candidates=near or None, import_id=import_id)
             return _txn(m, line.day, payee, narration, accounts.BANK, line.amount, accounts.SUSPENSE), "待查明"
 
         by_ref = [c for c, cid, _ in self.contracts if cid in text]
@@ -527,8 +579,9 @@ class _Matcher:
                 m = meta(bank_ref=ref, import_id=import_id)
                 return _txn(m, line.day, payee or "银行", narration, accounts.BANK, line.amount, accounts.BANK_FEES), "银行手续费"
             return suspense("支出未匹配")
-        if _same_normed(cp, self.manager_norm):
-            m = meta(bank_ref=ref, import_id=import_id)
+        if self.is_manager(cp):
+            # the payer as the bank wrote it is kept when it is one of the manager's aliases
+            m = meta(bank_ref=ref, payer=line.counterparty if cp != self.manager_norm else None, import_id=import_id)
             return _txn(m, line.day, self.manager, narration, accounts.BANK, line.amount, accounts.HELD_BY_MANAGER), "物业代收转入"
         found = by_ref or self.by_party(cp)
         if len(found) > 1:
@@ -585,6 +638,8 @@ class _FastLine:
             day = known
         elif type(d) is dt.datetime:
             day = d.date()
+            if not in_range(day):
+                return None  # the full reading reports it
         else:
             return None
         inc, exp = _plain(cells[self.inc]), _plain(cells[self.exp])
@@ -619,9 +674,10 @@ def _iso_day(d: str) -> dt.date | None:
     if len(d) != 10 or d[4] != "-" or d[7] != "-":
         return None
     try:
-        return dt.date.fromisoformat(d)
+        day = dt.date.fromisoformat(d)
     except ValueError:
         return None
+    return day if in_range(day) else None  # 9999-12-31: the full reading reports it
 
 
 _NO = object()  # a cell the fast path does not read

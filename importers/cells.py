@@ -27,7 +27,7 @@ from typing import Any
 
 from openpyxl.utils import get_column_letter
 
-from assetreg.dates import date_fields
+from assetreg.dates import date_fields, in_range
 from assetreg.errors import BadInput
 
 from .csvread import CsvSheet
@@ -185,10 +185,11 @@ def parse_date(value: Any) -> dt.date:
 
     A time of day after the date (bank exports often add one) is accepted and dropped.
     """
-    if isinstance(value, dt.datetime):
-        return value.date()
     if isinstance(value, dt.date):
-        return value
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if not in_range(day):
+            raise CellProblem(f"no such day: {value!r}", DATE_EXPECTED)
+        return day
     if isinstance(value, bool) or value is None:
         raise CellProblem(f"not a date: {value!r}", DATE_EXPECTED)
     if isinstance(value, int | float):
@@ -204,7 +205,9 @@ def parse_date(value: Any) -> dt.date:
         raise CellProblem(f"not a date: {value!r}", DATE_EXPECTED)
     if len(value) == 10 and value[4] == "-" and value[7] == "-" and value.isascii():
         try:  # the common case, 2025-03-01
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
+            if in_range(day):
+                return day
         except ValueError:
             pass  # e.g. 2025-02-30: reported below with the other forms
     fields = date_fields(clean(value), time_of_day=True)

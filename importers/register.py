@@ -13,6 +13,7 @@ from typing import Any, ClassVar
 from assetreg import accounts
 from assetreg.errors import BadInput
 from assetreg.ledger import custom
+from assetreg.privacy import has_personal_number
 from assetreg.registry import (
     check_move,
     registry_from_entries,
@@ -92,6 +93,9 @@ class RegisterImporter(SheetImporter):
             zones = r.get("zones", parse_zones, required=False) or None
             day = r.get("date", parse_date, required=False) or ctx.day
             reason = r.text("reason", required=False) or DEFAULT_REASON
+            for k, v in (("location", location), *facts.items(), ("reason", reason)):
+                if v and has_personal_number(v):  # the register is public: no phone or ID numbers
+                    r.error(k, "contains a phone or ID number", "no personal numbers: the ledger is public to every owner")
             if r.failed:
                 continue
             if asset_id in in_file:

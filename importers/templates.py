@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from assetreg.errors import BadInput
+from assetreg.ledger import save_workbook
 from assetreg.suspense import KINDS as SUSPENSE_KINDS
 from assetreg.vocab import KINDS
 
@@ -143,7 +144,7 @@ def write_template(kind: str, output: Path, *, uses: Sequence[str] | None = None
     ws.row_dimensions[2].height = 45
     ws.freeze_panes = ws.cell(header_row + 1, 1)
     output.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(output)
+    save_workbook(wb, output)  # the lists of uses come from policy files: kept as text
     return output
 
 

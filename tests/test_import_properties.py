@@ -149,13 +149,21 @@ def test_bad_dates_are_problems(text: str) -> None:
 
 @given(st.dates(min_value=dt.date(1000, 1, 1), max_value=dt.date(9999, 12, 31)))
 def test_one_date_parser_for_the_cli_and_the_cells(d: dt.date) -> None:
-    """Every written form the CLI accepts, a cell accepts too, as the same day."""
+    """Every written form the CLI accepts, a cell accepts too, as the same day; a year
+    outside 1900-2100 (9999-12-31) neither accepts (issue 14)."""
     from assetreg.dates import parse_date as cli_date
+    from assetreg.errors import BadInput
 
     for f in (d.isoformat(), f"{d.year}/{d.month}/{d.day}", f"{d.year}.{d.month}.{d.day}",
               f"{d.year}年{d.month}月{d.day}日", f"{d.year}年{d.month}月{d.day}", f"{d:%Y%m%d}",
               f" {d.year}-{d.month}-{d.day} "):
-        assert cli_date(f) == parse_date(f) == d, f
+        if 1900 <= d.year <= 2100:
+            assert cli_date(f) == parse_date(f) == d, f
+        else:
+            with pytest.raises(BadInput):
+                cli_date(f)
+            with pytest.raises(CellProblem):
+                parse_date(f)
 
 
 @pytest.mark.parametrize("text", ["2025-03-01 10:22:33", "2025/3/1 9:05", "２０２５－０３－０１", "2025-03-01\u30009:05"])

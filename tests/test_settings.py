@@ -56,7 +56,8 @@ def test_set_writes_a_dated_checked_entry_and_show_lists_it(empty_compound: Path
     ("share-basis", "按户", "unit"), ("follow-majority", "是", "true"), ("audit-errors", "billing-arrears, disclosure-overdue",
                                                                      "billing-arrears,disclosure-overdue"),
     ("manager-name", "  淮安景湖物业服务有限公司 ", "淮安景湖物业服务有限公司"),
-    ("manager-aliases", "景湖物业，淮安景湖物业", "景湖物业,淮安景湖物业"),
+    ("manager-alias", "景湖物业，淮安景湖物业", "景湖物业,淮安景湖物业"),
+    ("counterparty-alias", "淮安市景湖便利店有限公司=景湖便利店，景湖便利", "淮安市景湖便利店有限公司=景湖便利店、景湖便利"),
     ("bank-account", "3201 2345-6789", "320123456789"), ("district", "huaian-qingjiangpu", "huaian-qingjiangpu"),
     ("district-sharing", "仅限本区", "district-only"),
 ])

@@ -63,20 +63,28 @@ def import_file(file: Path, ledger: str | None, dry_run: bool, kind: str | None,
 
 
 def _import(file: Path, c, importers: list, kind: str | None, day, dry_run: bool) -> None:  # type: ignore[no-untyped-def, type-arg]
+    from importers.cells import workbook
+    from importers.kinds import choose
+
     from ..progress import Progress
 
     with Progress(f"导入 {file.name}") as progress:
-        if dry_run:
-            txn = Transaction(c, c.load())
-            head, counts, tail = _stage(file, txn, importers, kind, day, progress)
-            progress.close()
-            for _, text in txn.preview():
-                click.echo(text)
-            click.echo(f"dry run: {head}{_counts(c, counts, 'would be written')}{tail}; nothing written")
-            return
-        with c.transaction() as txn:
-            head, counts, tail = _stage(file, txn, importers, kind, day, progress)
-            progress.step("写入账本")
+        # The workbook is checked and parsed before the lock is taken: a hostile or huge file
+        # never holds up another command's write (issue 14).
+        progress.step("读取表格")
+        with workbook(file) as sheets:
+            chosen = choose(file, sheets, importers, kind)
+            if dry_run:
+                txn = Transaction(c, c.load())
+                head, counts, tail = _stage(file, txn, chosen, day, progress)
+                progress.close()
+                for _, text in txn.preview():
+                    click.echo(text)
+                click.echo(f"dry run: {head}{_counts(c, counts, 'would be written')}{tail}; nothing written")
+                return
+            with c.transaction() as txn:
+                head, counts, tail = _stage(file, txn, chosen, day, progress)
+                progress.step("写入账本")
     click.echo(f"{head}{_counts(c, counts, 'written')}{tail}")
 
 
@@ -90,21 +98,18 @@ def _counts(c, counts: dict[str, int], verb: str) -> str:  # type: ignore[no-unt
     return text
 
 
-def _stage(file: Path, txn: Transaction, importers: list, kind: str | None, day, progress) -> tuple[str, dict[str, int], str]:  # type: ignore[type-arg, no-untyped-def]
+def _stage(file: Path, txn: Transaction, chosen, day, progress) -> tuple[str, dict[str, int], str]:  # type: ignore[no-untyped-def]
     from importers.base import Context, render
-    from importers.cells import Problems, workbook
-    from importers.kinds import choose
+    from importers.cells import Problems
 
+    imp, sheets = chosen
     problems = Problems()
     plans = []
-    progress.step("读取表格")
-    with workbook(file) as sheets:
-        imp, chosen = choose(file, sheets, importers, kind)
-        ctx = Context.of(txn.entries, day, txn)
-        for sheet, header in chosen:
-            progress.step(f"读取 {sheet.name}")
-            plans.append(imp.read(sheet, header, ctx, problems))
-            ctx.planned(plans[-1])
+    ctx = Context.of(txn.entries, day, txn)
+    for sheet, header in sheets:
+        progress.step(f"读取 {sheet.name}")
+        plans.append(imp.read(sheet, header, ctx, problems))
+        ctx.planned(plans[-1])
     progress.step("核对账本")
     if not problems.errors:
         from importers.base import book_errors
