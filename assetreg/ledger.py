@@ -123,12 +123,20 @@ class Compound:
         and wait up to ``timeout`` seconds (default ``$ASSETREG_LOCK_TIMEOUT``, else
         :data:`LOCK_TIMEOUT`); then give up with a :class:`BadInput` and nothing written."""
         lock_path = self.root / LOCK_NAME
+        key = lock_path.resolve()
+        if key in _HELD:
+            # Already ours (a workbook saved while this process writes the ledger, as
+            # `disclose` does): flock on a second descriptor would wait on ourselves.
+            yield
+            return
         fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             _take_lock(fd, lock_path, lock_timeout() if timeout is None else timeout)
+            _HELD.add(key)
             try:
                 yield
             finally:
+                _HELD.discard(key)
                 fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
             os.close(fd)
@@ -142,6 +150,7 @@ class Compound:
 
 
 LOCK_TIMEOUT = 120.0  # seconds a command waits for another one's write to finish
+_HELD: set[Path] = set()  # the lock files this process holds now
 ENV_LOCK_TIMEOUT = "ASSETREG_LOCK_TIMEOUT"
 _LOCK_POLL = 0.05
 
