@@ -86,6 +86,7 @@ class DistrictPage:
         # The report as read from the store, and the page as rendered per sort order, while
         # the store file is unchanged: like Fava's ledger, read once per change, not per request.
         self._report: tuple[int, Report] | None = None
+        self._rows: dict[str, str] = {}  # each compound's table row, rendered once per report
         self._pages: dict[tuple[str, bool, int], bytes] = {}
         self._lock = threading.Lock()
 
@@ -101,7 +102,9 @@ class DistrictPage:
             if data is None:
                 if self._report is None or self._report[0] != key[2]:
                     self._report = (key[2], build_report(self.store))
-                data = render(sorted_by(self._report[1], sort, desc), self.links, sort, desc).encode("utf-8")
+                    self._rows = {}
+                data = render(sorted_by(self._report[1], sort, desc), self.links, sort, desc,
+                              self._rows).encode("utf-8")
                 self._pages = {k: v for k, v in self._pages.items() if k[2] == key[2]}
                 self._pages[key] = data
         start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),

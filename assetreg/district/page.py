@@ -38,8 +38,10 @@ def _cell(v: Any, kind: str) -> str:
 
 
 def render(rep: Report, links: Mapping[str, str] | None = None, sort: str = "compound",
-           desc: bool = False) -> str:
-    """The page; ``links`` maps a compound id to the URL of its own pages."""
+           desc: bool = False, rows_html: dict[str, str] | None = None) -> str:
+    """The page; ``links`` maps a compound id to the URL of its own pages. ``rows_html``
+    keeps each compound's row as rendered, for the next sort order of the same report (a
+    row does not depend on the order: only the header and the order of rows do)."""
     links = links or {}
     top_income = max((r["gross_per_household"] or Decimal(0) for r in rep.rows), default=Decimal(0))
     head = []
@@ -48,7 +50,12 @@ def render(rep: Report, links: Mapping[str, str] | None = None, sort: str = "com
         mark = (" ▼" if desc else " ▲") if key == sort else ""
         head.append(f'<th><a href="?sort={key}&amp;desc={flip}">{escape(label)}</a>{mark}</th>')
     body = []
+    cache = rows_html if rows_html is not None else {}
     for row in [*rep.rows, rep.totals]:
+        row_key = "" if row is rep.totals else str(row["compound"])
+        if row_key in cache:
+            body.append(cache[row_key])
+            continue
         cells = []
         for key, _, kind in COLUMNS:
             text = _cell(row.get(key), kind)
@@ -66,7 +73,8 @@ def render(rep: Report, links: Mapping[str, str] | None = None, sort: str = "com
             cells.append(f'<td class="n">{text}</td>' if num else f"<td>{text}</td>")
         attrs = (' class="total"' if row is rep.totals
                  else f' data-compound="{escape(str(row["compound"]))}"')
-        body.append(f"<tr{attrs}>{''.join(cells)}</tr>")
+        cache[row_key] = f"<tr{attrs}>{''.join(cells)}</tr>"
+        body.append(cache[row_key])
     refs = "".join(
         f"<tr><td>{escape(USES.get(r.use, r.use))}</td><td>{'元/㎡·月' if r.basis == 'm2' else '元/个·月'}</td>"
         f'<td class="n">{r.n}</td><td class="n">{r.compounds}</td><td class="n">{r.q1}</td>'
