@@ -27,9 +27,29 @@ from .seal import SCHEME
 _CHUNK = 1 << 20
 
 
-def cache_dir() -> Path:
+def cache_dir(kind: str = "seals-verified") -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "assetreg" / "seals-verified"
+    return Path(base) / "assetreg" / kind
+
+
+def slot(options_map: dict[str, Any], kind: str = "seals-verified") -> Path:
+    """The file remembering one compound's last verified state (by its main file's path)."""
+    main = os.path.abspath(str(options_map.get("filename", "")))
+    return cache_dir(kind) / hashlib.sha256(main.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def write_slot(path: Path, state: str) -> None:
+    """Write a state into a slot atomically; quietly not at all if the cache is unwritable."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write(state + "\n")
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def fingerprint(options_map: dict[str, Any]) -> str | None:
@@ -58,8 +78,7 @@ def fingerprint(options_map: dict[str, Any]) -> str | None:
 
 
 def _slot(options_map: dict[str, Any]) -> Path:
-    main = os.path.abspath(str(options_map.get("filename", "")))
-    return cache_dir() / hashlib.sha256(main.encode("utf-8", "surrogateescape")).hexdigest()
+    return slot(options_map)
 
 
 def verified(options_map: dict[str, Any], state: str | None) -> bool:
@@ -74,16 +93,5 @@ def verified(options_map: dict[str, Any], state: str | None) -> bool:
 
 def remember(options_map: dict[str, Any], state: str | None) -> None:
     """Record ``state`` as verified (atomically; quietly not at all if the cache is unwritable)."""
-    if state is None:
-        return
-    slot = _slot(options_map)
-    with contextlib.suppress(OSError):
-        slot.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".", dir=slot.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as f:
-                f.write(state + "\n")
-            os.replace(tmp, slot)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    if state is not None:
+        write_slot(_slot(options_map), state)

@@ -56,4 +56,4 @@ def test_bad_text_is_refused_before_anything_is_created(tmp_path: Path, args: li
 def test_a_name_with_a_newline_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     code, out = run("init", tmp_path / "x", "--name", "景湖花园\n2020-01-01 open Assets:Evil CNY")
     assert code == 2
-    assert "holds a line break" in out and "on one line" in out
+    assert "line break" in out and "on one line" in out

@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -81,21 +80,8 @@ def fingerprint(options_map: dict[str, Any]) -> str | None:
 
 
 def _slot(options_map: dict[str, Any]) -> Path:
-    main = os.path.abspath(str(options_map.get("filename", "")))
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return (Path(base) / "assetreg" / "regate-verified"
-            / hashlib.sha256(main.encode("utf-8", "surrogateescape")).hexdigest())
+    return sealcache.slot(options_map, "regate-verified")
 
 
 def _remember(options_map: dict[str, Any], state: str) -> None:
-    slot = _slot(options_map)
-    with contextlib.suppress(OSError):
-        slot.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".", dir=slot.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="ascii") as f:
-                f.write(state + "\n")
-            os.replace(tmp, slot)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    sealcache.write_slot(_slot(options_map), state)
