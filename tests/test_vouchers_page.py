@@ -94,3 +94,22 @@ def test_the_printed_notice_counts_the_lines_with_vouchers(books: views.Books) -
     d = build(list(books.entries), periods.parse(key), books.options_map, as_of=books.today, findings=[])
     assert (d.lines, d.vouchered) == (len(page.lines), page.with_voucher)
     assert f"本期 {d.lines} 笔收支中 {d.vouchered} 笔附有原始凭证" in render_html(d)
+
+
+def test_a_contracts_page_opens_its_signed_pages_and_its_payments_vouchers(served, books: views.Books) -> None:  # type: ignore[no-untyped-def]
+    page = views.contract_page(books, "C-2024-004")
+    assert page is not None and page.vouchers  # the example attached the signed lease
+    paid = [c for c in books.contracts
+            if any(p.vouchers for p in (views.contract_page(books, c) or page).payments)]
+    assert paid, "no contract payment with a voucher in the example"
+    html = _page_of(served, f"Contracts/?contract={paid[0]}")
+    assert 'class="ar-voucher"' in html
+    html = _page_of(served, "Contracts/?contract=C-2024-004")
+    assert 'id="contract-vouchers"' in html
+
+
+def _page_of(served, path: str) -> str:  # type: ignore[no-untyped-def]
+    app, base = served
+    r = app.test_client().get(f"{base}/extension/{path}")
+    assert r.status_code == 200
+    return r.get_data(as_text=True)

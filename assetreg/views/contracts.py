@@ -17,8 +17,10 @@ from ..contracts import Contract, billing_period
 from ..resolutions import Resolution
 from ..tally import Tally
 from ..vocab import CONTRACT_STATE_LABELS, ORGANISATION_KINDS, USES, VERDICT_LABELS, ZERO
+from ..vouchers import index as voucher_index
 from .base import Books, matches, rule_ids, source_ref, yuan
 from .policy import RuleRef, rule_index
+from .vouchers import VoucherLink, links
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class Payment:
     period: str
     amount: Decimal
     narration: str
+    vouchers: tuple[VoucherLink, ...] = ()  # the receipt, bank slip … of this payment
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ class ContractSummary:
     recorded: dt.date
     source: str  # file:line
     payments: tuple[Payment, ...] = ()
+    vouchers: tuple[VoucherLink, ...] = ()  # the signed contract's pages (contract page only)
 
     @property
     def deciding(self) -> tuple[RuleRef, ...]:
@@ -398,13 +402,15 @@ def contract_page(books: Books, cid: str) -> ContractSummary | None:
     c = books.contracts.get(cid.strip())
     if c is None:
         return None
+    idx = books.memo("voucher-index", lambda: voucher_index(books.index))
     payments = tuple(
-        Payment(inc.date, asset, inc.period or "", amount, inc.entry.narration or "")
+        Payment(inc.date, asset, inc.period or "", amount, inc.entry.narration or "",
+                tuple(links(idx.of_entry(inc.entry))))
         for inc in sorted(books.index.income_by_contract.get(c.id, []), key=lambda inc: inc.date)
         for asset, amount in _by_asset(inc)
     )
     return dataclasses.replace(contract_summary(books, c), billing=billing(books, c, with_rows=True),
-                               payments=payments)
+                               payments=payments, vouchers=tuple(links(idx.by_key.get(f"contract:{c.id}", ()))))
 
 
 def contract_list(books: Books, state: str | None = None, use: str | None = None,

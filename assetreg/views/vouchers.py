@@ -10,6 +10,7 @@ The lines and the vouchers come from :mod:`assetreg.vouchers`, the trails from
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -91,10 +92,15 @@ def _page(books: Books, wanted: str | None) -> VouchersPage:
         vouchers.threshold(books.index), _trails(books))
 
 
+def links(found: Iterable[vouchers.Voucher]) -> list[VoucherLink]:
+    """Vouchers as the pages link them (Fava serves the file by its name)."""
+    return [VoucherLink(v.name, v.filename, v.kind) for v in found]
+
+
 def _line(books: Books, line: vouchers.Line) -> VoucherLine:
-    links = tuple(VoucherLink(v.name, v.filename, v.kind) for v in line.vouchers)
     return VoucherLine(line.date, line.kind, KIND_LABELS.get(line.kind, line.kind),
-                       str(getattr(line.entry, "narration", "") or ""), line.amount, links, line.flagged,
+                       str(getattr(line.entry, "narration", "") or ""), line.amount,
+                       tuple(links(line.vouchers)), line.flagged,
                        str(line.entry.meta.get("payment", "") or ""))
 
 
