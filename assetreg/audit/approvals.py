@@ -179,5 +179,5 @@ def check_vouchers(ctx: Context) -> list[Finding]:
     for v, why in vouchers.check_files(ctx.books):
         out.append(finding("voucher-changed", "warning",
                            f"凭证 {v.name}（{v.attached} 附于 {v.key}）：{why}", VOUCHER_RULE, [v.entry],
-                           file=v.filename, sha256=v.sha256))
+                           file=f"documents/凭证/{v.name}", sha256=v.sha256))
     return out

@@ -22,7 +22,7 @@ from .context import Context
 from .findings import Finding, finding
 
 MAX_NAMED = 200  # changed regions named one by one; the rest are counted
-RULE = ("账本只能由 assetreg 命令追加写入，每次写入记入写入历史（.assetreg-history）；已记账的分录不得手工改动，"
+RULE = ("账本只能由本系统的命令追加写入，每次写入记入写入历史；已记账的分录不得手工改动，"
         "更正以冲销分录记入（民法典第二百八十一条、第九百四十三条：共有部分收支须如实公开、可核对）")
 
 
@@ -32,16 +32,16 @@ def check_unrecorded(ctx: Context) -> list[Finding]:
         return []
     if not history.git_available():
         return [finding("history-missing", "info",
-                        "本机没有安装 git，无法核对账本的写入历史（install git to keep and check it）", RULE)]
+                        "本机没有安装 git，无法核对账本的写入历史", RULE)]
     if not history.exists(root):
         return [finding("history-missing", "info",
-                        f"{root.name} 还没有写入历史（{history.HISTORY_DIR}/）：下一次 assetreg 写入时开始记录，"
-                        "此前的状态作为未经核实的基线保存", RULE, [], folder=str(root))]
+                        "本小区账本还没有写入历史：下一次由本系统写入时开始记录，"
+                        "此前的状态作为未经核实的基线保存", RULE, [])]
     try:
         hunks = history.unrecorded(root)
     except history.HistoryError as exc:
         return [finding("ledger-unrecorded", "error",
-                        f"写入历史无法读取（history unreadable）：{exc}", RULE, [], folder=str(root))]
+                        f"写入历史无法读取：{exc}", RULE, [])]
     out: list[Finding] = []
     for h in hunks[:MAX_NAMED]:
         where = f"{root / h.file}:{h.line}"
@@ -50,8 +50,7 @@ def check_unrecorded(ctx: Context) -> list[Finding]:
                 else "与最后一次记录的写入相比")
         out.append(finding(
             "ledger-unrecorded", "error",
-            f"{h.file} 第{h.line}行起有未经 assetreg 记录的改动，{when}：{what}"
-            "（ledger-unrecorded: changed by no recorded write）",
+            f"{h.file} 第{h.line}行起有未经本系统记录的改动，{when}：{what}",
             RULE, [_Ref(where)], file=h.file, line=h.line,
             removed="\n".join(h.removed[:5]), added="\n".join(h.added[:5]),
             marked_in=h.commit, found=h.when))
