@@ -79,3 +79,31 @@ def test_hashes_through_agree_with_compute_at_each_boundary(books: Path) -> None
     assert [hashes[d][0] for d in days] == [sealing.compute(entries, d).hash for d in days]
     assert hashes[days[0]][1] + 1 == hashes[days[1]][1]  # March's income is dated 03-31
     assert hashes[days[1]] == hashes[days[2]]  # nothing dated 04-01
+
+
+def test_an_entrys_label_names_what_a_reader_needs_exactly() -> None:
+    """The manifest and the seal findings name an entry by this label: exact text, each kind."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from beancount.core import data
+    from beancount.core.amount import Amount
+
+    from assetreg.seal import label
+
+    meta = data.new_metadata("journal.beancount", 7)
+    day = dt.date(2025, 3, 1)
+    post = data.Posting("Assets:Bank:共有资金专户", Amount(Decimal("1500.00"), "CNY"), None, None, None, None)
+    auto = data.Posting("Income:Common:停车位", None, None, None, None, None)
+    txn = data.Transaction(meta, day, "*", "物业公司", "2月停车费", frozenset(), frozenset(), [auto, post])
+    assert label(txn) == 'txn "物业公司" "2月停车费" Assets:Bank:共有资金专户 1500.00 CNY'
+    bare = txn._replace(payee=None, narration="", postings=[auto])
+    assert label(bare) == 'txn "" ""'
+    from beancount.parser.grammar import ValueType
+
+    custom = data.Custom(meta, day, "assetreg-option", [ValueType("notice-days", str), ValueType("15", str)])
+    assert label(custom) == 'custom "assetreg-option" "notice-days" "15"'
+    bal = data.Balance(meta, day, "Assets:Bank:共有资金专户", Amount(Decimal("1"), "CNY"), None, None)
+    assert label(bal) == "balance Assets:Bank:共有资金专户"
+    long = txn._replace(narration="长" * 300)
+    assert len(label(long)) == 160
