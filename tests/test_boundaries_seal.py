@@ -107,3 +107,47 @@ def test_an_entrys_label_names_what_a_reader_needs_exactly() -> None:
     assert label(bal) == "balance Assets:Bank:共有资金专户"
     long = txn._replace(narration="长" * 300)
     assert len(label(long)) == 160
+
+
+def test_every_part_of_a_priced_or_open_posting_is_sealed() -> None:
+    """Postings with a price, a cost or no amount take the general path of the seal's
+    serialisation: a change to any of their parts must change what is sealed."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from beancount.core import data
+    from beancount.core.amount import Amount
+    from beancount.core.position import Cost
+
+    from assetreg.seal import canonical
+
+    meta = data.new_metadata("journal.beancount", 9)
+    ten, rate = Amount(Decimal("10"), "USD"), Amount(Decimal("7.10"), "CNY")
+
+    def txn(units: Amount | None = ten, cost: Cost | None = None,
+            price: Amount | None = rate, flag: str | None = None,
+            pmeta: dict[str, object] | None = None) -> data.Transaction:
+        priced = data.Posting("Assets:Bank:外币户", units, cost, price, flag, pmeta)
+        rest = data.Posting("Assets:Bank:共有资金专户", None, None, None, None, None)
+        return data.Transaction(meta, dt.date(2025, 3, 1), "*", "银行", "结汇", frozenset(), frozenset(),
+                                [priced, rest])
+
+    base = canonical(txn())
+    variants = [
+        txn(units=Amount(Decimal("11"), "USD")),
+        txn(units=Amount(Decimal("10"), "EUR")),
+        txn(price=Amount(Decimal("7.11"), "CNY")),
+        txn(price=None),
+        txn(cost=Cost(Decimal("7.00"), "CNY", dt.date(2025, 1, 1), None)),
+        txn(flag="!"),
+        txn(pmeta={"note": "复核"}),
+        txn(units=None, price=None),
+    ]
+    seen = {base}
+    for v in variants:
+        c = canonical(v)
+        assert c != base and c not in seen, v.postings[0]
+        seen.add(c)
+    # where a posting is written (its file and line) is not content
+    moved = txn(pmeta={"filename": "other.beancount", "lineno": 99})
+    assert canonical(moved) == canonical(txn(pmeta={"filename": "x", "lineno": 1}))
