@@ -197,19 +197,34 @@ AUDIT_FACT_LABELS: Final[dict[str, str]] = {
     "resolution": "决议", "year": "年度", "net_to_date": "累计净收益", "to_maintenance_fund": "已补充维修资金",
     "required_share": "规定比例", "required": "应补充", "shortfall": "差额", "due": "应收", "paid": "实收",
     "difference": "差额", "arrears": "欠缴", "frequency": "公示频次",
+    # the checks of suspense lines, vouchers, payments and tamper evidence
+    "line": "待查明编号",
+    "age_days": "已过天数",
+    "bank_ref": "银行流水号",
+    "reason": "原因",
+    "payee": "收款方",
+    "payment": "付款申请",
+    "approved": "批准日期",
+    "threshold": "凭证门槛（元）",
+    "kind": "收/支",
+    "file": "文件",
+    "recorded": "记录的哈希",
+    "now": "现在的哈希",
+    "lines": "待查明编号",
+    "state": "审批状态",
+    "missing": "尚缺",
+    "role": "审批人角色",
+    "seen": "审批所见哈希",
+    "approvals_after": "付款后的审批",
+    "folder": "小区文件夹",
+    "marked_in": "标记于提交",
+    "found": "发现时间",
+    "verdict": "结论",
+    "rules": "规则",
+    "candidates": "可能的对象",
+    "undistributed": "期末累计未分配",
+    "allocated": "划转金额",
 }
-
-# Facts of the checks added for suspense lines, vouchers, payments and tamper evidence.
-for _key, _label in {
-        "line": "待查明编号", "age_days": "已过天数", "bank_ref": "银行流水号", "reason": "原因",
-        "payee": "收款方", "payment": "付款申请", "approved": "批准日期", "threshold": "凭证门槛（元）",
-        "kind": "收/支", "file": "文件", "sha256": "文件哈希", "recorded": "记录的哈希", "now": "现在的哈希",
-        "lines": "待查明编号", "through": "封账截止日", "state": "审批状态", "missing": "尚缺",
-        "role": "审批人角色", "seen": "审批所见哈希", "approvals_after": "付款后的审批", "folder": "小区文件夹",
-        "marked_in": "标记于提交", "found": "发现时间", "verdict": "结论", "rules": "规则",
-        "candidates": "可能的对象", "undistributed": "期末累计未分配", "allocated": "划转金额",
-}.items():
-    AUDIT_FACT_LABELS.setdefault(_key, _label)
 
 # Disclosure frequencies (periods.FREQUENCY_LABELS has the short words), as a finding names them.
 FREQUENCY_LABELS_ZH: Final[dict[str, str]] = {
