@@ -402,7 +402,7 @@ def contract_page(books: Books, cid: str) -> ContractSummary | None:
     c = books.contracts.get(cid.strip())
     if c is None:
         return None
-    idx = books.memo("voucher-index", lambda: voucher_index(books.index))
+    idx = voucher_index(books.index)  # kept by assetreg.vouchers for this load
     payments = tuple(
         Payment(inc.date, asset, inc.period or "", amount, inc.entry.narration or "",
                 tuple(links(idx.of_entry(inc.entry))))

@@ -76,7 +76,8 @@ def vouchers_page(books: Books, period: str | None = None) -> VouchersPage:
 
 def _page(books: Books, wanted: str | None) -> VouchersPage:
     frequency = books.options.get("disclosure-frequency", books.today)
-    all_lines = vouchers.lines(books.index, books.today)
+    # every period's page reads the same lines: worked out once per load
+    all_lines = books.memo("voucher-lines", lambda: vouchers.lines(books.index, books.today))
     keys: dict[str, periods.Period] = {}
     for line in all_lines:
         p = periods.of(line.date, frequency)
