@@ -223,7 +223,10 @@ def check_move(
                 "choose a new id; registered assets are never re-registered",
             )
         return
-    assert asset is not None
+    if asset is None:
+        # A hand-written step for an id the register never saw: a violation, not a crash.
+        raise BadInput(f"{action} step for an asset that was never registered",
+                       "register the asset first (`assetreg asset register`), then take its steps")
     name = asset.id
     if asset.last_date is not None and day < asset.last_date:
         raise BadInput(

@@ -26,16 +26,17 @@ JOBS=${MUTATION_JOBS:-2}
 MODULES=(
   "tally|assetreg/tally.py|tests/test_boundaries_tally.py tests/test_tally.py"
   "cells|importers/cells.py|tests/test_boundaries_cells.py tests/test_import_properties.py"
-  "gate|assetreg/serve.py|tests/test_boundaries_gate.py tests/test_serve.py"
+  "gate|assetreg/serve.py|tests/test_boundaries_gate.py tests/test_serve.py tests/security/test_serve_auth.py"
+  "routes|assetreg/serve_policy.py|tests/security/test_serve_routes.py tests/test_serve.py"
   "registry|assetreg/registry.py|tests/test_boundaries_notice.py tests/test_registry_props.py tests/test_registry_cli.py"
   "seal|assetreg/seal.py|tests/test_boundaries_seal.py tests/test_seal.py"
   "money|assetreg/audit/money.py|tests/test_boundaries_audit.py tests/test_boundaries_audit_findings.py tests/test_audit.py"
   "billing|assetreg/audit/billing.py|tests/test_boundaries_audit.py tests/test_boundaries_audit_findings.py tests/test_audit.py"
-  "income|assetreg/audit/income.py|tests/test_boundaries_audit.py tests/test_audit.py"
-  "disclosure-due|assetreg/audit/disclosure_due.py|tests/test_boundaries_audit.py tests/test_audit.py"
+  "income|assetreg/audit/income.py|tests/test_boundaries_audit.py tests/test_boundaries_audit_findings.py tests/test_audit.py"
+  "disclosure-due|assetreg/audit/disclosure_due.py|tests/test_boundaries_audit.py tests/test_boundaries_audit_findings.py tests/test_audit.py"
   "disclosure|assetreg/disclosure.py|tests/test_disclosure.py"
   "engine|assetreg/policy/engine.py|tests/test_policy_engine.py"
-  "plugin|assetreg/plugin.py|tests/test_plugin.py"
+  "plugin|assetreg/plugin.py|tests/test_plugin.py tests/security/test_xss_textsafe.py"
   "bank|importers/bank.py|tests/test_boundaries_bank.py tests/test_import_bank.py"
 )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from conftest import append
 from test_audit import CLEAN_TAIL, RESOLUTION, contract_text, full_year, income, remit
@@ -160,3 +161,125 @@ def test_small_amounts_order_and_the_audit_day_in_the_money_checks(small_compoun
         # a contract not in the ledger: held, agreed nothing
         ("deposit-held", "合同 C-2099-001 在押押金 20.00 元"),
     ]  # and no suspense-at-seal: the suspense was cleared before the sealed day
+
+
+# Disclosure: half-yearly until a change to quarterly dated on the second day of 2025 (so it
+# takes effect with the next period, 2025Q3), 60 days to publish from 2025-01-01 on (read at
+# each period's end); 2024 never disclosed; one disclosure entry names no period it can read.
+DISCLOSURE_OPTIONS = """
+2025-01-02 custom "assetreg-option" "disclosure-frequency" "quarter"
+2025-01-01 custom "assetreg-option" "disclosure-days" "60"
+"""
+DISCLOSURE_TAIL = """
+2025-03-01 * "业委会" "2024年净收益补充维修资金"
+  resolution: "R-2023-02"
+  Expenses:Allocation:补充维修资金  400.00 CNY
+  Assets:Bank:共有资金专户  -400.00 CNY
+2025-02-01 custom "disclosure" "2024下半年度"
+"""
+RULE_281 = "民法典第281条、第943条（定期公开共有部分经营与收益情况）；小区公示频次规定"
+DISCLOSURE_EXPECTED = [
+    ('disclosure-overdue', 'warning', '收益公示记录的期间无法识别', RULE_281, ['journal.beancount:79'], {}),
+    ('disclosure-overdue', 'warning', '2024年上半年（2024-01-01 至 2024-06-30）的公共收益尚未公示，应于 2024-07-30 前公示（命令：`assetreg disclose --period 2024H1`）', RULE_281, [], {'period': '2024H1', 'due': '2024-07-30', 'frequency': 'half-year'}),
+    ('disclosure-overdue', 'warning', '2024年下半年（2024-07-01 至 2024-12-31）的公共收益尚未公示，应于 2025-01-30 前公示（命令：`assetreg disclose --period 2024H2`）', RULE_281, [], {'period': '2024H2', 'due': '2025-01-30', 'frequency': 'half-year'}),
+    ('disclosure-overdue', 'warning', '2025年上半年（2025-01-01 至 2025-06-30）的公共收益尚未公示，应于 2025-08-29 前公示（命令：`assetreg disclose --period 2025H1`）', RULE_281, [], {'period': '2025H1', 'due': '2025-08-29', 'frequency': 'half-year'}),
+    ('disclosure-overdue', 'warning', '2025年第3季度（2025-07-01 至 2025-09-30）的公共收益尚未公示，应于 2025-11-29 前公示（命令：`assetreg disclose --period 2025Q3`）', RULE_281, [], {'period': '2025Q3', 'due': '2025-11-29', 'frequency': 'quarter'}),
+]
+
+
+def _disclosure_findings(small_compound: Path, options: str, as_of: dt.date) -> list[tuple[Any, ...]]:
+    append(small_compound / "contracts.beancount", RESOLUTION + contract_text())
+    append(small_compound / "journal.beancount", full_year() + DISCLOSURE_TAIL)
+    append(small_compound / "accounts.beancount", options)
+    loaded = Compound.locate(small_compound).load()
+    return [(f.check, f.severity, f.message, f.rule, [r.rsplit("/", 1)[1] for r in f.entries], f.facts)
+            for f in run_checks(loaded.entries, loaded.options_map, as_of)
+            if f.check == "disclosure-overdue"]
+
+
+def test_disclosure_findings_exactly_with_settings_as_of_each_period(small_compound: Path) -> None:
+    # each period takes the frequency in force on its first day and the days in force on
+    # its last, not today's settings (today both are quarter / 60)
+    assert _disclosure_findings(small_compound, DISCLOSURE_OPTIONS, dt.date(2025, 12, 31)) == DISCLOSURE_EXPECTED
+
+
+def test_a_frequency_the_audit_cannot_read_is_one_finding(small_compound: Path) -> None:
+    got = _disclosure_findings(small_compound, '\n2020-01-01 custom "assetreg-option" "disclosure-frequency" "weekly"\n',
+                               dt.date(2025, 12, 31))
+    assert got[0] == DISCLOSURE_EXPECTED[0]
+    assert got[1:] == [('disclosure-overdue', 'warning', got[1][2], RULE_281, [], {})]
+    assert got[1][2].startswith("选项 disclosure-frequency 有误：") and "weekly" in got[1][2]
+
+
+# Income: every way a booking of common income can lack its basis, each once.
+def _strip(text: str, key: str) -> str:
+    return "".join(line + "\n" for line in text.splitlines() if not line.startswith(f"  {key}:"))
+
+
+INCOME_CONTRACTS = (contract_text()
+                    + contract_text(cid="C-2024-002", decision="forbidden")
+                    + contract_text(cid="C-2024-003", tamper=True)
+                    + _strip(contract_text(cid="C-2024-004"), "content_hash")
+                    + _strip(contract_text(cid="C-2024-005"), "decision")
+                    + contract_text(cid="C-2024-006", decision="not-permitted"))
+INCOME_JOURNAL = (
+    full_year()
+    + income("2024-01-01", "2024-01")                          # before P-001 was registered
+    + income("2024-01-10", "2024-01")                          # P-001 in its notice window
+    + income("2024-03-15", "2024-03", asset="AD-001")          # registered only; not in the contract
+    + income("2024-03-16", "2024-03", asset="P-404")           # in no register
+    + _strip(income("2024-03-17", "2024-03"), "asset")         # names no asset
+    + income("2024-03-18", "2024-03", contract=None)
+    + income("2024-03-19", "2024-03", contract="C-9999")
+    + income("2024-08-15", "2024-07")                          # paid late for July: covered
+    + income("2024-09-30", "2024-09")                          # after the term
+    + income("2024-04-01", "2024-04", contract="C-2024-002")
+    + income("2024-04-02", "2024-04", contract="C-2024-003")
+    + income("2024-04-03", "2024-04", contract="C-2024-004")
+    + income("2024-04-04", "2024-04", contract="C-2024-005")
+    + income("2024-04-05", "2024-04", contract="C-2024-006")
+    + income("2024-04-06", "2024-04", cost="45.01")            # one cent over the agreed 0.30
+    + income("2024-05-31", "2024-05", gross="100.00", cost="30.00", contract=None)  # cap 0.30 then
+    + income("2024-06-30", "2024-06", gross="100.00", cost="30.00", contract=None)  # cap 0.20 now
+    + '\n2024-02-01 custom "asset" "X-001" "confirmed"\n'      # a step the register refuses
+    + CLEAN_TAIL)
+ART_282 = "民法典第282条"
+INCOME_OPTIONS = '\n2024-06-01 custom "assetreg-option" "manager-share-max" "0.20"\n'
+
+
+def test_income_findings_exactly(small_compound: Path) -> None:
+    append(small_compound / "contracts.beancount", RESOLUTION + INCOME_CONTRACTS)
+    append(small_compound / "journal.beancount", INCOME_JOURNAL)
+    append(small_compound / "accounts.beancount", INCOME_OPTIONS)
+    loaded = Compound.locate(small_compound).load()
+    got = [(f.check, f.severity, f.message, f.rule, [r.rsplit("/", 1)[1] for r in f.entries], f.facts)
+           for f in run_checks(loaded.entries, loaded.options_map, dt.date(2025, 12, 31))
+           if f.check in ("registry", "income-asset", "income-unconfirmed", "income-no-contract",
+                          "contract-gate", "manager-cost")]
+    assert got == INCOME_EXPECTED
+
+
+INCOME_EXPECTED: list[Any] = [
+    ('registry', 'error', 'asset X-001: confirmed step for an asset that was never registered', '民法典第274、275条；确权流程（公示期、异议、证据）', ['journal.beancount:207'], {}),
+    ('income-unconfirmed', 'error', '资产 P-001 在 2024-01-01 有收入，而当日尚未确权（当日状态：尚未登记）；应自确权之日起记收入（民法典第282条：共有部分的收入在权属确定后属于业主共有）', ART_282, ['journal.beancount:75'], {'asset': 'P-001', 'date': '2024-01-01', 'status': ''}),
+    ('income-unconfirmed', 'error', '资产 P-001 在 2024-01-10 有收入，而当日尚未确权（当日状态：公示中）；应自确权之日起记收入（民法典第282条：共有部分的收入在权属确定后属于业主共有）', ART_282, ['journal.beancount:83'], {'asset': 'P-001', 'date': '2024-01-10', 'status': 'noticed'}),
+    ('income-unconfirmed', 'error', '资产 AD-001 在 2024-03-15 有收入，而当日尚未确权（当日状态：已登记）；应自确权之日起记收入（民法典第282条：共有部分的收入在权属确定后属于业主共有）', ART_282, ['journal.beancount:91'], {'asset': 'AD-001', 'date': '2024-03-15', 'status': 'registered'}),
+    ('income-asset', 'error', '收入所注资产 P-404 不在登记簿中：请先登记该资产', ART_282, ['journal.beancount:99'], {'asset': 'P-404'}),
+    ('income-asset', 'error', '记入 停车位 的收入未注明资产：请加上 asset: "编号"，使每笔收入都能追溯到已确权的共有资产', ART_282, ['journal.beancount:107'], {'account': 'Income:Common:停车位'}),
+    ('income-no-contract', 'error', '2024-01-01 的收入（账期 2024-01）记在合同 C-2024-001 下，而该合同仅在 2024-02-01 至 2024-07-31 期间有效', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:75', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'date': '2024-01-01', 'period': '2024-01', 'start': '2024-02-01', 'end': '2024-07-31'}),
+    ('income-no-contract', 'error', '2024-01-10 的收入（账期 2024-01）记在合同 C-2024-001 下，而该合同仅在 2024-02-01 至 2024-07-31 期间有效', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:83', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'date': '2024-01-10', 'period': '2024-01', 'start': '2024-02-01', 'end': '2024-07-31'}),
+    ('income-no-contract', 'error', '资产 AD-001 的收入记在合同 C-2024-001 下，而该合同只涵盖 P-001', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:91', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'assets': 'AD-001'}),
+    ('income-no-contract', 'error', '资产 P-404 的收入记在合同 C-2024-001 下，而该合同只涵盖 P-001', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:99', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'assets': 'P-404'}),
+    ('income-no-contract', 'error', '2024-03-18 的收入未注明合同：请加上 contract: "C-…"；共有部分只能依业主共同决定的合同经营', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:114'], {'date': '2024-03-18'}),
+    ('income-no-contract', 'error', '2024-03-19 的收入注明合同 C-9999，但账本中没有这份合同', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:121'], {'contract': 'C-9999', 'date': '2024-03-19'}),
+    ('contract-gate', 'error', '2024-04-01 的收入记在合同 C-2024-002 下，而该合同未通过政策审查：记录的政策决定为“禁止（负面清单）”，不是“准许”', '负面清单/指导清单（政策闸门）；民法典第278条', ['journal.beancount:145', 'contracts.beancount:34'], {'contract': 'C-2024-002', 'decision': 'forbidden', 'stored_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb', 'recomputed_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb'}),
+    ('contract-gate', 'error', '2024-04-02 的收入记在合同 C-2024-003 下，而该合同未通过政策审查：合同条款与政策决定时记录的内容哈希不一致（条款在政策审查后被改动）', '负面清单/指导清单（政策闸门）；民法典第278条', ['journal.beancount:153', 'contracts.beancount:50'], {'contract': 'C-2024-003', 'decision': 'permitted', 'stored_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb', 'recomputed_hash': 'sha256:06d051cd574395787fcd2854fd62f5a6f2779ad16121af3cf42542ddc555dbd5'}),
+    ('contract-gate', 'error', '2024-04-03 的收入记在合同 C-2024-004 下，而该合同未通过政策审查：合同未记录内容哈希（content_hash），无法确认政策决定针对的就是这些条款', '负面清单/指导清单（政策闸门）；民法典第278条', ['journal.beancount:161', 'contracts.beancount:66'], {'contract': 'C-2024-004', 'decision': 'permitted', 'stored_hash': '', 'recomputed_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb'}),
+    ('contract-gate', 'error', '2024-04-04 的收入记在合同 C-2024-005 下，而该合同未通过政策审查：记录的政策决定为“未记录”，不是“准许”', '负面清单/指导清单（政策闸门）；民法典第278条', ['journal.beancount:169', 'contracts.beancount:81'], {'contract': 'C-2024-005', 'decision': '', 'stored_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb', 'recomputed_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb'}),
+    ('contract-gate', 'error', '2024-04-05 的收入记在合同 C-2024-006 下，而该合同未通过政策审查：记录的政策决定为“不予准许”，不是“准许”', '负面清单/指导清单（政策闸门）；民法典第278条', ['journal.beancount:177', 'contracts.beancount:96'], {'contract': 'C-2024-006', 'decision': 'not-permitted', 'stored_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb', 'recomputed_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb'}),
+    ('income-no-contract', 'error', '2024-05-31 的收入未注明合同：请加上 contract: "C-…"；共有部分只能依业主共同决定的合同经营', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:193'], {'date': '2024-05-31'}),
+    ('income-no-contract', 'error', '2024-06-30 的收入未注明合同：请加上 contract: "C-…"；共有部分只能依业主共同决定的合同经营', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:200'], {'date': '2024-06-30'}),
+    ('income-no-contract', 'error', '2024-09-30 的收入（账期 2024-09）记在合同 C-2024-001 下，而该合同仅在 2024-02-01 至 2024-07-31 期间有效', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:137', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'date': '2024-09-30', 'period': '2024-09', 'start': '2024-02-01', 'end': '2024-07-31'}),
+    ('manager-cost', 'warning', '物业于 2024-04-06 从 150.00 元收入中扣除成本 45.01 元（30.01%），超过约定比例 0.30（最多 45.00 元）', '民法典第282条（扣除合理成本）；合同约定的成本比例', ['journal.beancount:185'], {'contract': 'C-2024-001', 'gross': '150.00', 'cost': '45.01', 'agreed_share': '0.30', 'limit': '45.00', 'excess': '0.01'}),
+    ('manager-cost', 'warning', '物业于 2024-06-30 从 100.00 元收入中扣除成本 30.00 元（30.00%），超过约定比例 0.20（最多 20.00 元）', '民法典第282条（扣除合理成本）；合同约定的成本比例', ['journal.beancount:200'], {'contract': '', 'gross': '100.00', 'cost': '30.00', 'agreed_share': '0.20', 'limit': '20.00', 'excess': '10.00'}),
+]

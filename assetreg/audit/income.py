@@ -59,7 +59,7 @@ def check_assets(ctx: Context) -> list[Finding]:
                     "income-unconfirmed", "error",
                     f"资产 {asset_id} 在 {e.date} 有收入，而当日尚未确权（当日状态：{status_label}）；"
                     "应自确权之日起记收入（民法典第282条：共有部分的收入在权属确定后属于业主共有）",
-                    ART_282, [e], asset=asset_id, date=e.date, status=status))
+                    ART_282, [e], asset=asset_id, date=e.date, status=status or ""))
     return out
 
 
