@@ -36,7 +36,7 @@ MODULES=(
   "disclosure-due|assetreg/audit/disclosure_due.py|tests/test_boundaries_audit.py tests/test_boundaries_audit_findings.py tests/test_audit.py"
   "disclosure|assetreg/disclosure.py|tests/test_disclosure.py"
   "engine|assetreg/policy/engine.py|tests/test_policy_engine.py"
-  "plugin|assetreg/plugin.py|tests/test_plugin.py tests/security/test_xss_textsafe.py"
+  "plugin|assetreg/plugin.py|tests/test_plugin_errors.py tests/security/test_xss_textsafe.py tests/test_plugin.py"
   "bank|importers/bank.py|tests/test_boundaries_bank.py tests/test_import_bank.py"
 )
 
