@@ -29,7 +29,7 @@ MODULES=(
   "gate|assetreg/serve.py|tests/test_boundaries_gate.py tests/test_serve.py tests/security/test_serve_auth.py"
   "routes|assetreg/serve_policy.py|tests/security/test_serve_routes.py tests/test_serve.py"
   "registry|assetreg/registry.py|tests/test_boundaries_registry.py tests/test_boundaries_notice.py tests/test_registry_props.py tests/test_registry_cli.py"
-  "seal|assetreg/seal.py|tests/test_boundaries_seal.py tests/test_seal.py"
+  "seal|assetreg/seal.py|tests/test_seal_changes.py tests/test_boundaries_seal.py tests/test_seal.py"
   "money|assetreg/audit/money.py|tests/test_boundaries_audit.py tests/test_boundaries_audit_findings.py tests/test_audit.py"
   "billing|assetreg/audit/billing.py|tests/test_boundaries_audit.py tests/test_boundaries_audit_findings.py tests/test_audit.py"
   "income|assetreg/audit/income.py|tests/test_boundaries_audit.py tests/test_boundaries_audit_findings.py tests/test_audit.py"
