@@ -221,7 +221,9 @@ INCOME_CONTRACTS = (contract_text()
                     + contract_text(cid="C-2024-003", tamper=True)
                     + _strip(contract_text(cid="C-2024-004"), "content_hash")
                     + _strip(contract_text(cid="C-2024-005"), "decision")
-                    + contract_text(cid="C-2024-006", decision="not-permitted"))
+                    + contract_text(cid="C-2024-006", decision="not-permitted")
+                    + _strip(contract_text(cid="C-2024-007"), "end")
+                    + contract_text(cid="C-2024-008", decision="approved"))
 INCOME_JOURNAL = (
     full_year()
     + income("2024-01-01", "2024-01")                          # before P-001 was registered
@@ -239,6 +241,10 @@ INCOME_JOURNAL = (
     + income("2024-04-04", "2024-04", contract="C-2024-005")
     + income("2024-04-05", "2024-04", contract="C-2024-006")
     + income("2024-04-06", "2024-04", cost="45.01")            # one cent over the agreed 0.30
+    + income("2024-04-07", "2024-04", contract="C-2024-007")   # a contract with no end date
+    + income("2024-04-08", "2024-04", contract="C-2024-008")   # a decision no gate gives
+    + income("2024-02-01", "2024-02") + income("2024-07-31", "2024-07")  # first and last day: in force
+    + _strip(income("2024-08-01", "2024-07"), "period")      # the day after, naming no period
     + income("2024-05-31", "2024-05", gross="100.00", cost="30.00", contract=None)  # cap 0.30 then
     + income("2024-06-30", "2024-06", gross="100.00", cost="30.00", contract=None)  # cap 0.20 now
     + '\n2024-02-01 custom "asset" "X-001" "confirmed"\n'      # a step the register refuses
@@ -260,7 +266,7 @@ def test_income_findings_exactly(small_compound: Path) -> None:
 
 
 INCOME_EXPECTED: list[Any] = [
-    ('registry', 'error', 'asset X-001: confirmed step for an asset that was never registered', '民法典第274、275条；确权流程（公示期、异议、证据）', ['journal.beancount:207'], {}),
+    ('registry', 'error', 'asset X-001: confirmed step for an asset that was never registered', '民法典第274、275条；确权流程（公示期、异议、证据）', ['journal.beancount:246'], {}),
     ('income-unconfirmed', 'error', '资产 P-001 在 2024-01-01 有收入，而当日尚未确权（当日状态：尚未登记）；应自确权之日起记收入（民法典第282条：共有部分的收入在权属确定后属于业主共有）', ART_282, ['journal.beancount:75'], {'asset': 'P-001', 'date': '2024-01-01', 'status': ''}),
     ('income-unconfirmed', 'error', '资产 P-001 在 2024-01-10 有收入，而当日尚未确权（当日状态：公示中）；应自确权之日起记收入（民法典第282条：共有部分的收入在权属确定后属于业主共有）', ART_282, ['journal.beancount:83'], {'asset': 'P-001', 'date': '2024-01-10', 'status': 'noticed'}),
     ('income-unconfirmed', 'error', '资产 AD-001 在 2024-03-15 有收入，而当日尚未确权（当日状态：已登记）；应自确权之日起记收入（民法典第282条：共有部分的收入在权属确定后属于业主共有）', ART_282, ['journal.beancount:91'], {'asset': 'AD-001', 'date': '2024-03-15', 'status': 'registered'}),
@@ -277,9 +283,13 @@ INCOME_EXPECTED: list[Any] = [
     ('contract-gate', 'error', '2024-04-03 的收入记在合同 C-2024-004 下，而该合同未通过政策审查：合同未记录内容哈希（content_hash），无法确认政策决定针对的就是这些条款', '负面清单/指导清单（政策闸门）；民法典第278条', ['journal.beancount:161', 'contracts.beancount:66'], {'contract': 'C-2024-004', 'decision': 'permitted', 'stored_hash': '', 'recomputed_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb'}),
     ('contract-gate', 'error', '2024-04-04 的收入记在合同 C-2024-005 下，而该合同未通过政策审查：记录的政策决定为“未记录”，不是“准许”', '负面清单/指导清单（政策闸门）；民法典第278条', ['journal.beancount:169', 'contracts.beancount:81'], {'contract': 'C-2024-005', 'decision': '', 'stored_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb', 'recomputed_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb'}),
     ('contract-gate', 'error', '2024-04-05 的收入记在合同 C-2024-006 下，而该合同未通过政策审查：记录的政策决定为“不予准许”，不是“准许”', '负面清单/指导清单（政策闸门）；民法典第278条', ['journal.beancount:177', 'contracts.beancount:96'], {'contract': 'C-2024-006', 'decision': 'not-permitted', 'stored_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb', 'recomputed_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb'}),
-    ('income-no-contract', 'error', '2024-05-31 的收入未注明合同：请加上 contract: "C-…"；共有部分只能依业主共同决定的合同经营', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:193'], {'date': '2024-05-31'}),
-    ('income-no-contract', 'error', '2024-06-30 的收入未注明合同：请加上 contract: "C-…"；共有部分只能依业主共同决定的合同经营', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:200'], {'date': '2024-06-30'}),
+    ('income-no-contract', 'error', '2024-04-07 的收入（账期 2024-04）记在合同 C-2024-007 下，而该合同仅在 2024-02-01 至 — 期间有效', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:193', 'contracts.beancount:112'], {'contract': 'C-2024-007', 'date': '2024-04-07', 'period': '2024-04', 'start': '2024-02-01', 'end': ''}),
+    ('contract-gate', 'error', '2024-04-07 的收入记在合同 C-2024-007 下，而该合同未通过政策审查：合同条款与政策决定时记录的内容哈希不一致（条款在政策审查后被改动）', '负面清单/指导清单（政策闸门）；民法典第278条', ['journal.beancount:193', 'contracts.beancount:112'], {'contract': 'C-2024-007', 'decision': 'permitted', 'stored_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb', 'recomputed_hash': 'sha256:4a4589f95c427cf13108bd928284097164a6a151585125884d87d476a9f1bf7f'}),
+    ('contract-gate', 'error', '2024-04-08 的收入记在合同 C-2024-008 下，而该合同未通过政策审查：记录的政策决定为“approved”，不是“准许”', '负面清单/指导清单（政策闸门）；民法典第278条', ['journal.beancount:201', 'contracts.beancount:127'], {'contract': 'C-2024-008', 'decision': 'approved', 'stored_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb', 'recomputed_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb'}),
+    ('income-no-contract', 'error', '2024-05-31 的收入未注明合同：请加上 contract: "C-…"；共有部分只能依业主共同决定的合同经营', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:232'], {'date': '2024-05-31'}),
+    ('income-no-contract', 'error', '2024-06-30 的收入未注明合同：请加上 contract: "C-…"；共有部分只能依业主共同决定的合同经营', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:239'], {'date': '2024-06-30'}),
+    ('income-no-contract', 'error', '2024-08-01 的收入（账期 —）记在合同 C-2024-001 下，而该合同仅在 2024-02-01 至 2024-07-31 期间有效', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:225', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'date': '2024-08-01', 'period': '', 'start': '2024-02-01', 'end': '2024-07-31'}),
     ('income-no-contract', 'error', '2024-09-30 的收入（账期 2024-09）记在合同 C-2024-001 下，而该合同仅在 2024-02-01 至 2024-07-31 期间有效', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:137', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'date': '2024-09-30', 'period': '2024-09', 'start': '2024-02-01', 'end': '2024-07-31'}),
     ('manager-cost', 'warning', '物业于 2024-04-06 从 150.00 元收入中扣除成本 45.01 元（30.01%），超过约定比例 0.30（最多 45.00 元）', '民法典第282条（扣除合理成本）；合同约定的成本比例', ['journal.beancount:185'], {'contract': 'C-2024-001', 'gross': '150.00', 'cost': '45.01', 'agreed_share': '0.30', 'limit': '45.00', 'excess': '0.01'}),
-    ('manager-cost', 'warning', '物业于 2024-06-30 从 100.00 元收入中扣除成本 30.00 元（30.00%），超过约定比例 0.20（最多 20.00 元）', '民法典第282条（扣除合理成本）；合同约定的成本比例', ['journal.beancount:200'], {'contract': '', 'gross': '100.00', 'cost': '30.00', 'agreed_share': '0.20', 'limit': '20.00', 'excess': '10.00'}),
+    ('manager-cost', 'warning', '物业于 2024-06-30 从 100.00 元收入中扣除成本 30.00 元（30.00%），超过约定比例 0.20（最多 20.00 元）', '民法典第282条（扣除合理成本）；合同约定的成本比例', ['journal.beancount:239'], {'contract': '', 'gross': '100.00', 'cost': '30.00', 'agreed_share': '0.20', 'limit': '20.00', 'excess': '10.00'}),
 ]

@@ -65,17 +65,14 @@ def check_assets(ctx: Context) -> list[Finding]:
 
 def _due_periods(contract: Contract, cache: dict[str, set[str]]) -> set[str]:
     if contract.id not in cache:
-        cache[contract.id] = {d.period for d in schedule(contract)} if "start" in contract.terms else set()
+        cache[contract.id] = {d.period for d in schedule(contract)}
     return cache[contract.id]
 
 
 def covers(contract: Contract, inc: Income, cache: dict[str, set[str]]) -> bool:
-    """Is the income inside the contract's term: booked on a day it is in force, or
-    (a late payment) for one of its own billing periods."""
-    day: dt.date = inc.entry.date
-    if "start" not in contract.terms or "end" not in contract.terms:
-        return False
-    if contract.active_on(day):
+    """Is the income inside the term of a contract with a start and an end date: booked
+    on a day it is in force, or (a late payment) for one of its own billing periods."""
+    if contract.active_on(inc.entry.date):
         return True
     return inc.period is not None and inc.period in _due_periods(contract, cache)
 
@@ -97,7 +94,7 @@ def check_contracts(ctx: Context) -> list[Finding]:
     out: list[Finding] = []
     cache: dict[str, set[str]] = {}
     gate: dict[str, str | None] = {}
-    terms: dict[str, tuple[dt.date, dt.date, frozenset[str]] | None] = {}
+    terms: dict[str, frozenset[str] | None] = {}
     rule = "民法典第278条第一款第八项；物业管理条例第54条"
     for inc in ctx.books.income:
         e = inc.entry
@@ -117,22 +114,21 @@ def check_contracts(ctx: Context) -> list[Finding]:
                 rule, [e], contract=cid, date=e.date))
             continue
         if cid not in terms:  # worked out once per contract, not once per payment
-            ok = isinstance(contract.terms.get("start"), dt.date) and isinstance(contract.terms.get("end"), dt.date)
-            terms[cid] = (contract.start, contract.end,
-                          frozenset(a.upper() for a in contract.assets)) if ok else None
+            dated = isinstance(contract.terms.get("start"), dt.date) and isinstance(contract.terms.get("end"), dt.date)
+            terms[cid] = frozenset(a.upper() for a in contract.assets) if dated else None
             gate[cid] = gate_problem(contract)
-        span = terms[cid]
+        covered = terms[cid]  # the contract's assets; None when its term has no dates
         cref = ctx.books.contract_entries.get(cid)
-        in_force = span is not None and span[0] <= e.date <= span[1]
-        if not in_force and not (span is not None and covers(contract, inc, cache)):
+        if covered is None or not covers(contract, inc, cache):
             out.append(finding(
                 "income-no-contract", "error",
                 f"{e.date} 的收入（账期 {inc.period or '—'}）记在合同 {cid} 下，而该合同仅在 "
-                f"{contract.terms.get('start')} 至 {contract.end if span else contract.terms.get('end')} 期间有效",
+                f"{contract.terms.get('start') or '—'} 至 "
+                f"{(contract.end if covered is not None else contract.terms.get('end')) or '—'} 期间有效",
                 rule, [e, cref], contract=cid, date=e.date, period=inc.period or "",
-                start=contract.terms.get("start"), end=contract.terms.get("end")))
-        elif span is not None:
-            outside = [a for a in inc.assets if a not in span[2]]
+                start=contract.terms.get("start") or "", end=contract.terms.get("end") or ""))
+        else:
+            outside = [a for a in inc.assets if a not in covered]
             if outside:
                 out.append(finding(
                     "income-no-contract", "error",
