@@ -147,3 +147,100 @@ def test_a_verified_state_is_remembered_and_a_broken_one_is_not(books: Path) -> 
 def test_the_plugin_checks_the_full_year_cleanly(compound: Path) -> None:
     append(compound / "journal.beancount", full_year().replace('contract: "C-2024-001"', 'contract: "C-ALL"'))
     assert errors_of(compound) == []
+
+
+def test_markup_shown_whole_up_to_sixty_characters() -> None:
+    from beancount.core import data
+
+    def note(text: str) -> Any:
+        return data.Note(data.new_metadata("journal.beancount", 3), dt.date(2024, 3, 1),
+                         "Assets:Bank:共有资金专户", text, None, None)
+
+    sixty, sixty_one = "<b>" + "停" * 53 + "</b>", "<b>" + "停" * 54 + "</b>"
+    assert (len(sixty), len(sixty_one)) == (60, 61)
+    got = plugin.markup_findings([note(sixty), note(sixty_one)])
+    assert [(f.check, f.facts, f.entries) for f in got] == [
+        ("text-markup", {"field": "comment"}, ("journal.beancount:3",))] * 2
+    assert [f.message.split("：", 1)[1].split("；")[0] for f in got] == [repr(sixty), repr(sixty_one[:57] + "…")]
+
+
+def test_book_findings_are_what_bean_check_reports_seals_included(books: Path) -> None:  # noqa: F811
+    do_seal(books)
+    journal = books / "journal.beancount"
+    journal.write_text(journal.read_text(encoding="utf-8").replace("105.00 CNY", "105.01 CNY", 1)
+                       .replace('"景湖物业"', '"<i>景湖物业</i>"', 1), encoding="utf-8")
+    with plugin.index_only():
+        loaded = load_path(books / "main.beancount")
+    checks = [f.check for f in plugin.book_findings(loaded.entries, loaded.options_map)]
+    assert "seal-broken" in checks and checks[-1] == "text-markup"
+    assert [e.message.split("]")[0][1:] for e in errors_of(books)] == [c for c in checks]
+    unverified = [f.check for f in plugin.book_findings(loaded.entries, loaded.options_map, verify_seals=False)]
+    assert "seal-broken" not in unverified and "text-markup" in unverified
+
+
+def test_a_state_the_cache_says_verified_is_not_rehashed(books: Path) -> None:  # noqa: F811
+    do_seal(books)
+    journal = books / "journal.beancount"
+    journal.write_text(journal.read_text(encoding="utf-8").replace("105.00 CNY", "105.01 CNY", 1), encoding="utf-8")
+    assert any("[seal-broken]" in e.message for e in errors_of(books))
+    # Plant "verified" for exactly this (broken) state: the plugin trusts its cache and does
+    # not rehash — which is why the cache lives outside the compound folder, and why
+    # `assetreg audit` always rehashes.
+    options_map = load_path(books / "main.beancount").options_map
+    sealcache.remember(options_map, sealcache.fingerprint(options_map))
+    assert not any("[seal-broken]" in e.message for e in errors_of(books))
+
+
+def test_a_compound_without_seals_leaves_no_cache_entry(compound: Path) -> None:
+    append(compound / "journal.beancount", income("2024-02-29", "2024-02", contract="C-ALL"))
+    loaded = load_path(compound / "main.beancount")
+    assert sealcache.fingerprint(loaded.options_map) is not None  # it could be told...
+    assert not sealcache.slot(loaded.options_map).exists()  # ...but there is nothing to remember
+
+
+def test_the_audit_collects_the_hashes_started_during_an_index_only_load(books: Path) -> None:  # noqa: F811
+    from assetreg.audit import run_checks
+
+    do_seal(books)
+    with plugin.index_only():
+        clean = load_path(books / "main.beancount")
+    assert [f.check for f in run_checks(clean.entries, clean.options_map, dt.date(2025, 1, 1))
+            if f.check.startswith("seal")] == []
+    journal = books / "journal.beancount"
+    journal.write_text(journal.read_text(encoding="utf-8").replace("105.00 CNY", "105.01 CNY", 1), encoding="utf-8")
+    with plugin.index_only():
+        broken = load_path(books / "main.beancount")
+    assert "seal-broken" in [f.check for f in run_checks(broken.entries, broken.options_map, dt.date(2025, 1, 1))]
+
+
+def test_a_finding_about_no_entry_in_a_load_without_a_file_is_placed_at_assetreg() -> None:
+    entries, errors, _ = loader.load_string(
+        '2020-01-01 custom "assetreg-option" "audit-errors" "disclosure-overdue"\n'
+        "2024-01-01 open Assets:Bank:共有资金专户\n2024-01-01 open Income:Common:停车位\n"
+        '2024-01-31 * "物业公司" "1月停车费"\n  Assets:Bank:共有资金专户  100.00 CNY\n  Income:Common:停车位\n')
+    assert not errors
+    _, got = plugin.check_assets(entries, {})  # a load from text: no file to point at
+    placed = [e.source for e in got if e.message.startswith("[disclosure-overdue]")]
+    assert placed and all(s == {"filename": "<assetreg>", "lineno": 0} for s in placed)
+
+
+def test_the_pickle_cache_is_switched_off_once_and_removal_registered_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import atexit
+
+    registered: list[Any] = []
+    monkeypatch.setattr(atexit, "register", registered.append)
+    monkeypatch.setattr(plugin, "_CACHES_TO_REMOVE", set())
+    monkeypatch.setattr(loader, "_load_file", loader._load_file)  # restored after
+    monkeypatch.delenv("BEANCOUNT_DISABLE_LOAD_CACHE", raising=False)
+    monkeypatch.delenv("BEANCOUNT_LOAD_CACHE_FILENAME", raising=False)
+    main = tmp_path / "main.beancount"
+    main.write_text('option "operating_currency" "CNY"\n', encoding="utf-8")
+    plugin.keep_pickle_cache_out({"filename": str(main)})
+    plugin.keep_pickle_cache_out({"filename": str(tmp_path / "other.beancount")})
+    assert registered == [plugin._remove_caches]
+    # the loader no longer reads a cache: a stale one beside the ledger is deleted, not unpickled
+    stale = tmp_path / ".main.beancount.picklecache"
+    stale.write_bytes(b"not a pickle")
+    loader.load_file(str(main))
+    assert not stale.exists()
