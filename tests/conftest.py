@@ -97,3 +97,13 @@ def snapshot(root: Path) -> dict[str, bytes]:
         # the lock, and the write history (its own tests check a refused write adds no commit)
         if p.is_file() and p.name != ".assetreg.lock" and ".assetreg-history" not in p.relative_to(root).parts
     }
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under mutation testing (scripts/mutation.sh, pytest -x per mutant), run the tests that
+    compare exact values first: a mutant is then usually killed in the first second instead
+    of after the slower scenario tests that happen to be listed before them."""
+    if "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
+        return
+    exact = ("exact", "findings", "boundaries", "errors", "changes")
+    items.sort(key=lambda item: 0 if any(k in item.path.name for k in exact) else 1)
