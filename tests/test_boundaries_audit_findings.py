@@ -293,3 +293,13 @@ INCOME_EXPECTED: list[Any] = [
     ('manager-cost', 'warning', '物业于 2024-04-06 从 150.00 元收入中扣除成本 45.01 元（30.01%），超过约定比例 0.30（最多 45.00 元）', '民法典第282条（扣除合理成本）；合同约定的成本比例', ['journal.beancount:185'], {'contract': 'C-2024-001', 'gross': '150.00', 'cost': '45.01', 'agreed_share': '0.30', 'limit': '45.00', 'excess': '0.01'}),
     ('manager-cost', 'warning', '物业于 2024-06-30 从 100.00 元收入中扣除成本 30.00 元（30.00%），超过约定比例 0.20（最多 20.00 元）', '民法典第282条（扣除合理成本）；合同约定的成本比例', ['journal.beancount:239'], {'contract': '', 'gross': '100.00', 'cost': '30.00', 'agreed_share': '0.20', 'limit': '20.00', 'excess': '10.00'}),
 ]
+
+
+def test_a_zero_posting_to_the_receivable_is_no_collection(small_compound: Path) -> None:
+    # a hand-written 0.00 line is not money collected: it neither ages nor delays a remittance
+    zero = '\n2024-03-10 * "景湖物业" "冲零"\n  Assets:Receivable:物业代收  0.00 CNY\n  Assets:Bank:共有资金专户  0.00 CNY\n'
+    append(small_compound / "contracts.beancount", RESOLUTION + contract_text())
+    append(small_compound / "journal.beancount", full_year() + zero + CLEAN_TAIL)
+    loaded = Compound.locate(small_compound).load()
+    assert [f for f in run_checks(loaded.entries, loaded.options_map, dt.date(2025, 12, 31))
+            if f.check.startswith("remittance")] == []
