@@ -105,5 +105,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     of after the slower scenario tests that happen to be listed before them."""
     if "__mutmut_" not in os.environ.get("MUTANT_UNDER_TEST", ""):
         return
-    exact = ("exact", "findings", "boundaries", "errors", "changes")
-    items.sort(key=lambda item: 0 if any(k in item.path.name for k in exact) else 1)
+    exact = ("exact", "findings", "errors", "changes")
+
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return 0 if any(k in name for k in exact) else 1 if "boundaries" in name else 2
+
+    items.sort(key=rank)
