@@ -529,9 +529,11 @@ class _Matcher:
         return self._gate[c.id]
 
     def dues(self, c: Contract) -> tuple[list[Due], set[str]]:
+        """The contract's billing schedule and its periods; none for a period no schedule
+        is made for (a hand-written ``weekly``), whose payments then count by the term alone."""
         known = self._dues.get(c.id)
         if known is None:
-            dues = schedule(c)
+            dues = schedule(c) if c.period in _BILLED else []
             known = self._dues[c.id] = (dues, {d.period for d in dues})
         return known
 
@@ -594,7 +596,7 @@ class _Matcher:
         c = found[0]
         if self.gate(c):
             return suspense(f"合同{c.id}未通过政策闸门")
-        period = _period(line.day, line.summary + " " + line.note, self.dues(c)[0] if c.period in _BILLED else [])
+        period = _period(line.day, line.summary + " " + line.note, self.dues(c)[0])
         if not c.active_on(line.day) and period not in self.dues(c)[1]:
             return suspense(f"合同{c.id}在{line.day}不在有效期内")
         ids = [a.upper() for a in c.assets]
