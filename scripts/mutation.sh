@@ -27,7 +27,7 @@ MODULES=(
   "tally|assetreg/tally.py|tests/test_boundaries_tally.py tests/test_tally.py"
   "cells|importers/cells.py|tests/test_boundaries_cells.py tests/test_import_properties.py"
   "gate|assetreg/serve.py|tests/test_serve_exact.py tests/test_boundaries_gate.py tests/test_serve.py tests/security/test_serve_auth.py"
-  "routes|assetreg/serve_policy.py|tests/security/test_serve_routes.py tests/test_serve.py"
+  "routes|assetreg/serve_policy.py|tests/test_routes_exact.py tests/security/test_serve_routes.py tests/test_serve.py"
   "registry|assetreg/registry.py|tests/test_boundaries_registry.py tests/test_boundaries_notice.py tests/test_registry_props.py tests/test_registry_cli.py"
   "seal|assetreg/seal.py|tests/test_seal_changes.py tests/test_boundaries_seal.py tests/test_seal.py"
   "money|assetreg/audit/money.py|tests/test_boundaries_audit.py tests/test_boundaries_audit_findings.py tests/test_audit.py"
