@@ -223,7 +223,12 @@ INCOME_CONTRACTS = (contract_text()
                     + _strip(contract_text(cid="C-2024-005"), "decision")
                     + contract_text(cid="C-2024-006", decision="not-permitted")
                     + _strip(contract_text(cid="C-2024-007"), "end")
-                    + contract_text(cid="C-2024-008", decision="approved"))
+                    + contract_text(cid="C-2024-008", decision="approved")
+                    + contract_text(cid="C-2024-009", assets="P-001,P-002")
+                    + contract_text(cid="C-2024-010", assets="")
+                    + _strip(contract_text(cid="C-2024-011"), "start")
+                    + contract_text(cid="C-2024-012", manager_share="0.25")
+                    + '\n2024-05-01 custom "contract" "C-2024-012" "ended"\n  reason: "提前解约"\n')
 INCOME_JOURNAL = (
     full_year()
     + income("2024-01-01", "2024-01")                          # before P-001 was registered
@@ -245,6 +250,14 @@ INCOME_JOURNAL = (
     + income("2024-04-08", "2024-04", contract="C-2024-008")   # a decision no gate gives
     + income("2024-02-01", "2024-02") + income("2024-07-31", "2024-07")  # first and last day: in force
     + _strip(income("2024-08-01", "2024-07"), "period")      # the day after, naming no period
+    + income("2024-04-09", "2024-04", contract="C-2024-009", asset="AD-001,P-404")  # two assets outside
+    + income("2024-04-10", "2024-04", contract="C-2024-010")   # a contract of no assets
+    + income("2024-04-11", "2024-04", contract="C-2024-011")   # a contract with no start date
+    + income("2024-04-12", "2024-04", gross="100.10", cost="25.03", contract="C-2024-012")  # 25.025 → 25.03
+    + income("2024-05-02", "2024-05", contract="C-2024-012")   # after its early end (2024-05-01)
+    + income("2024-04-13", "2024-04", gross="1.00", cost="0.31")  # one cent over on one yuan
+    + income("2024-04-14", "2024-04", gross="0.00", cost="5.00")  # cost with no income: no share to judge
+    + income("2024-04-15", "2024-04", gross="150.00", cost="0.00")  # nothing deducted
     + income("2024-05-31", "2024-05", gross="100.00", cost="30.00", contract=None)  # cap 0.30 then
     + income("2024-06-30", "2024-06", gross="100.00", cost="30.00", contract=None)  # cap 0.20 now
     + '\n2024-02-01 custom "asset" "X-001" "confirmed"\n'      # a step the register refuses
@@ -266,12 +279,14 @@ def test_income_findings_exactly(small_compound: Path) -> None:
 
 
 INCOME_EXPECTED: list[Any] = [
-    ('registry', 'error', 'asset X-001: confirmed step for an asset that was never registered', '民法典第274、275条；确权流程（公示期、异议、证据）', ['journal.beancount:246'], {}),
+    ('registry', 'error', 'asset X-001: confirmed step for an asset that was never registered', '民法典第274、275条；确权流程（公示期、异议、证据）', ['journal.beancount:310'], {}),
     ('income-unconfirmed', 'error', '资产 P-001 在 2024-01-01 有收入，而当日尚未确权（当日状态：尚未登记）；应自确权之日起记收入（民法典第282条：共有部分的收入在权属确定后属于业主共有）', ART_282, ['journal.beancount:75'], {'asset': 'P-001', 'date': '2024-01-01', 'status': ''}),
     ('income-unconfirmed', 'error', '资产 P-001 在 2024-01-10 有收入，而当日尚未确权（当日状态：公示中）；应自确权之日起记收入（民法典第282条：共有部分的收入在权属确定后属于业主共有）', ART_282, ['journal.beancount:83'], {'asset': 'P-001', 'date': '2024-01-10', 'status': 'noticed'}),
     ('income-unconfirmed', 'error', '资产 AD-001 在 2024-03-15 有收入，而当日尚未确权（当日状态：已登记）；应自确权之日起记收入（民法典第282条：共有部分的收入在权属确定后属于业主共有）', ART_282, ['journal.beancount:91'], {'asset': 'AD-001', 'date': '2024-03-15', 'status': 'registered'}),
     ('income-asset', 'error', '收入所注资产 P-404 不在登记簿中：请先登记该资产', ART_282, ['journal.beancount:99'], {'asset': 'P-404'}),
     ('income-asset', 'error', '记入 停车位 的收入未注明资产：请加上 asset: "编号"，使每笔收入都能追溯到已确权的共有资产', ART_282, ['journal.beancount:107'], {'account': 'Income:Common:停车位'}),
+    ('income-unconfirmed', 'error', '资产 AD-001 在 2024-04-09 有收入，而当日尚未确权（当日状态：已登记）；应自确权之日起记收入（民法典第282条：共有部分的收入在权属确定后属于业主共有）', ART_282, ['journal.beancount:232'], {'asset': 'AD-001', 'date': '2024-04-09', 'status': 'registered'}),
+    ('income-asset', 'error', '收入所注资产 P-404 不在登记簿中：请先登记该资产', ART_282, ['journal.beancount:232'], {'asset': 'P-404'}),
     ('income-no-contract', 'error', '2024-01-01 的收入（账期 2024-01）记在合同 C-2024-001 下，而该合同仅在 2024-02-01 至 2024-07-31 期间有效', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:75', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'date': '2024-01-01', 'period': '2024-01', 'start': '2024-02-01', 'end': '2024-07-31'}),
     ('income-no-contract', 'error', '2024-01-10 的收入（账期 2024-01）记在合同 C-2024-001 下，而该合同仅在 2024-02-01 至 2024-07-31 期间有效', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:83', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'date': '2024-01-10', 'period': '2024-01', 'start': '2024-02-01', 'end': '2024-07-31'}),
     ('income-no-contract', 'error', '资产 AD-001 的收入记在合同 C-2024-001 下，而该合同只涵盖 P-001', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:91', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'assets': 'AD-001'}),
@@ -286,12 +301,19 @@ INCOME_EXPECTED: list[Any] = [
     ('income-no-contract', 'error', '2024-04-07 的收入（账期 2024-04）记在合同 C-2024-007 下，而该合同仅在 2024-02-01 至 — 期间有效', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:193', 'contracts.beancount:112'], {'contract': 'C-2024-007', 'date': '2024-04-07', 'period': '2024-04', 'start': '2024-02-01', 'end': ''}),
     ('contract-gate', 'error', '2024-04-07 的收入记在合同 C-2024-007 下，而该合同未通过政策审查：合同条款与政策决定时记录的内容哈希不一致（条款在政策审查后被改动）', '负面清单/指导清单（政策闸门）；民法典第278条', ['journal.beancount:193', 'contracts.beancount:112'], {'contract': 'C-2024-007', 'decision': 'permitted', 'stored_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb', 'recomputed_hash': 'sha256:4a4589f95c427cf13108bd928284097164a6a151585125884d87d476a9f1bf7f'}),
     ('contract-gate', 'error', '2024-04-08 的收入记在合同 C-2024-008 下，而该合同未通过政策审查：记录的政策决定为“approved”，不是“准许”', '负面清单/指导清单（政策闸门）；民法典第278条', ['journal.beancount:201', 'contracts.beancount:127'], {'contract': 'C-2024-008', 'decision': 'approved', 'stored_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb', 'recomputed_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb'}),
-    ('income-no-contract', 'error', '2024-05-31 的收入未注明合同：请加上 contract: "C-…"；共有部分只能依业主共同决定的合同经营', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:232'], {'date': '2024-05-31'}),
-    ('income-no-contract', 'error', '2024-06-30 的收入未注明合同：请加上 contract: "C-…"；共有部分只能依业主共同决定的合同经营', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:239'], {'date': '2024-06-30'}),
+    ('income-no-contract', 'error', '资产 AD-001、P-404 的收入记在合同 C-2024-009 下，而该合同只涵盖 P-001、P-002', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:232', 'contracts.beancount:143'], {'contract': 'C-2024-009', 'assets': 'AD-001,P-404'}),
+    ('income-no-contract', 'error', '资产 P-001 的收入记在合同 C-2024-010 下，而该合同只涵盖 （无资产）', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:240', 'contracts.beancount:159'], {'contract': 'C-2024-010', 'assets': 'P-001'}),
+    ('income-no-contract', 'error', '2024-04-11 的收入（账期 2024-04）记在合同 C-2024-011 下，而该合同仅在 — 至 2024-07-31 期间有效', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:248', 'contracts.beancount:175'], {'contract': 'C-2024-011', 'date': '2024-04-11', 'period': '2024-04', 'start': '', 'end': '2024-07-31'}),
+    ('contract-gate', 'error', '2024-04-11 的收入记在合同 C-2024-011 下，而该合同未通过政策审查：合同条款与政策决定时记录的内容哈希不一致（条款在政策审查后被改动）', '负面清单/指导清单（政策闸门）；民法典第278条', ['journal.beancount:248', 'contracts.beancount:175'], {'contract': 'C-2024-011', 'decision': 'permitted', 'stored_hash': 'sha256:fbafcb8ce155162a3ea8feea229488847946bb24e44052a4d059a759f592e4bb', 'recomputed_hash': 'sha256:f7be6566f3ffa601c58acc226f41969e4b14583dae6f158a677530b86432258e'}),
+    ('income-no-contract', 'error', '2024-05-02 的收入（账期 2024-05）记在合同 C-2024-012 下，而该合同仅在 2024-02-01 至 2024-04-30 期间有效', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:264', 'contracts.beancount:190'], {'contract': 'C-2024-012', 'date': '2024-05-02', 'period': '2024-05', 'start': '2024-02-01', 'end': '2024-04-30'}),
+    ('income-no-contract', 'error', '2024-05-31 的收入未注明合同：请加上 contract: "C-…"；共有部分只能依业主共同决定的合同经营', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:296'], {'date': '2024-05-31'}),
+    ('income-no-contract', 'error', '2024-06-30 的收入未注明合同：请加上 contract: "C-…"；共有部分只能依业主共同决定的合同经营', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:303'], {'date': '2024-06-30'}),
     ('income-no-contract', 'error', '2024-08-01 的收入（账期 —）记在合同 C-2024-001 下，而该合同仅在 2024-02-01 至 2024-07-31 期间有效', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:225', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'date': '2024-08-01', 'period': '', 'start': '2024-02-01', 'end': '2024-07-31'}),
     ('income-no-contract', 'error', '2024-09-30 的收入（账期 2024-09）记在合同 C-2024-001 下，而该合同仅在 2024-02-01 至 2024-07-31 期间有效', '民法典第278条第一款第八项；物业管理条例第54条', ['journal.beancount:137', 'contracts.beancount:18'], {'contract': 'C-2024-001', 'date': '2024-09-30', 'period': '2024-09', 'start': '2024-02-01', 'end': '2024-07-31'}),
     ('manager-cost', 'warning', '物业于 2024-04-06 从 150.00 元收入中扣除成本 45.01 元（30.01%），超过约定比例 0.30（最多 45.00 元）', '民法典第282条（扣除合理成本）；合同约定的成本比例', ['journal.beancount:185'], {'contract': 'C-2024-001', 'gross': '150.00', 'cost': '45.01', 'agreed_share': '0.30', 'limit': '45.00', 'excess': '0.01'}),
-    ('manager-cost', 'warning', '物业于 2024-06-30 从 100.00 元收入中扣除成本 30.00 元（30.00%），超过约定比例 0.20（最多 20.00 元）', '民法典第282条（扣除合理成本）；合同约定的成本比例', ['journal.beancount:239'], {'contract': '', 'gross': '100.00', 'cost': '30.00', 'agreed_share': '0.20', 'limit': '20.00', 'excess': '10.00'}),
+    ('manager-cost', 'warning', '物业于 2024-04-13 从 1.00 元收入中扣除成本 0.31 元（31.00%），超过约定比例 0.30（最多 0.30 元）', '民法典第282条（扣除合理成本）；合同约定的成本比例', ['journal.beancount:272'], {'contract': 'C-2024-001', 'gross': '1.00', 'cost': '0.31', 'agreed_share': '0.30', 'limit': '0.30', 'excess': '0.01'}),
+    ('manager-cost', 'warning', '物业于 2024-05-02 从 150.00 元收入中扣除成本 45.00 元（30.00%），超过约定比例 0.25（最多 37.50 元）', '民法典第282条（扣除合理成本）；合同约定的成本比例', ['journal.beancount:264'], {'contract': 'C-2024-012', 'gross': '150.00', 'cost': '45.00', 'agreed_share': '0.25', 'limit': '37.50', 'excess': '7.50'}),
+    ('manager-cost', 'warning', '物业于 2024-06-30 从 100.00 元收入中扣除成本 30.00 元（30.00%），超过约定比例 0.20（最多 20.00 元）', '民法典第282条（扣除合理成本）；合同约定的成本比例', ['journal.beancount:303'], {'contract': '', 'gross': '100.00', 'cost': '30.00', 'agreed_share': '0.20', 'limit': '20.00', 'excess': '10.00'}),
 ]
 
 

@@ -120,13 +120,13 @@ def check_contracts(ctx: Context) -> list[Finding]:
         covered = terms[cid]  # the contract's assets; None when its term has no dates
         cref = ctx.books.contract_entries.get(cid)
         if covered is None or not covers(contract, inc, cache):
+            first = contract.terms.get("start") or ""
+            last = (contract.end if covered is not None else contract.terms.get("end")) or ""  # an early end counts
             out.append(finding(
                 "income-no-contract", "error",
                 f"{e.date} 的收入（账期 {inc.period or '—'}）记在合同 {cid} 下，而该合同仅在 "
-                f"{contract.terms.get('start') or '—'} 至 "
-                f"{(contract.end if covered is not None else contract.terms.get('end')) or '—'} 期间有效",
-                rule, [e, cref], contract=cid, date=e.date, period=inc.period or "",
-                start=contract.terms.get("start") or "", end=contract.terms.get("end") or ""))
+                f"{first or '—'} 至 {last or '—'} 期间有效",
+                rule, [e, cref], contract=cid, date=e.date, period=inc.period or "", start=first, end=last))
         else:
             outside = [a for a in inc.assets if a not in covered]
             if outside:
