@@ -343,3 +343,94 @@ def test_the_remembered_logins_are_bounded(gate: ResidentsGate) -> None:
     gate._ok = {bytes([i % 256, i // 256]) for i in range(1025)}
     assert call(gate, basic("resident", "jinghu-2025"))[0] == "200 OK"
     assert len(gate._ok) == 1  # cleared, then this login kept
+
+
+# ------------------------------------------------------------------ the app
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path, Path]:
+    from test_fava_fixture import build_compound
+
+    base = tmp_path_factory.mktemp("exact")
+    a, b = base / "compound-a", base / "compound-b"
+    build_compound(a, "甲小区")
+    build_compound(b, "乙小区")
+    auth = base / "auth.txt"
+    auth.write_text(f"compound-a:resident:{GOOD}\ncompound-b:resident:{GOOD}\n", encoding="utf-8")
+    app = serve.make_app([a, b], auth)
+    # loaded when the server starts, not by the first resident's request
+    app.config["ASSETREG_TEST_LOADED_AT_START"] = app.config["LEDGERS"]._ledgers is not None
+    return app, a, b
+
+
+def test_the_compounds_to_serve_are_named_once_each(served: tuple[Any, Path, Path]) -> None:
+    _, a, _ = served
+    with pytest.raises(BadInput) as err:
+        serve.locate_ledgers([])
+    assert (err.value.problem, err.value.fix) == (
+        "no ledger given", "pass one or more compound folders, e.g. ledgers/qjp-jinghu-garden")
+    with pytest.raises(BadInput) as err:
+        serve.locate_ledgers([a, a / "main.beancount", a.parent / "compound-b", a.parent / "compound-b"])
+    assert (err.value.problem, err.value.fix) == (
+        "compound folder name(s) given twice: compound-a, compound-b",
+        "serve each compound once; folder names identify compounds in the auth file")
+
+
+def test_every_compound_served_needs_a_user(served: tuple[Any, Path, Path], tmp_path: Path) -> None:
+    _, a, b = served
+    auth = tmp_path / "auth.txt"
+    auth.write_text(f"compound-a:resident:{GOOD}\n", encoding="utf-8")
+    with pytest.raises(BadInput) as err:
+        serve.make_app([b, a, a.parent / "nope-c"][:2], auth)
+    assert (err.value.problem, err.value.fix) == (
+        f"the auth file {auth} has no user for compound(s) compound-b",
+        f"add one with `assetreg serve-passwd {auth} compound-b USER`")
+    auth.write_text("# nobody yet\n", encoding="utf-8")
+    with pytest.raises(BadInput) as err:
+        serve.make_app([a, b], auth)
+    assert err.value.problem.endswith("has no user for compound(s) compound-a, compound-b")
+
+
+def test_the_app_is_read_only_loaded_gated_and_confined(served: tuple[Any, Path, Path]) -> None:
+    app, a, b = served
+    assert app.config["ASSETREG_COMPOUNDS"] == {"compound-a": a, "compound-b": b}
+    # Fava's own read-only mode too (a second lock behind the gate's GET/HEAD only)
+    assert "_read_only" in [f.__name__ for f in app.before_request_funcs[None]]
+    assert app.config["ASSETREG_TEST_LOADED_AT_START"] is True
+    gate = app.config["ASSETREG_GATE"]
+    assert isinstance(gate, ResidentsGate) and gate.routes is not None and gate.auth is not None
+    prefix = "/" + serve.slugs(app)["compound-a"]
+    client = app.test_client()
+    login = {"Authorization": basic("resident", "jinghu-2025")}
+    closed = client.get(prefix + "/journal/", headers={**login, "Accept": "text/html"})
+    assert closed.status_code == 403 and "此页面不对居民开放" in closed.get_data(as_text=True)
+    page = client.get(prefix + "/income_statement/", headers=login)
+    assert page.status_code == 200
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert 'id="assetreg-readonly"' in page.get_data(as_text=True)
+    assert serve.slugs(app) == {"compound-a": serve.slugs(app)["compound-a"],
+                                "compound-b": serve.slugs(app)["compound-b"]}
+    assert gate.compound_of_slug(serve.slugs(app)["compound-b"]) == "compound-b"
+    assert gate.compound_of_slug("no-such-slug") is None
+
+
+def test_run_serves_with_its_threads_and_backlog_and_stops_on_interrupt(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[Any] = []
+
+    class FakeServer:
+        def __init__(self, bind: Any, app: Any, **kw: Any) -> None:
+            calls.append(("init", bind, app, kw))
+
+        def start(self) -> None:
+            calls.append(("start",))
+            raise KeyboardInterrupt
+
+        def stop(self) -> None:
+            calls.append(("stop",))
+
+    monkeypatch.setattr(serve, "Server", FakeServer)
+    app = object()
+    serve.run(app, "127.0.0.1", 5000)
+    assert calls == [("init", ("127.0.0.1", 5000), app, {"numthreads": 24, "request_queue_size": 256}),
+                     ("start",), ("stop",)]
