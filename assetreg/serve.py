@@ -60,6 +60,10 @@ from .serve_weight import Compress
 SCHEME = "scrypt"
 # scrypt cost: N = 2**14, r = 8, p = 1 (about 16 MiB and a few tens of ms per check).
 LOG2_N, BLOCK, PARALLEL = 14, 8, 1
+# Each check may use at most MAXMEM (64 MiB): scrypt needs 128 * r * N bytes, so with r = 8
+# the largest usable cost is N = 2**15. A stored hash of a higher cost could never verify.
+MAXMEM = 2**26
+MIN_LOG2_N, MAX_LOG2_N = 10, 15
 MIN_PASSWORD = 8
 SCRYPT_SLOTS = 2  # passwords checked at the same time (each ~16 MiB and tens of ms of a core)
 THREADS = 24  # cheroot worker threads: a slow client or a queue of logins does not block pages
@@ -78,7 +82,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-.]{0,63}$")
 def hash_password(password: str, *, log2_n: int = LOG2_N, salt: bytes | None = None) -> str:
     salt = salt or secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=2**log2_n, r=BLOCK,
-                            p=PARALLEL, maxmem=2**26, dklen=32)
+                            p=PARALLEL, maxmem=MAXMEM, dklen=32)
     return f"{SCHEME}${log2_n}${BLOCK}${PARALLEL}${salt.hex()}${digest.hex()}"
 
 
@@ -88,7 +92,7 @@ def verify_password(password: str, encoded: str) -> bool:
         if scheme != SCHEME:
             return False
         got = hashlib.scrypt(password.encode("utf-8"), salt=bytes.fromhex(salt), n=2 ** int(log2_n),
-                             r=int(r), p=int(p), maxmem=2**26, dklen=len(want) // 2)
+                             r=int(r), p=int(p), maxmem=MAXMEM, dklen=len(want) // 2)
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got.hex(), want)
@@ -112,7 +116,7 @@ def _check_hash(encoded: str) -> bool:
         int(parts[1]), int(parts[2]), int(parts[3]), bytes.fromhex(parts[4]), bytes.fromhex(parts[5])
     except ValueError:
         return False
-    return 10 <= int(parts[1]) <= 20 and len(parts[4]) >= 16 and len(parts[5]) >= 32
+    return MIN_LOG2_N <= int(parts[1]) <= MAX_LOG2_N and len(parts[4]) >= 16 and len(parts[5]) >= 32
 
 
 def parse_auth_text(text: str, where: str = "auth file") -> AuthFile:

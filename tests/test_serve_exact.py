@@ -49,6 +49,15 @@ def test_a_malformed_stored_hash_verifies_nothing(encoded: str) -> None:
     assert verify_password("anything", encoded) is False
 
 
+def test_each_check_is_bounded_to_64_mib_so_the_cost_is_at_most_2_to_the_15() -> None:
+    assert verify_password("pw", hash_password("pw", log2_n=15, salt=SALT))
+    with pytest.raises(ValueError, match="memory limit exceeded"):
+        hash_password("pw", log2_n=16, salt=SALT)
+    forged = "scrypt$16$8$1$" + SALT.hex() + "$" + "00" * 32  # would need 64 MiB and more
+    assert verify_password("pw", forged) is False
+    assert not serve._check_hash(forged)
+
+
 def test_a_digest_of_another_length_is_checked_at_its_length() -> None:
     short = hash_password("jinghu-2025", log2_n=10, salt=SALT)[:-32]  # a 16-byte digest
     want = hashlib.scrypt(b"jinghu-2025", salt=SALT, n=2**10, r=8, p=1, maxmem=2**26, dklen=16).hex()
@@ -66,7 +75,7 @@ def with_part(i: int, value: str) -> str:
 
 @pytest.mark.parametrize(("encoded", "ok"), [
     (GOOD, True),
-    (with_part(1, "20"), True), (with_part(1, "21"), False), (with_part(1, "9"), False),
+    (with_part(1, "15"), True), (with_part(1, "16"), False), (with_part(1, "9"), False), (with_part(1, "ten"), False),
     (with_part(4, "ab" * 8), True), (with_part(4, "ab" * 7 + "a"), False),  # salt: 16 hex digits at least
     (with_part(5, "00" * 16), True), (with_part(5, "00" * 15 + "0"), False),  # digest: 32 hex digits at least
     (with_part(0, "Scrypt"), False), (with_part(2, "x"), False), (with_part(3, "x"), False),
@@ -107,6 +116,13 @@ def test_each_malformed_line_is_refused_with_its_number(line: str) -> None:
     assert (err.value.problem, err.value.fix) == (
         "auth.txt line 2: expected compound:user:hash",
         "create entries with `assetreg serve-passwd FILE COMPOUND USER`")
+
+
+def test_a_colon_in_the_hash_is_part_of_the_hash_and_the_default_source_is_the_auth_file() -> None:
+    with pytest.raises(BadInput) as err:
+        parse_auth_text(f"jinghu:resident:{GOOD}:extra")
+    assert err.value.problem == ("auth file line 1: the credential of 'resident' is not a salted scrypt hash "
+                                 "(plain-text passwords are not accepted)")
 
 
 def test_names_of_64_characters_are_accepted() -> None:
@@ -157,8 +173,10 @@ def test_setting_a_password(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
 def test_a_malformed_auth_file_is_not_extended(tmp_path: Path) -> None:
     path = tmp_path / "auth.txt"
     path.write_text("jinghu:resident:plaintext\n", encoding="utf-8")
-    with pytest.raises(BadInput):
+    with pytest.raises(BadInput) as err:
         serve.set_password(path, "jinghu", "auditor", "12345678")
+    assert err.value.problem == (f"{path} line 1: the credential of 'resident' is not a salted scrypt hash "
+                                 "(plain-text passwords are not accepted)")
     assert path.read_text(encoding="utf-8") == "jinghu:resident:plaintext\n"
 
 
@@ -311,12 +329,15 @@ def test_the_gates_refusals_word_for_word(gate: ResidentsGate) -> None:
 
 
 def test_a_busy_server_answers_503_and_counts_no_failure(gate: ResidentsGate) -> None:
-    gate._slots = type("Full", (), {"acquire": lambda self, blocking=True: False, "release": lambda self: None})()
+    asked: list[Any] = []
+    gate._slots = type("Full", (), {"acquire": lambda self, blocking=True: asked.append(blocking) or False,
+                                    "release": lambda self: None})()
     status, headers, body = call(gate, basic("resident", "jinghu-2025"))
     assert (status, headers["Retry-After"], body.decode()) == (
         "503 SERVICE UNAVAILABLE", "2", "登录的人太多，请稍后再试。(busy)\n")
     assert gate.limiter._state["10.0.0.9"][:1] == [0]  # no failure recorded, nothing under way
     assert gate.limiter._state["10.0.0.9"][3] == 0
+    assert asked == [False]  # never waits for a slot: a waiting worker serves no pages
 
 
 def test_a_verified_login_is_remembered_per_compound_and_header(gate: ResidentsGate, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -340,9 +361,25 @@ def test_an_unknown_user_is_checked_against_a_hash_of_the_compounds_cost(gate: R
 
 
 def test_the_remembered_logins_are_bounded(gate: ResidentsGate) -> None:
-    gate._ok = {bytes([i % 256, i // 256]) for i in range(1025)}
+    gate._ok = {bytes([i % 256, i // 256]) for i in range(1024)}
     assert call(gate, basic("resident", "jinghu-2025"))[0] == "200 OK"
-    assert len(gate._ok) == 1  # cleared, then this login kept
+    assert len(gate._ok) == 1025  # up to 1024 are kept...
+    assert call(gate, basic("resident", "jinghu-2025") + " ")[0] == "200 OK"  # (another header)
+    assert len(gate._ok) == 1  # ...beyond, cleared, then this login kept
+
+
+def test_a_password_may_hold_a_colon_but_the_header_must_be_clean_base64() -> None:
+    colon = hash_password("jing:hu:2025", log2_n=10, salt=SALT)
+    g = ResidentsGate(lambda environ, start: start("200 OK", []) or [b""], lambda slug: slug,
+                      AuthFile({"jinghu": {"resident": colon}}), limiter=AuthLimiter(free=100))
+    assert call(g, basic("resident", "jing:hu:2025"))[0] == "200 OK"
+    good = basic("resident", "jinghu-2025")
+    assert call(gate_for_good(), good[:10] + "!" + good[10:])[0] == "401 UNAUTHORIZED"  # not silently skipped
+
+
+def gate_for_good() -> ResidentsGate:
+    return ResidentsGate(lambda environ, start: start("200 OK", []) or [b""], lambda slug: slug,
+                         AuthFile({"jinghu": {"resident": GOOD}}), limiter=AuthLimiter(free=100))
 
 
 # ------------------------------------------------------------------ the app
