@@ -35,7 +35,7 @@ MODULES=(
   "income|assetreg/audit/income.py|tests/test_boundaries_audit.py tests/test_boundaries_audit_findings.py tests/test_audit.py"
   "disclosure-due|assetreg/audit/disclosure_due.py|tests/test_boundaries_audit.py tests/test_boundaries_audit_findings.py tests/test_audit.py"
   "disclosure|assetreg/disclosure.py|tests/test_disclosure_exact.py tests/test_disclosure.py"
-  "engine|assetreg/policy/engine.py|tests/test_policy_engine.py tests/test_gate_facts.py tests/test_consents_waitlist.py tests/test_resolutions.py"
+  "engine|assetreg/policy/engine.py|tests/test_policy_engine_exact.py tests/test_policy_engine.py tests/test_gate_facts.py tests/test_consents_waitlist.py tests/test_resolutions.py"
   "plugin|assetreg/plugin.py|tests/test_plugin_errors.py tests/security/test_xss_textsafe.py tests/test_plugin.py"
   "bank|importers/bank.py|tests/test_bank_exact.py tests/test_boundaries_bank.py tests/test_import_bank.py"
 )

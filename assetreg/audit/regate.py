@@ -73,12 +73,11 @@ def check_regate(ctx: Context) -> list[Finding]:
     except BadInput as err:
         return [finding(CHECK, "error", f"无法加载本小区的政策集，已记录的合同未能重新审查：{err.problem}",
                         RULE, [], fix=err.fix)]
-    owner_keys = {u.owner for u in books.roster.units.values()}
     unit_entries = tuple(books.unit_entries)
     # The roster as of a day is a function of how many roster entries precede it: most
     # signing days share one, so it is built once per distinct prefix.
     unit_days = [e.date for e in unit_entries]
-    rosters: dict[int, Roster] = {}
+    rosters: dict[int, tuple[Roster, set[str]]] = {}  # with the owner keys on that roster
     sets: dict[str, PolicySet | None] = {}  # recorded hash -> the archived set, if intact
     order = _recorded_order(books.contracts, books.contract_entries)
     out: list[Finding] = []
@@ -116,9 +115,10 @@ def check_regate(ctx: Context) -> list[Finding]:
                   and (mine is None or o.id not in order or order[o.id] < mine)}
         day = proposal.signing_date
         n = bisect.bisect_right(unit_days, day)
-        roster = rosters.get(n)
-        if roster is None:
-            roster = rosters[n] = roster_from_entries(unit_entries[:n])
+        if n not in rosters:
+            signed = roster_from_entries(unit_entries[:n])
+            rosters[n] = (signed, {u.owner for u in signed.units.values()})
+        roster, owner_keys = rosters[n]
         used, used_hash, exact = _recorded_set(root, c, policy, phash, sets)
         decision = decide_in(context_of(
             proposal, assets, books.resolutions, before, owner_keys, used, share_cap(loaded, day), books.consents,

@@ -578,12 +578,14 @@ def context(proposal: Proposal, loaded: Loaded, policy_set: PolicySet) -> Contex
                            "check the id against `assetreg asset list`, or register it first")
         assets.append(a)
     unit_entries = tuple(e for e in entries if type(e) is data.Custom and e.type == UNIT_TYPE)
-    owner_keys = {u.owner for u in roster_from_entries(unit_entries).units.values()}
     day = proposal.signing_date
+    roster = roster_from_entries(e for e in unit_entries if e.date <= day)
+    # An owner counterparty is judged by the roster on the signing day, like every other fact:
+    # a later sale does not make a lawful contract unlawful, nor a later purchase the reverse.
+    owner_keys = {u.owner for u in roster.units.values()}
     return context_of(proposal, assets, resolutions, contracts_from_entries(entries), owner_keys,
                       policy_set, share_cap(loaded, day), consents_from_entries(entries),
-                      waitlist_from_entries(entries),
-                      roster_from_entries(e for e in unit_entries if e.date <= day), unit_entries)
+                      waitlist_from_entries(entries), roster, unit_entries)
 
 
 def context_of(proposal: Proposal, assets: list[Asset], resolutions: dict[str, Resolution],
@@ -606,7 +608,7 @@ def share_cap(loaded: Loaded, day: dt.date | None = None) -> Decimal:
         cap = Decimal(text)
     except ArithmeticError:
         cap = Decimal(-1)
-    if not Decimal(0) <= cap <= Decimal(1):
+    if not cap.is_finite() or not Decimal(0) <= cap <= Decimal(1):  # NaN compares as an error
         raise BadInput(f"the compound's setting manager-share-max is {text!r}, not a share from 0 to 1",
                        'set it in accounts.beancount, e.g. 2020-01-01 custom "assetreg-option" '
                        '"manager-share-max" "0.3"')
