@@ -265,3 +265,52 @@ def test_lookups_counts_and_validation() -> None:
         assert err.value.fix.startswith("use a prefix, a dash and a number, e.g. P-017")
     assert validate_kind("停车位") == "parking"
     assert validate_zones(" 消防车道、绿地，road;road ") == "fire-lane,green-space,road"
+
+
+def test_what_the_replay_reads_from_each_entry() -> None:
+    text = (REGISTERED.replace('  reason: "清查登记"\n', '  public: TRUE\n')  # no reason: none needed to register
+            + NOTICED
+            + '2024-03-02 custom "asset" "P-001" "objected"\n  notice: 2024-02-28\n  reason: "别的公示"\n'
+            + '2024-03-03 custom "asset" "P-001" "objected"\n  notice: "2024-02-28"\n  reason: "写成文字的日期"\n'
+            + '2024-03-04 custom "asset" "P-001" "objected"\n  reason: "未署名"\n'
+            + '2024-03-05 custom "asset" "P-001" "objected"\n  by: "OWN-0002"\n'
+            + '2024-03-20 custom "asset" "P-001" "confirmed"\n  reason: "无证据"\n'
+            + '2024-03-21 custom "asset" "P-001" "confirmed"\n  evidence: " ; ; "\n  reason: "空证据"\n')
+    reg = replay(text)
+    assert [(v.entry.date, v.message) for v in reg.violations] == [
+        (D("2024-03-02"), "asset P-001: objection names the notice of 2024-02-28, but the open notice of P-001 "
+                          "began 2024-03-01"),
+        (D("2024-03-05"), "asset P-001: a objected step needs a reason"),
+        (D("2024-03-20"), "asset P-001: confirming P-001 needs evidence"),
+        (D("2024-03-21"), "asset P-001: confirming P-001 needs evidence"),
+    ]
+    a = reg.assets["P-001"]
+    assert a.events[0].reason == "" and a.events[0].as_dict()["public"] is True
+    # a notice written as text is no date: the objection is taken against the open notice
+    assert [(o.date, o.by, o.reason) for o in a.objections] == [
+        (D("2024-03-03"), "", "写成文字的日期"), (D("2024-03-04"), "", "未署名")]
+
+
+def test_no_objection_once_confirmed_even_inside_the_old_window() -> None:
+    confirmed_early = (REGISTERED + NOTICED + '2024-03-05 custom "asset" "P-001" "confirmed"\n'
+                       '  evidence: "documents/a.pdf"\n  resolution: "R-OK"\n  reason: "业主大会决定"\n')
+    assert refused(confirmed_early, "objected", "2024-03-06") == (
+        "cannot record an objection on P-001: it is not under public notice (status confirmed)",
+        "objections are recorded against an open notice; put the asset under notice first")
+
+
+def test_exclusion_names_the_day_it_happened_and_the_status_it_leaves() -> None:
+    text = REGISTERED + NOTICED + '2024-03-05 custom "asset" "P-001" "excluded"\n  reason: "非共有"\n'
+    assert refused(text, "amended", "2024-03-06")[0] == "asset P-001 was excluded on 2024-03-05; excluded is final"
+    a = asset_after(text)
+    assert [a.status_on(D(d)) for d in ("2024-03-04", "2024-03-05")] == ["noticed", "excluded"]
+
+
+def test_a_step_without_a_reason_is_refused_and_an_unknown_kind_named() -> None:
+    with pytest.raises(BadInput) as err:
+        check_move(asset_after(REGISTERED), "noticed", D("2024-02-01"))
+    assert err.value.problem == "a noticed step needs a reason"
+    with pytest.raises(BadInput) as err:
+        validate_kind("飞船")
+    assert (err.value.problem, err.value.fix) == (
+        "unknown asset kind '飞船'", "use one of: 停车位 (parking)、广告位 (advertising)、用房 (room)、基站场地 (site)、其他 (other)")
