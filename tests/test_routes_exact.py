@@ -10,6 +10,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -244,3 +245,66 @@ def test_ledger_data_keeps_nothing_of_the_servers_paths_or_the_payees(tmp_path: 
     assert odd["fava_options"] == {"import_config": "imp.py"}
     assert sp.scrub_ledger_data({"errors": [{"source": {"filename": "x"}}]}, root)["errors"] == [
         {"source": {"filename": "x", "lineno": 0}, "message": ""}]
+
+
+# ------------------------------------------------------------------ through the served app
+
+
+@pytest.fixture(scope="module")
+def app_and_root(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path, str]:
+    from test_fava_fixture import build_compound
+
+    from assetreg.serve import make_app, slugs
+
+    root = tmp_path_factory.mktemp("routes") / "jinghu"
+    build_compound(root, "景湖花园")
+    app = make_app([root])
+    return app, root.resolve(), "/" + slugs(app)["jinghu"]
+
+
+def env(path: str) -> dict[str, Any]:
+    from werkzeug.test import EnvironBuilder
+
+    return EnvironBuilder(path=path, method="GET").get_environ()
+
+
+def test_a_get_to_a_write_only_url_matches_no_route(app_and_root: tuple[Any, Path, str]) -> None:
+    app, _, prefix = app_and_root
+    routes = sp.ResidentsRoutes(app)
+    assert routes.check(env(prefix + "/api/add_entries")) == Verdict(404, NOT_FOUND)
+    assert routes.check(env(prefix + "/api/source")) == Verdict(403, READ_ONLY)
+
+
+def test_a_url_fava_redirects_is_decided_on_its_target(app_and_root: tuple[Any, Path, str]) -> None:
+    app, _, prefix = app_and_root
+    routes = sp.ResidentsRoutes(app)
+    assert routes.match(env(prefix + "/income_statement"))[0] == "redirect"
+    assert routes.check(env(prefix + "/income_statement")) == ALLOW
+    assert routes.check(env(prefix + "/journal")) == Verdict(403, CLOSED)
+
+
+def test_served_ledger_data_names_no_server_path_and_no_payee(app_and_root: tuple[Any, Path, str]) -> None:
+    app, root, prefix = app_and_root
+    client = app.test_client()
+    api = client.get(prefix + "/api/ledger_data")
+    text = api.get_data(as_text=True)
+    assert api.status_code == 200 and str(root) not in text
+    assert "景湖花园" in text  # written as characters, not \\u escapes
+    data = json.loads(text)["data"]
+    assert data["options"]["filename"] == "main.beancount" and data["payees"] == []
+    page = client.get(prefix + "/income_statement/").get_data(as_text=True)
+    assert str(root) not in page and '"filename": "main.beancount"' in page.replace('":"', '": "')
+
+
+def test_evidence_links_are_relative_to_the_compound_folder(app_and_root: tuple[Any, Path, str]) -> None:
+    app, root, prefix = app_and_root
+    with app.test_request_context(prefix + "/"):
+        from flask import g
+
+        g.ledger = app.config["LEDGERS"][prefix[1:]]
+        g.beancount_file_slug = prefix[1:]
+        url_for = app.jinja_env.globals["url_for"]
+        assert url_for("document", filename=str(root / "documents" / "P-001.pdf")) == (
+            quote(prefix) + "/document/?filename=documents/P-001.pdf")
+        assert url_for("document", filename=7).endswith("filename=7")  # not a path: left as it is
+        assert url_for("index") == "/"
