@@ -10,7 +10,7 @@ import json
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote
 
 import pytest
 
@@ -308,3 +308,34 @@ def test_evidence_links_are_relative_to_the_compound_folder(app_and_root: tuple[
             quote(prefix) + "/document/?filename=documents/P-001.pdf")
         assert url_for("document", filename=7).endswith("filename=7")  # not a path: left as it is
         assert url_for("index") == quote(prefix) + "/"  # other endpoints as Fava makes them
+
+
+def test_what_matches_nothing_is_not_found(app_and_root: tuple[Any, Path, str]) -> None:
+    app, _, prefix = app_and_root
+    assert sp.ResidentsRoutes(app).check(env(prefix + "/no/such/page/")) == Verdict(404, NOT_FOUND)
+
+
+@pytest.mark.parametrize("second", [None, ("redirect", {"to": "http://h/x/"})])
+def test_a_redirect_to_nowhere_or_to_another_redirect_is_not_found(app_and_root: tuple[Any, Path, str],
+                                                                   second: Any) -> None:
+    routes = sp.ResidentsRoutes(app_and_root[0])
+    answers = [("redirect", {"to": "http://h/%E6%99%AF/x"}), second]
+    seen: list[str] = []
+    routes.match = lambda environ: seen.append(environ["PATH_INFO"]) or answers.pop(0)  # type: ignore[method-assign]
+    assert routes.check({"PATH_INFO": "/x"}) == Verdict(404, NOT_FOUND)
+    assert seen == ["/x", "/" + "景".encode().decode("latin-1") + "/x"]  # the target, as WSGI carries it
+
+
+def test_the_query_is_read_as_utf_8_whatever_the_server_hands_over(app_and_root: tuple[Any, Path, str]) -> None:
+    app, root, prefix = app_and_root
+    routes = sp.ResidentsRoutes(app)
+    doc = env(prefix + "/document/")
+    raw = "filename=documents/P-001.pdf&note=%E5%87%AD&blank="
+    for query in (raw, "filename=documents/P-001.pdf&blank=&note=" + "凭".encode().decode("latin-1")):  # PEP 3333
+        got = routes.check({**doc, "QUERY_STRING": query})
+        assert got.allowed
+        assert dict(parse_qsl(got.environ["QUERY_STRING"], keep_blank_values=True)) == {
+            "filename": str(root / "documents" / "P-001.pdf"), "note": "凭", "blank": ""}
+    bad = routes.check({**doc, "QUERY_STRING": "filename=documents/P-001.pdf&note=\xff"})  # not UTF-8: kept
+    assert bad.allowed and "note=%C3%BF" in bad.environ["QUERY_STRING"]
+    assert routes.check({k: v for k, v in doc.items() if k != "QUERY_STRING"}) == Verdict(404, NO_DOCUMENT)
