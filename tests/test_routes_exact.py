@@ -18,6 +18,7 @@ from assetreg import serve_policy as sp
 from assetreg.serve_policy import (
     ALLOW,
     CLOSED,
+    NO_DOCUMENT,
     NOT_FOUND,
     OFF_SITE,
     READ_ONLY,
