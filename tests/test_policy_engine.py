@@ -184,6 +184,7 @@ def test_conditional_condition_not_applicable_elsewhere(gate: Path) -> None:
       "counterparty": "某公司", "counterparty_kind": "organisation"}, "未涵盖用途"),
 ])
 def test_resolution_condition_details(gate: Path, over: dict, needle: str) -> None:  # type: ignore[type-arg]
+    over = dict(over)  # the parameter is shared by every run of this case (mutmut runs it twice)
     use = over.pop("use", "parking-owner")
     d = run(gate, use=use, **over)
     cid = f"{DEFAULT.guidance_for(use).id}.RESOLUTION"  # type: ignore[union-attr]
