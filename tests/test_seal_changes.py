@@ -125,7 +125,9 @@ def test_reading_a_manifest_keeps_only_well_formed_rows(tmp_path: Path) -> None:
                     f"; 2024-02-01 {digest[:31]} digest too short\n"
                     f";2024-02-02 {digest} no space after the semicolon\n"
                     f"; 2024-02-03 {digest}\n"
-                    f"2024-02-04 {digest} not a comment\n", encoding="utf-8")
+                    f"2024-02-04 {digest} not a comment\n"
+                    f"xx2024-02-05 {digest} two characters before a date, not a comment\n"
+                    f"; 2024-02-06  {digest} two spaces\n", encoding="utf-8")
     assert read_manifest(path) == [(D("2024-01-31"), digest, 'txn "物业公司" "1月停车费"'),
                                    (D("2024-02-03"), digest, "")]
 
@@ -186,6 +188,16 @@ MONTHS_ONLY = [
     ("month-changed", D("2024-01-01"), "2024-01: 4 entries sealed, 4 now, content differs"),
     ("month-changed", D("2024-02-01"), "2024-02: 2 entries sealed, 1 now, content differs"),
 ]
+
+
+def test_a_month_gone_entirely_is_named_with_none_now(tmp_path: Path) -> None:
+    state = compute(load(JOURNAL), D("2024-02-29"))
+    seal = seals_from_entries(load(JOURNAL + seal_entry(state)))[0]
+    gone = JOURNAL.replace('2024-02-05 note Assets:Bank:共有资金专户 "对账"\n', "").replace(
+        '2024-02-29 * "物业公司" "2月停车费"\n  Assets:Bank:共有资金专户  100.00 CNY\n  Income:Common:停车位\n', "")
+    assert [c.text for c in changes(seal, compute(load(gone), D("2024-02-29")), None)] == [
+        "manifest (none) missing or altered; naming changed months only",
+        "2024-02: 2 entries sealed, 0 now, content differs"]
 
 
 def test_an_altered_or_missing_manifest_falls_back_to_the_months(tmp_path: Path) -> None:
@@ -263,3 +275,74 @@ def test_seal_status_lists_each_seal_and_whether_it_holds() -> None:
          "entries_now": 6, "intact": True, "source": "<string>:18"}]
     broken = text.replace("50.00 CNY", "5.00 CNY")
     assert [(s["intact"], s["entries_now"]) for s in seal_status(load(broken))] == [(False, 6)]
+
+
+# ------------------------------------------------------------------ the canonical form is the seal scheme
+
+
+def test_the_canonical_form_written_out_for_each_kind_of_entry() -> None:
+    """Every seal ever made hashes these strings: a change to any of them breaks every seal
+    (or must come with a new ``SCHEME``), so each form is written out here in full."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from beancount.core import data
+    from beancount.core.amount import Amount
+    from beancount.core.position import Cost
+    from beancount.parser.grammar import ValueType
+
+    from assetreg.seal import SCHEME, canonical
+
+    assert SCHEME == "assetreg-seal-1"
+    meta = data.new_metadata("journal.beancount", 9)
+    day = dt.date(2025, 3, 1)
+    priced = data.Posting("Assets:Bank:外币户", Amount(Decimal("10"), "USD"),
+                          Cost(Decimal("7.00"), "CNY", dt.date(2025, 1, 1), None), Amount(Decimal("7.10"), "CNY"),
+                          "!", {"note": "复核", "filename": "x", "lineno": 3})
+    open_ = data.Posting("Assets:Bank:共有资金专户", None, None, None, None, None)
+    plain = data.Posting("Income:Common:停车位", Amount(Decimal("-71.00"), "CNY"), None, None, None,
+                         {"filename": "x", "lineno": 4})
+    noted = data.Posting("Expenses:Manager:物业经营成本", Amount(Decimal("1.00"), "CNY"), None, None, None,
+                         {"filename": "x", "lineno": 5, "asset": "P-001", "__automatic__": True})
+    txn = data.Transaction({**meta, "asset": "P-001", "period": dt.date(2025, 2, 1), "_hidden": 1}, day, "*",
+                           "物业公司", "2月停车费", frozenset({"t"}), frozenset({"l"}), [priced, open_, plain, noted])
+    assert canonical(txn).split("\x1e") == [
+        "txn", "2025-03-01", "*", "'物业公司'", "'2月停车费'", "{'t'}", "{'l'}", "asset='P-001';period=2025-02-01",
+        "Assets:Bank:共有资金专户|None|||None|",
+        "Assets:Bank:外币户|10 USD|(7.00,'CNY',2025-01-01,None)|7.10 CNY|!|note='复核'",
+        "Expenses:Manager:物业经营成本|1.00 CNY|||None|asset='P-001'",
+        "Income:Common:停车位|-71.00 CNY|||None|",
+    ]
+    bare = txn._replace(tags=frozenset(), links=frozenset(), payee=None, meta=meta, postings=[plain])
+    assert canonical(bare).split("\x1e") == ["txn", "2025-03-01", "*", "None", "'2月停车费'", "", "", "",
+                                             "Income:Common:停车位|-71.00 CNY|||None|"]
+    custom = data.Custom({**meta, "reason": "期满", "days": Decimal("15")}, day, "asset",
+                         [ValueType("P-001", str), ValueType(day, dt.date), ValueType(True, bool)])
+    assert canonical(custom) == "custom\x1e2025-03-01\x1e'asset'\x1e'P-001',2025-03-01,True\x1edays=15;reason='期满'"
+    balance = data.Balance(meta, day, "Assets:Bank:共有资金专户", Amount(Decimal("210.00"), "CNY"),
+                           Decimal("0.005"), Amount(Decimal("0.01"), "CNY"))
+    assert canonical(balance) == "balance\x1e2025-03-01\x1eAssets:Bank:共有资金专户\x1e210.00 CNY\x1e"
+    doc = data.Document({**meta, "asset": "P-001"}, day, "Equity:Registry:确权档案", "/books/jinghu/documents/a.pdf",
+                        frozenset(), frozenset())
+    assert canonical(doc, "/books/jinghu") == (
+        "document\x1e2025-03-01\x1eEquity:Registry:确权档案\x1e'documents/a.pdf'\x1e{}\x1e{}\x1easset='P-001'")
+    assert canonical(doc) == (
+        "document\x1e2025-03-01\x1eEquity:Registry:确权档案\x1e'/books/jinghu/documents/a.pdf'\x1e{}\x1e{}\x1easset='P-001'")
+    assert canonical(doc._replace(filename="documents/b.pdf"), "/books/jinghu").split("\x1e")[3] == "'documents/b.pdf'"
+    opened = data.Open(meta, day, "Assets:Bank:共有资金专户", ["CNY"], None)
+    assert canonical(opened) == "open\x1e2025-03-01\x1e'Assets:Bank:共有资金专户'\x1e['CNY']\x1eNone\x1e"
+    note = data.Note({**meta, "by": "业委会"}, day, "Assets:Bank:共有资金专户", "对账", frozenset({"x", "a"}), None)
+    assert canonical(note) == "note\x1e2025-03-01\x1e'Assets:Bank:共有资金专户'\x1e'对账'\x1e{'a','x'}\x1eNone\x1eby='业委会'"
+
+
+def test_hashes_for_another_folder_are_not_taken_from_the_memo() -> None:
+    text = (JOURNAL + '2024-02-10 document Assets:Bank:共有资金专户 "/books/jinghu/documents/a.pdf"\n')
+    entries, errors, _ = parser.parse_string(text)
+    assert not errors
+    entries = [e for e in entries if type(e).__name__ != "Transaction"]  # no booking needed
+    day = D("2024-02-29")
+    plain = hashes_through(entries, [day])
+    here = hashes_through(entries, [day], root="/books/jinghu")
+    assert here != plain
+    assert here[day][0] == compute(entries, day, "/books/jinghu").hash
+    assert hashes_through(entries, [day]) == plain
