@@ -346,3 +346,14 @@ def test_hashes_for_another_folder_are_not_taken_from_the_memo() -> None:
     assert here != plain
     assert here[day][0] == compute(entries, day, "/books/jinghu").hash
     assert hashes_through(entries, [day]) == plain
+
+
+def test_the_memo_notices_a_changed_entry_dated_on_its_last_day() -> None:
+    entries = load(JOURNAL)
+    days = [D("2024-01-31"), D("2024-02-29")]
+    first = hashes_through(entries, days)
+    k = next(i for i, e in enumerate(entries) if e.date == D("2024-02-29"))
+    changed = [*entries[:k], entries[k]._replace(narration="改过"), *entries[k + 1:]]  # the rest: the same objects
+    again = hashes_through(changed, days)
+    assert again[D("2024-01-31")] == first[D("2024-01-31")] and again[D("2024-02-29")] != first[D("2024-02-29")]
+    assert again[D("2024-02-29")][0] == compute(changed, D("2024-02-29")).hash
