@@ -1324,3 +1324,35 @@ def test_forbid_overrides_permit_and_the_deciding_rules_are_exact(kw: dict[str, 
         assert d.verdict == "forbidden"
     if DEFAULT.guidance_for(p.use) is None:
         assert "DEFAULT-DENY" in [r.id for r in d.rules]
+
+
+def test_consents_are_counted_over_every_asset_of_the_proposal() -> None:
+    # two sites, each affecting one owner who consented for it: two consents count, not the last site's one
+    second = make_asset("S-02", "site", "rooftop", None)
+    c = consents_of({"S-01": [(dt.date(2024, 3, 1), ("1-101",))], "S-02": [(dt.date(2024, 3, 1), ("1-102",))]},
+                    [consent("S-01", "OWN-0001", dt.date(2024, 3, 10), line=31),
+                     consent("S-02", "OWN-0002", dt.date(2024, 3, 11), line=35)])
+    p = site(assets=["S-01", "S-02"])
+    got = engine._c_consents(cond("consents", min=2), ctx_of(p, assets=[ASSETS["S-01"], second], consents=c),
+                             p.signing_date)
+    assert got[0] is True and got[2] == "直接受影响的2户业主均已书面同意（账本记录）"
+
+
+def test_overlap_looks_past_itself_and_past_contracts_that_do_not_clash() -> None:
+    p = proposal(assets=["P-001"])
+    itself = contract("C-2024-100", "P-001", "parking-owner", "2024-05-01", "2024-10-31")
+    elsewhere = contract("C-2024-050", "P-002", "parking-owner", "2024-05-01", "2024-10-31")
+    clash = contract("C-2024-070", "P-001", "parking-owner", "2024-06-01", "2024-06-30")
+    assert _overlap(p, itself, clash).facts["overlapping"] == [
+        {"contract": "C-2024-070", "assets": ["P-001"], "use": "parking-owner",
+         "start": dt.date(2024, 6, 1), "end": dt.date(2024, 6, 30)}]
+    assert _overlap(p, elsewhere, clash).verdict == "unmet"
+
+
+def test_context_confirms_an_asset_on_a_resolution_in_the_ledger() -> None:
+    by_resolution = (custom(dt.date(2024, 1, 2), "asset", ["P-003", "registered"], kind="parking", zones="road",
+                            reason="登记"),
+                     custom(dt.date(2024, 3, 2), "asset", ["P-003", "confirmed"], evidence="documents/P-001.pdf",
+                            resolution="R-2024-01", reason="业主大会决定"))
+    c = engine.context(proposal(assets=["P-003"]), _ledger(*by_resolution), DEFAULT)
+    assert c.assets[0].status == "confirmed" and c.assets[0].confirmed_on(dt.date(2024, 3, 2))
