@@ -1597,3 +1597,10 @@ def test_allocation_cites_a_resolution_whatever_its_case() -> None:
     lower = RESOLUTIONS.replace('"R-2024-05"', '"r-2024-05"')
     got = allocate(line("-10.00", "维修资金", FUND_CENTRE, "", "R-2024-05"), lower)
     assert got is not None and got[0].meta["resolution"] == "r-2024-05" and got[0].postings[1].account == MAINT
+
+
+def test_near_takes_the_shorter_name_whatever_their_order_in_the_alphabet() -> None:
+    from importers.bank import _near
+
+    assert _near("A物业", "物业") and _near("物业", "A物业")  # "A物业" sorts first but is the longer
+    assert not _near("", "物业") and not _near("物业", "物业")
