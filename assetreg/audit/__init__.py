@@ -116,10 +116,13 @@ def run_checks(entries: list[Any], options_map: dict[str, Any] | None = None,
     with no_gc():
         ctx = context(entries, options_map, as_of, books)
         hashes = None
-        if parallel and "seals" in wanted:
-            # Started during the load when the plugin could (see plugin.index_only), else now.
-            hashes = ctx.books.take_seal_hashes() or seals.hash_in_background(
-                entries, ctx.books.seals, ctx.options_map)
+        if "seals" in wanted:
+            # Started during the load when the plugin could (see plugin.index_only): always
+            # collected, or the forked worker's hashing is wasted and it lingers unreaped
+            # (a district build's index-only loads did that); else started now if asked.
+            hashes = ctx.books.take_seal_hashes()
+            if hashes is None and parallel:
+                hashes = seals.hash_in_background(entries, ctx.books.seals, ctx.options_map)
         for name, (check, _) in CHECKS.items():
             if name not in wanted:
                 continue
