@@ -251,13 +251,13 @@ def test_ledger_data_keeps_nothing_of_the_servers_paths_or_the_payees(tmp_path: 
 # ------------------------------------------------------------------ through the served app
 
 
-@pytest.fixture(scope="module")
-def app_and_root(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path, str]:
+@pytest.fixture  # per test: mutmut credits a call to the test whose setup made it
+def app_and_root(tmp_path: Path) -> tuple[Any, Path, str]:
     from test_fava_fixture import build_compound
 
     from assetreg.serve import make_app, slugs
 
-    root = tmp_path_factory.mktemp("routes") / "jinghu"
+    root = tmp_path / "jinghu"
     build_compound(root, "景湖花园")
     app = make_app([root])
     return app, root.resolve(), "/" + slugs(app)["jinghu"]

@@ -385,11 +385,11 @@ def gate_for_good() -> ResidentsGate:
 # ------------------------------------------------------------------ the app
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, Path, Path]:
+@pytest.fixture  # per test: mutmut credits a call to the test whose setup made it
+def served(tmp_path: Path) -> tuple[Any, Path, Path]:
     from test_fava_fixture import build_compound
 
-    base = tmp_path_factory.mktemp("exact")
+    base = tmp_path
     a, b = base / "compound-a", base / "compound-b"
     build_compound(a, "甲小区")
     build_compound(b, "乙小区")
@@ -471,3 +471,81 @@ def test_run_serves_with_its_threads_and_backlog_and_stops_on_interrupt(monkeypa
     serve.run(app, "127.0.0.1", 5000)
     assert calls == [("init", ("127.0.0.1", 5000), app, {"numthreads": 24, "request_queue_size": 256}),
                      ("start",), ("stop",)]
+
+
+def test_the_limiter_defaults() -> None:
+    limiter = AuthLimiter()
+    assert (limiter.free, limiter.base, limiter.cap, limiter.forget) == (5, 1.0, 900.0, 3600.0)
+
+
+def test_a_new_client_may_try_at_once_even_at_clock_zero() -> None:
+    clock = Clock()
+    clock.now = 0.0
+    limiter = AuthLimiter(clock=clock)
+    assert limiter.begin("c") == 0.0 and limiter._state["c"] == [0, 0.0, 0.0, 1]
+
+
+def test_at_the_end_of_a_wait_the_attempt_is_under_way() -> None:
+    clock = Clock()
+    limiter = AuthLimiter(free=1, base=2.0, clock=clock)
+    fail(limiter, "c")
+    clock.now += 2.0  # exactly when the wait ends
+    assert limiter.begin("c") == 0.0 and limiter._state["c"][3] == 1
+
+
+def test_a_success_beside_attempts_under_way_keeps_the_client_with_no_failures() -> None:
+    limiter = AuthLimiter(free=3, base=1.0, clock=Clock())
+    fail(limiter, "c")
+    assert [limiter.begin("c"), limiter.begin("c")] == [0.0, 0.0]  # two under way, one failure
+    limiter.end("c", True)
+    assert limiter._state["c"] == [0, 0.0, 1000.0, 1]  # one still under way; the failures forgotten
+
+
+def test_the_spray_keeps_a_client_exactly_an_hour_old_and_counts_the_new_one() -> None:
+    clock = Clock()
+    limiter = AuthLimiter(forget=10.0, clock=clock)
+    fail(limiter, "edge")
+    clock.now += 1.0
+    for i in range(9_999):
+        fail(limiter, f"old-{i}")
+    clock.now += 10.0  # "edge" is 11 s old, the others exactly 10 s
+    fail(limiter, "new")
+    assert len(limiter._state) == 10_000 and "edge" not in limiter._state and limiter._state["new"][0] == 1
+
+
+def test_the_gates_other_answers_word_for_word(gate: ResidentsGate) -> None:
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/jinghu/income/"}
+    got: dict[str, Any] = {}
+    body = b"".join(gate(environ, lambda status, headers: got.update(status=status, headers=dict(headers))))
+    assert (got["status"], body.decode()) == (
+        "401 UNAUTHORIZED", "只读：此账本仅供查阅，不接受修改。(read-only: only GET requests are served)\n")
+    assert call_path(gate, "/nowhere/") == ("404 NOT FOUND", "没有这个小区账本。(not found)\n")
+    status, headers, body = call(gate, basic("resident", "wrong-password"))
+    assert (status, headers["WWW-Authenticate"], body.decode()) == (
+        "401 UNAUTHORIZED", 'Basic realm="assetreg jinghu", charset="UTF-8"',
+        "请输入本小区的查阅账号和密码。(login required)\n")
+
+
+def call_path(gate: ResidentsGate, path: str | None) -> tuple[str, str]:
+    environ: dict[str, Any] = {"REQUEST_METHOD": "GET"}
+    if path is not None:
+        environ["PATH_INFO"] = path
+    got: dict[str, Any] = {}
+    body = b"".join(gate(environ, lambda status, headers: got.update(status=status)))
+    return got["status"], body.decode()
+
+
+def test_a_request_without_a_path_is_the_public_root_and_a_slug_may_start_with_x() -> None:
+    g = ResidentsGate(lambda environ, start: start("200 OK", []) or [b"fava"],
+                      lambda slug: slug if slug == "Xin" else None, AuthFile({"Xin": {"resident": GOOD}}),
+                      limiter=AuthLimiter(free=100))
+    assert call_path(g, None) == ("200 OK", "fava")
+    assert call_path(g, "/Xin/")[0] == "401 UNAUTHORIZED"  # its compound's login, not "no such compound"
+
+
+def test_a_refused_route_answers_with_its_type_and_length(served: tuple[Any, Path, Path]) -> None:
+    app, _, _ = served
+    prefix = "/" + serve.slugs(app)["compound-a"]
+    r = app.test_client().get(prefix + "/journal/", headers={"Authorization": basic("resident", "jinghu-2025")})
+    assert r.status_code == 403 and r.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert r.headers["Content-Length"] == str(len(r.get_data()))
