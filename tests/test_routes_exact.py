@@ -340,3 +340,39 @@ def test_the_query_is_read_as_utf_8_whatever_the_server_hands_over(app_and_root:
     bad = routes.check({**doc, "QUERY_STRING": "filename=documents/P-001.pdf&note=\xff"})  # not UTF-8: kept
     assert bad.allowed and "note=%C3%BF" in bad.environ["QUERY_STRING"]
     assert routes.check({k: v for k, v in doc.items() if k != "QUERY_STRING"}) == Verdict(404, NO_DOCUMENT)
+
+
+def test_jump_goes_back_only_to_this_site(app_and_root: tuple[Any, Path, str]) -> None:
+    app = app_and_root[0]
+    routes = sp.ResidentsRoutes(app)
+    jump = env("/jump")  # Fava's jump is at the root
+    jump.pop("HTTP_HOST", None)
+    cases = [
+        ({"HTTP_HOST": "jinghu.example", "HTTP_REFERER": "https://jinghu.example/x/"}, ALLOW),
+        ({"HTTP_HOST": "jinghu.example", "HTTP_REFERER": "http://jinghu.example/x/"}, ALLOW),
+        ({"SERVER_NAME": "jinghu.example", "HTTP_REFERER": "https://jinghu.example/x/"}, ALLOW),
+        ({"HTTP_HOST": "jinghu.example", "SERVER_NAME": "other", "HTTP_REFERER": "https://jinghu.example/"}, ALLOW),
+        ({"HTTP_HOST": "jinghu.example", "HTTP_REFERER": "https://evil.example/"}, Verdict(403, OFF_SITE)),
+        ({"HTTP_HOST": "jinghu.example", "HTTP_REFERER": "ftp://jinghu.example/"}, Verdict(403, OFF_SITE)),
+        ({"HTTP_HOST": "jinghu.example"}, Verdict(403, OFF_SITE)),  # no referrer: nowhere to go back to
+    ]
+    for extra, want in cases:
+        assert routes.check({**{k: v for k, v in jump.items() if k != "SERVER_NAME"}, **extra}) == want, extra
+
+
+def test_evidence_of_a_compound_not_served_is_not_found(app_and_root: tuple[Any, Path, str]) -> None:
+    app = app_and_root[0]
+    got = sp.ResidentsRoutes(app).check({**env("/no-such-compound/document/"),
+                                         "QUERY_STRING": "filename=documents/P-001.pdf"})
+    assert got == Verdict(404, NO_DOCUMENT)
+
+
+def test_only_evidence_links_are_rewritten(app_and_root: tuple[Any, Path, str]) -> None:
+    app, root, prefix = app_and_root
+    with app.test_request_context(prefix + "/"):
+        from flask import g
+
+        g.ledger = app.config["LEDGERS"][prefix[1:]]
+        g.beancount_file_slug = prefix[1:]
+        url = app.jinja_env.globals["url_for"]("report", report_name="income_statement", filename=str(root / "x"))
+        assert quote(str(root / "x"), safe="") in url or str(root / "x") in url
