@@ -205,6 +205,7 @@ def test_the_audit_collects_the_hashes_started_during_an_index_only_load(books: 
     do_seal(books)
     with plugin.index_only():
         clean = load_path(books / "main.beancount")
+    assert clean.errors == []  # the background hashing started without a hitch
     assert [f.check for f in run_checks(clean.entries, clean.options_map, dt.date(2025, 1, 1))
             if f.check.startswith("seal")] == []
     journal = books / "journal.beancount"
@@ -235,11 +236,15 @@ def test_the_pickle_cache_is_switched_off_once_and_removal_registered_once(
     monkeypatch.setattr(loader, "_load_file", loader._load_file)  # restored after
     monkeypatch.delenv("BEANCOUNT_DISABLE_LOAD_CACHE", raising=False)
     monkeypatch.delenv("BEANCOUNT_LOAD_CACHE_FILENAME", raising=False)
+    monkeypatch.setattr(loader, "PICKLE_CACHE_THRESHOLD", 0)  # a cache would be written for any load
     main = tmp_path / "main.beancount"
     main.write_text('option "operating_currency" "CNY"\n', encoding="utf-8")
     plugin.keep_pickle_cache_out({"filename": str(main)})
+    assert registered == [plugin._remove_caches]  # on the first call
     plugin.keep_pickle_cache_out({"filename": str(tmp_path / "other.beancount")})
-    assert registered == [plugin._remove_caches]
+    assert registered == [plugin._remove_caches]  # and only then
+    loader.load_file(str(main))
+    assert not (tmp_path / ".main.beancount.picklecache").exists()  # none written
     # the loader no longer reads a cache: a stale one beside the ledger is deleted, not unpickled
     stale = tmp_path / ".main.beancount.picklecache"
     stale.write_bytes(b"not a pickle")
