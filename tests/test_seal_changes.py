@@ -357,3 +357,49 @@ def test_the_memo_notices_a_changed_entry_dated_on_its_last_day() -> None:
     again = hashes_through(changed, days)
     assert again[D("2024-01-31")] == first[D("2024-01-31")] and again[D("2024-02-29")] != first[D("2024-02-29")]
     assert again[D("2024-02-29")][0] == compute(changed, D("2024-02-29")).hash
+
+
+def test_padding_and_seals_are_not_sealed_content() -> None:
+    entries = load(JOURNAL)
+    k = next(i for i, e in enumerate(entries) if e.date == D("2024-01-31"))
+    padding = entries[k]._replace(flag="P", narration="(Padding inserted for Balance)")
+    lower_p = entries[k]._replace(flag="p", narration="not padding")
+    seal = load('2024-01-31 custom "seal" 2024-01-31\n  hash: "x"\n')[0]
+    base = compute(entries, D("2024-02-29"))
+    assert compute(sorted([*entries, padding, seal], key=lambda e: e.date), D("2024-02-29")).hash == base.hash
+    assert compute(sorted([*entries, lower_p], key=lambda e: e.date), D("2024-02-29")).entries == base.entries + 1
+
+
+def test_every_value_kind_has_its_written_form() -> None:
+    from beancount.core import data
+
+    from assetreg.seal import canonical, label
+
+    meta = data.new_metadata("journal.beancount", 9)
+    day = dt.date(2025, 3, 1)
+    opened = data.Open({**meta, "n": 3}, day, "Assets:Bank:外币户", ["CNY", "USD"], None)
+    assert canonical(opened) == "open\x1e2025-03-01\x1e'Assets:Bank:外币户'\x1e['CNY','USD']\x1eNone\x1en=3"
+    assert label(data.Event(meta, day, "location", "景湖")) == "event"
+    assert label(opened) == "open Assets:Bank:外币户"
+
+
+def test_the_memo_notices_an_entry_added_at_the_end_of_the_sealed_days() -> None:
+    entries = load(JOURNAL)
+    days = [D("2024-01-31"), D("2024-02-29")]
+    first = hashes_through(entries, days)
+    k = max(i for i, e in enumerate(entries) if e.date == D("2024-02-29"))
+    extra = entries[k]._replace(narration="补录")
+    more = [*entries[:k + 1], extra, *entries[k + 1:]]  # every earlier object the same, one more after them
+    assert hashes_through(more, days)[D("2024-02-29")][1] == first[D("2024-02-29")][1] + 1
+
+
+def test_entries_out_of_date_order_anywhere_are_sorted_first() -> None:
+    one_a_day: dict[Any, Any] = {}
+    for e in load(JOURNAL):
+        one_a_day.setdefault(e.date, e)
+    d1, d2, d3, d4 = list(one_a_day)[:4]
+    days = [d1, d2, d3, d4]
+    want = hashes_through([one_a_day[d] for d in days], days)
+    # descending then one later entry, and sorted but for the last two: both out of order
+    for order in ([d3, d2, d1, d4], [d1, d2, d4, d3]):
+        assert hashes_through([one_a_day[d] for d in order], days) == want, order
