@@ -549,3 +549,19 @@ def test_a_refused_route_answers_with_its_type_and_length(served: tuple[Any, Pat
     r = app.test_client().get(prefix + "/journal/", headers={"Authorization": basic("resident", "jinghu-2025")})
     assert r.status_code == 403 and r.headers["Content-Type"] == "text/plain; charset=utf-8"
     assert r.headers["Content-Length"] == str(len(r.get_data()))
+
+
+def test_a_refusal_by_the_routes_carries_its_type_and_exact_length() -> None:
+    from assetreg.serve_policy import CLOSED, Verdict
+
+    class Refuse:
+        def check(self, environ: dict[str, Any]) -> Verdict:
+            return Verdict(403, CLOSED)
+
+    g = ResidentsGate(lambda environ, start: pytest.fail("reached Fava"), lambda slug: slug, None,
+                      routes=Refuse())  # type: ignore[arg-type]
+    got: dict[str, Any] = {}
+    body = b"".join(g({"REQUEST_METHOD": "GET", "PATH_INFO": "/jinghu/journal/"},
+                      lambda status, headers: got.update(status=status, headers=headers)))
+    assert got["status"] == "403 FORBIDDEN" and body == (CLOSED + "\n").encode()
+    assert got["headers"] == [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
